@@ -1,0 +1,104 @@
+import { FramekitError } from '../../errors.js';
+import { patchMemoryImport, readMemoryImport } from './binary.js';
+import type { WasmFile, WasmSource } from './source.js';
+
+/** A kernel over one plane to another: `(src, srcStride, dst, dstStride, width, height)`. */
+export type PlaneToPlane = (src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number) => void;
+
+/** What the AssemblyScript module (wasm/index.ts) exports. */
+export interface PixelsExports {
+  simd(): number;
+  gray_rgba: PlaneToPlane;
+  gray_bgra: PlaneToPlane;
+  gray_rgb: PlaneToPlane;
+  gray_bgr: PlaneToPlane;
+}
+
+/** What the Rust crate (rust/src/lib.rs) exports. */
+export interface FeaturesExports {
+  fk_simd(): number;
+  fk_plane_sum(src: number, width: number, height: number, stride: number): bigint;
+  __data_end: WebAssembly.Global;
+  __heap_base: WebAssembly.Global;
+}
+
+export interface WasmModules {
+  /** True when the SIMD builds are loaded. */
+  simd: boolean;
+  pixels: PixelsExports;
+  features: FeaturesExports;
+  /** The compiled modules, for workers that instantiate them on the same memory. */
+  compiled: { pixels: WebAssembly.Module; features: WebAssembly.Module };
+}
+
+export interface LoadOptions {
+  memory: WebAssembly.Memory;
+  pages: number;
+  shared: boolean;
+  simd: boolean;
+  source: WasmSource;
+}
+
+const compiledCache = new Map<string, Promise<WebAssembly.Module>>();
+
+/**
+ * Compiles one binary once per process and memory kind. A module built against a plain memory is
+ * re-declared to import a shared one when `shared` is set; its code does not change.
+ */
+function compile(file: WasmFile, source: WasmSource, shared: boolean, pages: number): Promise<WebAssembly.Module> {
+  const key = `${file}|${shared ? `shared:${pages}` : 'plain'}`;
+  let p = compiledCache.get(key);
+  if (!p) {
+    p = (async () => {
+      let bytes = await source(file);
+      const declared = readMemoryImport(bytes);
+      if (!declared) throw new FramekitError('E_WASM', `${file} imports no memory`, { file });
+      if (declared.initial > pages) {
+        throw new FramekitError('E_WASM', `${file} needs ${declared.initial} pages, the memory has ${pages}`, { file });
+      }
+      if (shared) bytes = patchMemoryImport(bytes, { initial: declared.initial, maximum: pages, shared: true });
+      try {
+        return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+      } catch (e) {
+        throw new FramekitError('E_WASM', `${file} failed to compile: ${(e as Error).message}`, { file });
+      }
+    })();
+    p.catch(() => compiledCache.delete(key));
+    compiledCache.set(key, p);
+  }
+  return p;
+}
+
+function abort(msg: number, file: number, line: number, column: number): never {
+  throw new FramekitError('E_WASM', `AssemblyScript abort at ${line}:${column}`, { msg, file, line, column });
+}
+
+/** Instantiates both modules, SIMD or scalar builds, on the one memory. */
+export async function loadWasm(o: LoadOptions): Promise<WasmModules> {
+  const kind = o.simd ? 'simd' : 'scalar';
+  const [pm, fm] = await Promise.all([
+    compile(`pixels.${kind}.wasm`, o.source, o.shared, o.pages),
+    compile(`features.${kind}.wasm`, o.source, o.shared, o.pages),
+  ]);
+  return instantiateWasm(o.memory, pm, fm, o.simd);
+}
+
+/** Instantiates already-compiled modules on `memory` (workers use this with modules posted to them). */
+export async function instantiateWasm(
+  memory: WebAssembly.Memory,
+  pixels: WebAssembly.Module,
+  features: WebAssembly.Module,
+  simd: boolean,
+): Promise<WasmModules> {
+  const env = { memory, abort };
+  const [pi, fi] = await Promise.all([
+    WebAssembly.instantiate(pixels, { env }),
+    WebAssembly.instantiate(features, { env: { memory } }),
+  ]);
+  return {
+    simd,
+    pixels: pi.exports as unknown as PixelsExports,
+    features: fi.exports as unknown as FeaturesExports,
+    compiled: { pixels, features },
+  };
+}

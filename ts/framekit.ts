@@ -1,0 +1,204 @@
+import { FramekitError, checkDimension } from './errors.js';
+import { loadWasm, type WasmModules } from './backends/wasm/loader.js';
+import { wasmSimdSupported } from './backends/wasm/simd.js';
+import type { WasmSource } from './backends/wasm/source.js';
+import { Plane, bytesPerPixel, checkPlane, planesOverlap, type PixelFormat, type PlaneLike } from './image/plane.js';
+import { bindKernels, type Kernels } from './kernels/registry.js';
+import { Arena, type ArenaStats } from './memory/arena.js';
+import { alignUp, frameSlotBytes, LAYOUT } from './memory/layout.js';
+import { createMemory, memoryPagesFor } from './memory/memory.js';
+import { runtimeName } from './runtime.js';
+
+/**
+ * Which implementation the kernels run:
+ * - `auto`: WASM SIMD where the engine has it, else WASM scalar, else the TypeScript reference;
+ * - `wasm`: as `auto`, but an error where WebAssembly is missing;
+ * - `wasm-simd` / `wasm-scalar`: that build only (an error if SIMD is asked for and missing);
+ * - `reference`: the plain TypeScript oracles (slow; for tests and debugging).
+ */
+export type Backend = 'auto' | 'wasm' | 'wasm-simd' | 'wasm-scalar' | 'reference';
+
+export interface FramekitOptions {
+  /** Largest frame width the memory is sized for (default 1920). */
+  maxWidth?: number;
+  /** Largest frame height the memory is sized for (default 1080). */
+  maxHeight?: number;
+  /** Frame slots to size the memory for (default 4). */
+  frames?: number;
+  /** Extra arena bytes for planes and scratch beyond the frame slots (default 4 MiB). */
+  scratchBytes?: number;
+  /** Exact arena size in bytes; overrides the sizing from maxWidth, maxHeight, frames and scratchBytes. */
+  arenaBytes?: number;
+  /** Back the memory by a SharedArrayBuffer so workers can run kernels on it (default false). */
+  shared?: boolean;
+  backend?: Backend;
+  /** Where the `.wasm` binaries come from; each entry point supplies a default. */
+  wasmSource?: WasmSource;
+}
+
+export interface FramekitInfo {
+  runtime: string;
+  /** The WASM build in use, or 'none' when running on the TypeScript references. */
+  wasm: 'simd' | 'scalar' | 'none';
+  /** Whether this engine could run the SIMD build (whatever was chosen). */
+  simdSupported: boolean;
+  /** GPU adapter in use; null until the WebGPU path is enabled. */
+  gpu: string | null;
+  backend: Exclude<Backend, 'auto' | 'wasm'>;
+  memory: { bytes: number; shared: boolean; arena: ArenaStats };
+}
+
+const DEFAULTS = { maxWidth: 1920, maxHeight: 1080, frames: 4, scratchBytes: 4 << 20 };
+
+/**
+ * One framekit instance: one WebAssembly.Memory (never grown), its arena, and kernels bound to the
+ * chosen backend. Create it once at start with `createFramekit()`.
+ */
+export class Framekit {
+  readonly memory: WebAssembly.Memory;
+  readonly arena: Arena;
+  /** A byte view over the whole memory, made once; valid for the instance's life (the memory never grows). */
+  readonly heap: Uint8Array;
+  readonly wasm: WasmModules | null;
+  readonly kernels: Kernels;
+  readonly #backend: FramekitInfo['backend'];
+
+  private constructor(memory: WebAssembly.Memory, arena: Arena, wasm: WasmModules | null, backend: FramekitInfo['backend']) {
+    this.memory = memory;
+    this.arena = arena;
+    this.heap = new Uint8Array(memory.buffer);
+    this.wasm = wasm;
+    this.#backend = backend;
+    this.kernels = bindKernels({ heap: this.heap, wasm });
+  }
+
+  /** @internal Use `createFramekit()` from the package entry point, which supplies the WASM source. */
+  static async create(options: FramekitOptions, defaultSource: WasmSource): Promise<Framekit> {
+    const o = { ...DEFAULTS, ...options };
+    const backend = o.backend ?? 'auto';
+    if (!['auto', 'wasm', 'wasm-simd', 'wasm-scalar', 'reference'].includes(backend)) {
+      throw new FramekitError('E_ARGUMENT', `unknown backend ${JSON.stringify(backend)}`, { backend });
+    }
+    let arenaBytes: number;
+    if (o.arenaBytes !== undefined) {
+      checkDimension('arenaBytes', o.arenaBytes, 2 ** 32);
+      arenaBytes = alignUp(o.arenaBytes, LAYOUT.alignment);
+    } else {
+      checkDimension('maxWidth', o.maxWidth);
+      checkDimension('maxHeight', o.maxHeight);
+      checkDimension('frames', o.frames, 1024);
+      if (!Number.isInteger(o.scratchBytes) || o.scratchBytes < 0) {
+        throw new FramekitError('E_ARGUMENT', `scratchBytes must be a non-negative integer, got ${o.scratchBytes}`);
+      }
+      arenaBytes = o.frames * frameSlotBytes(o.maxWidth, o.maxHeight) + alignUp(o.scratchBytes, LAYOUT.alignment);
+    }
+    const pages = memoryPagesFor(arenaBytes);
+    const shared = o.shared === true;
+    const memory = createMemory(pages, shared);
+    const arena = new Arena(LAYOUT.arenaBase, pages * LAYOUT.pageBytes - LAYOUT.arenaBase);
+
+    const hasWasm = typeof WebAssembly === 'object';
+    const simdOk = hasWasm && wasmSimdSupported();
+    let simd: boolean | null;
+    if (backend === 'reference') simd = null;
+    else if (backend === 'wasm-scalar') simd = false;
+    else if (backend === 'wasm-simd') {
+      if (!simdOk) throw new FramekitError('E_WASM', 'backend "wasm-simd" asked for, but this engine has no WebAssembly SIMD');
+      simd = true;
+    } else if (!hasWasm) {
+      if (backend === 'wasm') throw new FramekitError('E_WASM', 'backend "wasm" asked for, but this engine has no WebAssembly');
+      simd = null;
+    } else simd = simdOk;
+
+    const wasm =
+      simd === null ? null : await loadWasm({ memory, pages, shared, simd, source: o.wasmSource ?? defaultSource });
+    const chosen = simd === null ? 'reference' : simd ? 'wasm-simd' : 'wasm-scalar';
+    return new Framekit(memory, arena, wasm, chosen);
+  }
+
+  info(): FramekitInfo {
+    return {
+      runtime: runtimeName(),
+      wasm: this.wasm ? (this.wasm.simd ? 'simd' : 'scalar') : 'none',
+      simdSupported: typeof WebAssembly === 'object' && wasmSimdSupported(),
+      gpu: null,
+      backend: this.#backend,
+      memory: { bytes: this.memory.buffer.byteLength, shared: this.memory.buffer instanceof globalThis.SharedArrayBuffer, arena: this.arena.stats() },
+    };
+  }
+
+  /**
+   * Reserves a plane in the arena. `stride` defaults to the row size rounded up to 16 bytes.
+   * Allocates arena space: call it when setting up, not per frame.
+   */
+  allocPlane(width: number, height: number, format: PixelFormat, opts: { stride?: number } = {}): Plane {
+    const bpp = bytesPerPixel(format);
+    checkDimension('width', width);
+    checkDimension('height', height);
+    const stride = opts.stride ?? alignUp(width * bpp, LAYOUT.alignment);
+    if (!Number.isInteger(stride) || stride < width * bpp) {
+      throw new FramekitError('E_STRIDE', `stride ${stride} is less than a row of ${width * bpp} bytes`, { stride });
+    }
+    const region = this.arena.alloc(stride * height, `${width}x${height} ${format} plane`);
+    return new Plane(this.heap, region.ptr, width, height, stride, format, region);
+  }
+
+  /** Returns a plane's region to the arena. */
+  freePlane(plane: Plane): void {
+    if (!plane.region) throw new FramekitError('E_STATE', 'this plane does not own an arena region');
+    this.arena.free(plane.region);
+  }
+
+  /**
+   * Copies tightly packed (or `srcStride`-spaced) pixels into a plane: the one copy from a JS buffer
+   * into the shared memory. Throws E_BUFFER_SIZE, and writes nothing, when `pixels` is too short.
+   */
+  writePixels(plane: Plane, pixels: Uint8Array | Uint8ClampedArray, srcStride?: number): Plane {
+    const row = plane.width * plane.bytesPerPixel;
+    const s = srcStride ?? row;
+    if (!Number.isInteger(s) || s < row) throw new FramekitError('E_STRIDE', `source stride ${s} is less than a row of ${row} bytes`);
+    const need = (plane.height - 1) * s + row;
+    if (pixels.length < need) {
+      throw new FramekitError('E_BUFFER_SIZE', `${plane.width}x${plane.height} ${plane.format} needs ${need} bytes, got ${pixels.length}`, {
+        expected: need,
+        actual: pixels.length,
+      });
+    }
+    if (s === row && plane.stride === row) this.heap.set(pixels.subarray(0, need), plane.ptr);
+    else for (let y = 0; y < plane.height; y++) this.heap.set(pixels.subarray(y * s, y * s + row), plane.ptr + y * plane.stride);
+    return plane;
+  }
+
+  /** Copies a plane's pixels out, tightly packed, into `out` (allocated when omitted: not for the frame loop). */
+  readPixels(plane: PlaneLike, out?: Uint8Array): Uint8Array {
+    const row = plane.width * bytesPerPixel(plane.format);
+    const need = row * plane.height;
+    const o = out ?? new Uint8Array(need);
+    if (o.length < need) throw new FramekitError('E_BUFFER_SIZE', `output needs ${need} bytes, got ${o.length}`, { expected: need, actual: o.length });
+    for (let y = 0; y < plane.height; y++) o.set(this.heap.subarray(plane.ptr + y * plane.stride, plane.ptr + y * plane.stride + row), y * row);
+    return o;
+  }
+
+  /**
+   * 8-bit luma of an RGBA, BGRA, RGB or BGR plane into a gray plane of the same size, bit-exact with
+   * OpenCV's cvtColor. Returns `dst`.
+   */
+  gray(dst: PlaneLike, src: PlaneLike): PlaneLike {
+    checkPlane(src, this.arena, 'src');
+    checkPlane(dst, this.arena, 'dst');
+    if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
+    if (dst.width !== src.width || dst.height !== src.height) {
+      throw new FramekitError('E_DIMENSION', `gray: dst is ${dst.width}x${dst.height}, src is ${src.width}x${src.height}`);
+    }
+    if (planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', 'gray: dst overlaps src');
+    this.kernels.gray(dst, src);
+    return dst;
+  }
+
+  /** Sum of a gray plane's bytes, computed by the Rust module: a content fingerprint. */
+  planeSum(src: PlaneLike): bigint {
+    checkPlane(src, this.arena, 'src');
+    if (src.format !== 'gray') throw new FramekitError('E_FORMAT', `planeSum: src must be a gray plane, got ${src.format}`);
+    return this.kernels.planeSum(src);
+  }
+}

@@ -1,0 +1,13 @@
+import type { KernelBackend } from './backend.js';
+import { bindGray } from './gray/index.js';
+import { bindPlaneSum } from './plane-sum/index.js';
+
+/** Every kernel framekit has, bound once to the backend chosen at start. */
+export function bindKernels(b: KernelBackend) {
+  return {
+    gray: bindGray(b),
+    planeSum: bindPlaneSum(b),
+  };
+}
+
+export type Kernels = ReturnType<typeof bindKernels>;

@@ -1,0 +1,9 @@
+// framekit's AssemblyScript pixel kernels: one module, built twice (wasm/build.mjs), SIMD and scalar.
+// Kernels never allocate: they take pointers into the memory TypeScript owns.
+
+export { gray_rgba, gray_bgra, gray_rgb, gray_bgr } from './color';
+
+/** 1 in the SIMD build, 0 in the scalar one. */
+export function simd(): i32 {
+  return ASC_FEATURE_SIMD ? 1 : 0;
+}
