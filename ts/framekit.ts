@@ -184,9 +184,9 @@ export class Framekit {
    * OpenCV's cvtColor. Returns `dst`.
    */
   gray(dst: PlaneLike, src: PlaneLike): PlaneLike {
+    if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
     checkPlane(src, this.arena, 'src');
     checkPlane(dst, this.arena, 'dst');
-    if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
     if (dst.width !== src.width || dst.height !== src.height) {
       throw new FramekitError('E_DIMENSION', `gray: dst is ${dst.width}x${dst.height}, src is ${src.width}x${src.height}`);
     }

@@ -1,0 +1,93 @@
+import { Bench } from 'tinybench';
+import { cpus } from 'node:os';
+import { runtimeName } from '../ts/runtime.js';
+
+/** The implementations a row can name. */
+export type Impl = 'memcpy' | 'reference' | 'wasm-scalar' | 'wasm-simd' | 'webgpu' | 'opencv.js' | 'jsfeat';
+
+/** One measurement. Suites may add fields (steady-state and scheduler rows do). */
+export interface BenchRow {
+  kernel: string;
+  impl: Impl | string;
+  width?: number;
+  height?: number;
+  medianMs?: number;
+  samples?: number;
+  [extra: string]: unknown;
+}
+
+export interface BenchOptions {
+  /** Frame sizes to run (each suite may restrict them). */
+  sizes: Array<[number, number]>;
+  /** Time budget per task in milliseconds (tinybench `time`). */
+  timeMs: number;
+  /** Only run suites whose kernel name is in this list (all when empty). */
+  kernels: string[];
+  /** Progress lines go here (stderr in the CLI). */
+  log: (line: string) => void;
+}
+
+export interface BenchSuite {
+  /** The `kernel` value of its rows; `framekit bench --kernel NAME` selects by it. */
+  kernel: string;
+  run(o: BenchOptions): Promise<BenchRow[]>;
+}
+
+export interface BenchEnv {
+  runtime: string;
+  version: string;
+  cpu: string;
+  cores: number;
+  platform: string;
+  date: string;
+}
+
+export function benchEnv(): BenchEnv {
+  const c = cpus();
+  const runtime = runtimeName();
+  return {
+    runtime: runtime.split(' ')[0] ?? runtime,
+    version: runtime.split(' ')[1] ?? '',
+    cpu: c[0]?.model ?? 'unknown',
+    cores: c.length,
+    platform: `${process.platform}-${process.arch}`,
+    date: new Date().toISOString(),
+  };
+}
+
+/** A task: its implementation name and the function one sample times. `undefined` entries are skipped. */
+export type Task = [impl: Impl, fn: () => unknown];
+
+/**
+ * Times every task in one tinybench run, one after another, and returns a row per task with the
+ * median. Each task is called once before timing so that a wrong implementation throws here.
+ */
+export async function measure(kernel: string, width: number, height: number, tasks: Array<Task | undefined>, o: BenchOptions): Promise<BenchRow[]> {
+  const bench = new Bench({ time: o.timeMs, warmupTime: Math.min(200, o.timeMs / 2), iterations: 5, warmupIterations: 2, throws: true });
+  const live = tasks.filter((t): t is Task => t !== undefined);
+  for (const [impl, fn] of live) {
+    fn();
+    bench.add(impl, fn);
+  }
+  await bench.run();
+  const rows: BenchRow[] = [];
+  for (const t of bench.tasks) {
+    const r = t.result;
+    if (r.state !== 'completed') throw new Error(`${kernel} ${t.name} ${width}x${height}: ${r.state}`);
+    rows.push({ kernel, impl: t.name, width, height, medianMs: r.latency.p50, samples: r.latency.samplesCount });
+  }
+  for (const row of rows) o.log(`${kernel.padEnd(14)} ${String(row.impl).padEnd(12)} ${`${width}x${height}`.padEnd(10)} ${row.medianMs!.toFixed(3).padStart(9)} ms`);
+  return rows;
+}
+
+/** Fills `out` with the picture `img` (packed, `bpp` bytes per pixel) repeated to cover `width` x `height`. */
+export function tile(out: Uint8Array, width: number, height: number, img: { width: number; height: number; data: Uint8Array }, bpp: number): Uint8Array {
+  for (let y = 0; y < height; y++) {
+    const sy = y % img.height;
+    for (let x = 0; x < width; x += img.width) {
+      const n = Math.min(img.width, width - x);
+      out.set(img.data.subarray(sy * img.width * bpp, (sy * img.width + n) * bpp), (y * width + x) * bpp);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,28 @@
+import { benchEnv, type BenchEnv, type BenchOptions, type BenchRow, type BenchSuite } from './harness.js';
+import { graySuite } from './gray.bench.js';
+
+/** Every suite `framekit bench` runs, in order. */
+export const SUITES: BenchSuite[] = [graySuite];
+
+export interface BenchReport {
+  env: BenchEnv;
+  results: BenchRow[];
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchReport> {
+  const env = benchEnv();
+  const results: BenchRow[] = [];
+  for (const s of SUITES) {
+    if (o.kernels.length && !o.kernels.includes(s.kernel)) continue;
+    results.push(...(await s.run(o)));
+  }
+  return { env, results };
+}
+
+/** Median of `impl` divided by median of `base` for one kernel and size, or null when either is missing. */
+export function ratio(rows: BenchRow[], kernel: string, w: number, h: number, impl: string, base: string): number | null {
+  const find = (i: string) => rows.find((r) => r.kernel === kernel && r.width === w && r.height === h && r.impl === i)?.medianMs;
+  const a = find(impl);
+  const b = find(base);
+  return a !== undefined && b !== undefined && a > 0 ? b / a : null;
+}

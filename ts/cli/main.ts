@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { FramekitError } from '../errors.js';
+import type { Output } from './command.js';
+import { COMMANDS } from './commands/index.js';
+
+const out: Output = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
+
+function help(): string {
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}\n             ${c.usage}`);
+  return `framekit <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 failure, 2 usage). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    out.stdout(help());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    out.stderr(`framekit: unknown command ${JSON.stringify(name)}\n\n${help()}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: cmd.options, allowPositionals: true, strict: true });
+  } catch (e) {
+    out.stderr(`framekit ${name}: ${(e as Error).message}\nusage: ${cmd.usage}\n`);
+    return 2;
+  }
+  try {
+    await cmd.run(parsed.positionals, parsed.values, out);
+    return 0;
+  } catch (e) {
+    if (e instanceof FramekitError) {
+      out.stderr(`framekit ${name}: ${e.message}\n`);
+      return e.code === 'E_ARGUMENT' ? 2 : 1;
+    }
+    out.stderr(`framekit ${name}: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+// Run when executed as the `framekit` binary (not when imported by tests).
+const entry = process.argv[1] ?? '';
+if (/framekit$|cli[\\/]main\.(js|ts)$/.test(entry)) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
