@@ -19,3 +19,6 @@ export * from './api.js';
 export function createFramekit(options: FramekitOptions = {}): Promise<Framekit> {
   return Framekit.create(options, nodeWasmSource);
 }
+
+// Image files (Node and Bun only): decode PNG/JPEG/PGM/PPM, encode PNG/PGM/PPM/RAW.
+export { decodeImage, encodeImage, readImageFile, writeFileAtomic, type DecodedImage, type ImageFileKind } from './io/image.js';
