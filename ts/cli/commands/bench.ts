@@ -11,13 +11,14 @@ function parseSizes(s: string): Array<[number, number]> {
 
 export const bench: Command = {
   name: 'bench',
-  usage: 'framekit bench [--json] [--kernel NAME[,NAME]] [--sizes 640x480,1920x1080] [--time MS]',
+  usage: 'framekit bench [--json] [--kernel NAME[,NAME]] [--sizes 640x480,1920x1080] [--time MS] [--report DIR]',
   summary: 'tinybench: reference JS vs WASM scalar vs WASM SIMD vs peers, one run',
   options: {
     json: { type: 'boolean', default: false },
     kernel: { type: 'string', default: '' },
     sizes: { type: 'string', default: '640x480,1920x1080' },
     time: { type: 'string', default: '500' },
+    report: { type: 'string' },
   },
   async run(_p, values, out) {
     const { runBench, ratio } = await import('../../../bench/index.js');
@@ -26,6 +27,10 @@ export const bench: Command = {
     const sizes = parseSizes(String(values.sizes));
     const kernels = String(values.kernel).split(',').filter(Boolean);
     const report = await runBench({ sizes, timeMs, kernels, log: (l) => out.stderr(l + '\n') });
+    if (typeof values.report === 'string') {
+      const { writeReport } = await import('../../../bench/report.js');
+      for (const f of await writeReport(values.report, report)) out.stderr(`wrote ${f}\n`);
+    }
     if (values.json) {
       out.stdout(JSON.stringify(report) + '\n');
       return;
