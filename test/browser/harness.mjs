@@ -8,12 +8,13 @@ import { chromium } from 'playwright-core';
 const root = new URL('../../', import.meta.url).pathname;
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg', '.y4m': 'video/x-yuv4mpeg' };
 
-export async function serve() {
+/** Serves `dir` (default: the repository) on an ephemeral port of 127.0.0.1. */
+export async function serve(dir = root) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (path.includes('..')) return void res.writeHead(403).end();
     try {
-      const body = await readFile(join(root, path));
+      const body = await readFile(join(dir, path));
       res.writeHead(200, {
         'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
         'cross-origin-opener-policy': 'same-origin',
