@@ -24,7 +24,9 @@ export type FramekitErrorCode =
   /** A WebAssembly module that failed to load, or trapped. */
   | 'E_WASM'
   /** An operation on an object in the wrong state (freed twice, used after release). */
-  | 'E_STATE';
+  | 'E_STATE'
+  /** Work whose deadline passed: shed by the scheduler before it ran, or cancelled while it ran. */
+  | 'E_DEADLINE';
 
 export class FramekitError extends Error {
   readonly code: FramekitErrorCode;
