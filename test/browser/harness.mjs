@@ -1,33 +1,13 @@
-// Serves the repository on 127.0.0.1 (with the cross-origin isolation headers that shared memory
-// needs) and drives Debian's Chromium through playwright-core.
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+// Serves a directory (the repository by default) on 127.0.0.1 with framekit's own static server
+// (cross-origin isolated, as shared memory needs) and drives Debian's Chromium through playwright-core.
 import { chromium } from 'playwright-core';
+import { serveDirectory } from '../../dist/ts/cli/serve.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg', '.y4m': 'video/x-yuv4mpeg' };
 
 /** Serves `dir` (default: the repository) on an ephemeral port of 127.0.0.1. */
-export async function serve(dir = root) {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (path.includes('..')) return void res.writeHead(403).end();
-    try {
-      const body = await readFile(join(dir, path));
-      res.writeHead(200, {
-        'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+export function serve(dir = root) {
+  return serveDirectory(dir);
 }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -39,7 +19,7 @@ export async function launch(extraArgs = []) {
   });
 }
 
-/** Opens `page` (a path under the repository), waits for window.__done, returns window.__result. */
+/** Opens `page` (a path under the served directory), waits for window.__done, returns window.__result. */
 export async function runPage(browser, base, page, timeout = 120000) {
   const p = await browser.newPage();
   const logs = [];
