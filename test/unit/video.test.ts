@@ -80,6 +80,21 @@ describe('Y4M, read by framekit', () => {
     expect(await code(src.readFrame(buf))).toBe('E_DECODE');
     await src.close();
   });
+
+  test('luma and chroma into separate buffers', async () => {
+    const frames = makeFrames(20, 10, 2);
+    writeY4M(join(dir, 'split.y4m'), 20, 10, frames);
+    const src = await openY4M(join(dir, 'split.y4m'));
+    const y = new Uint8Array(200);
+    const uv = new Uint8Array(100);
+    for (const f of frames) {
+      expect(await src.readFrame(y, uv)).toBe(true);
+      expect(y).toEqual(f.subarray(0, 200));
+      expect(uv).toEqual(f.subarray(200));
+    }
+    expect(await src.readFrame(y, uv)).toBe(false);
+    await src.close();
+  });
 });
 
 describe('video through ffmpeg (a child process writing into a named pipe)', () => {

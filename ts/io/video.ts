@@ -19,8 +19,12 @@ export interface VideoInfo {
  */
 export interface VideoSource {
   readonly info: VideoInfo;
-  /** Fills `dst[0, frameBytes)` with the next frame. False at the end of the stream; E_DECODE if it ends mid-frame. */
-  readFrame(dst: Uint8Array): Promise<boolean>;
+  /**
+   * Reads the next frame: the whole frame into `dst[0, frameBytes)`, or, when `chroma` is given, the
+   * Y plane into `dst[0, width * height)` and the U and V planes into `chroma` (so a gray frame's
+   * pixels can receive the luma directly). False at the end of the stream; E_DECODE if it ends mid-frame.
+   */
+  readFrame(dst: Uint8Array, chroma?: Uint8Array): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,15 @@ async function readFully(fh: Handle, dst: Uint8Array, offset: number, length: nu
     got += bytesRead;
   }
   return got;
+}
+
+/** Reads one frame's bytes into `dst` (whole) or into `dst` (luma) and `chroma`; returns the bytes read. */
+async function readPlanes(fh: Handle, info: VideoInfo, dst: Uint8Array, chroma: Uint8Array | undefined, position: number | null): Promise<number> {
+  if (!chroma) return readFully(fh, dst, 0, info.frameBytes, position);
+  const y = info.width * info.height;
+  const got = await readFully(fh, dst, 0, y, position);
+  if (got < y) return got;
+  return got + (await readFully(fh, chroma, 0, info.frameBytes - y, position === null ? null : position + y));
 }
 
 /**
@@ -84,7 +97,7 @@ export async function openY4M(path: string): Promise<VideoSource> {
     const one = new Uint8Array(1);
     return {
       info,
-      async readFrame(dst) {
+      async readFrame(dst, chroma) {
         const t = await readFully(fh, tag, 0, 6, pos);
         if (t === 0) return false;
         if (t < 6 || tag[0] !== 0x46 || tag[4] !== 0x45) throw new FramekitError('E_DECODE', `${path}: corrupt frame header at byte ${pos}`, { path });
@@ -97,7 +110,7 @@ export async function openY4M(path: string): Promise<VideoSource> {
             if (one[0] === 0x0a) break;
           }
         }
-        const got = await readFully(fh, dst, 0, info.frameBytes, pos);
+        const got = await readPlanes(fh, info, dst, chroma, pos);
         pos += got;
         if (got < info.frameBytes) {
           throw new FramekitError('E_DECODE', `${path}: the video ends mid-frame (${got} of ${info.frameBytes} bytes)`, { path });
@@ -161,9 +174,9 @@ export async function openFfmpeg(path: string): Promise<VideoSource> {
   let done = false;
   return {
     info,
-    async readFrame(dst) {
+    async readFrame(dst, chroma) {
       if (done) return false;
-      const got = await readFully(fh, dst, 0, info.frameBytes, null);
+      const got = await readPlanes(fh, info, dst, chroma, null);
       if (got === info.frameBytes) return true;
       done = true;
       const code = await exited;
