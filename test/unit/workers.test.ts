@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { createFramekit, FramekitError, type Framekit } from '../../ts/index.js';
+import { WorkerPool } from '../../ts/workers/pool.js';
+import { fillRandom } from '../helpers/index.js';
+
+let fk: Framekit;
+let pool: WorkerPool;
+
+beforeAll(async () => {
+  fk = await createFramekit({ maxWidth: 1920, maxHeight: 1080, frames: 3, shared: true });
+  pool = await WorkerPool.create(fk, { workers: 2 });
+});
+
+afterAll(async () => {
+  await pool.dispose();
+});
+
+/** Pool output vs single-threaded `fk.gray`, byte for byte, on seeded random pixels. */
+async function compareGray(p: WorkerPool, width: number, height: number, format: 'rgba' | 'bgra' | 'rgb' | 'bgr', seed: number) {
+  const bpp = format.length;
+  const src = fillRandom(fk.allocPlane(width, height, format, { stride: width * bpp + 5 }), seed);
+  const one = fk.allocPlane(width, height, 'gray');
+  const many = fk.allocPlane(width, height, 'gray', { stride: width + 3 });
+  many.data.fill(0xa5);
+  fk.gray(one, src);
+  expect(await p.gray(many, src)).toBe(many);
+  const a = fk.readPixels(one);
+  const b = fk.readPixels(many);
+  const padding = [] as number[];
+  for (let y = 0; y < height - 1; y++) for (let x = width; x < width + 3; x++) padding.push(many.data[y * many.stride + x]!);
+  for (const p of [src, one, many]) fk.freePlane(p);
+  expect(Buffer.compare(a, b)).toBe(0);
+  // Row padding is outside every stripe: nothing wrote there.
+  expect(padding.every((v) => v === 0xa5)).toBe(true);
+}
+
+describe('worker pool on the shared memory', () => {
+  test('starts real worker threads on the same memory', () => {
+    const info = pool.info();
+    expect(info.mode).toBe('workers');
+    expect(info.workers).toBe(2);
+    expect(info.reason).toBeNull();
+  });
+
+  test('gray over 2 workers equals single-threaded gray at 1080p, every format', async () => {
+    await compareGray(pool, 1920, 1080, 'rgba', 1);
+    await compareGray(pool, 1920, 1080, 'bgra', 2);
+    await compareGray(pool, 1920, 1080, 'rgb', 3);
+    await compareGray(pool, 1920, 1080, 'bgr', 4);
+  });
+
+  test('odd sizes, and fewer rows than stripes', async () => {
+    for (const [w, h] of [[1, 1], [7, 3], [33, 9], [641, 479], [65, 1]] as const) await compareGray(pool, w, h, 'rgba', w * 31 + h);
+  });
+
+  test('jobs posted together queue behind one another and all complete', async () => {
+    const w = 320;
+    const h = 240;
+    const srcs = [0, 1, 2, 3].map((i) => fillRandom(fk.allocPlane(w, h, 'rgba'), 100 + i));
+    const outs = srcs.map(() => fk.allocPlane(w, h, 'gray'));
+    const before = pool.info().jobs;
+    await Promise.all(srcs.map((s, i) => pool.gray(outs[i]!, s)));
+    expect(pool.info().jobs).toBe(before + 4);
+    for (let i = 0; i < 4; i++) {
+      const ref = fk.allocPlane(w, h, 'gray');
+      fk.gray(ref, srcs[i]!);
+      expect(Buffer.compare(fk.readPixels(ref), fk.readPixels(outs[i]!))).toBe(0);
+      fk.freePlane(ref);
+    }
+    for (const p of [...srcs, ...outs]) fk.freePlane(p);
+  });
+
+  test('a worker that fails mid-job is replaced and its stripe re-run: same bytes, no job lost', async () => {
+    const before = pool.info();
+    pool._injectFault(1);
+    await compareGray(pool, 1920, 1080, 'rgba', 9);
+    const after = pool.info();
+    expect(after.crashes).toBe(before.crashes + 1);
+    expect(after.reruns).toBeGreaterThan(before.reruns);
+    expect(after.lastCrash).toContain('on purpose');
+    // The replacement starts, and takes part in later jobs.
+    for (let i = 0; i < 100 && pool.info().ready < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(pool.info().ready).toBe(2);
+    await compareGray(pool, 640, 480, 'bgr', 10);
+  });
+
+  test('bad input is a typed error before any thread touches memory', async () => {
+    const src = fk.allocPlane(64, 64, 'rgba');
+    const small = fk.allocPlane(32, 64, 'gray');
+    const codes: string[] = [];
+    for (const f of [
+      () => pool.gray(small, src),
+      () => pool.gray(src, src),
+      () => pool.gray(fk.allocPlane(64, 64, 'gray'), { ...src, ptr: 3 }),
+      () => pool.gray(small, fk.allocPlane(32, 64, 'gray')),
+    ]) {
+      try {
+        await f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(FramekitError);
+        codes.push((e as FramekitError).code);
+      }
+    }
+    expect(codes).toEqual(['E_DIMENSION', 'E_FORMAT', 'E_OUT_OF_BOUNDS', 'E_FORMAT']);
+    await expect(WorkerPool.create(fk, { workers: 0 })).rejects.toThrow(FramekitError);
+    await expect(WorkerPool.create(fk, { stripesPerWorker: 1.5 })).rejects.toThrow(FramekitError);
+  });
+
+  test('without shared memory it runs on the calling thread, says why, and gives the same bytes', async () => {
+    const plain = await createFramekit({ maxWidth: 640, maxHeight: 480, frames: 2 });
+    const lines: string[] = [];
+    const p = await WorkerPool.create(plain, { workers: 2, log: (l) => lines.push(l) });
+    expect(p.info().mode).toBe('main-thread');
+    expect(p.info().reason).toContain('shared');
+    expect(lines[0]).toContain('one thread');
+    const src = fillRandom(plain.allocPlane(641 - 1, 479, 'rgba'), 5);
+    const a = plain.allocPlane(640, 479, 'gray');
+    const b = plain.allocPlane(640, 479, 'gray');
+    plain.gray(a, src);
+    await p.gray(b, src);
+    expect(Buffer.compare(plain.readPixels(a), plain.readPixels(b))).toBe(0);
+    await p.dispose();
+  });
+
+  test('dispose returns the control block to the arena', async () => {
+    const used = fk.arena.stats().bytesInUse;
+    const p = await WorkerPool.create(fk, { workers: 1, scratchBytes: 4096 });
+    expect(fk.arena.stats().bytesInUse).toBeGreaterThan(used);
+    await compareGray(p, 100, 50, 'rgba', 77);
+    await p.dispose();
+    expect(fk.arena.stats().bytesInUse).toBe(used);
+    await expect(p.gray(fk.allocPlane(4, 4, 'gray'), fk.allocPlane(4, 4, 'rgba'))).rejects.toThrow('disposed');
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The pool's control block: a few hundred bytes of the one shared memory (an arena region), read and
+ * written with Atomics by the main thread and every worker. No message crosses per stripe.
+ *
+ * A job: the main thread writes the kernel id and its arguments, splits the rows into stripes, gives
+ * each worker a contiguous range of stripe numbers (its queue), bumps SEQ and notifies. Each worker
+ * claims stripes from its own queue with an atomic fetch-add, then steals from the others' queues
+ * the same way, so every stripe is run exactly once and a slow (or descheduled) worker's stripes are
+ * taken over. A worker that finds no stripe left marks the job seen (EXIT_SEQ) and counts itself out
+ * (EXITED); the last one out posts one message: the job is done.
+ */
+export const MAX_WORKERS = 16;
+export const MAX_ARGS = 16;
+
+export const CTL = {
+  /** Job number; workers sleep on it with Atomics.wait. */
+  SEQ: 0,
+  /** Non-zero: workers leave their loop. */
+  STOP: 1,
+  KERNEL: 2,
+  STRIPES: 3,
+  /** Rows per stripe (the last may be shorter). */
+  ROWS: 4,
+  /** Workers out of the current job. */
+  EXITED: 5,
+  /** Workers taking part in the current job. */
+  PARTICIPANTS: 6,
+  /** Stripes finished in the current job. */
+  DONE: 7,
+  /** A stripe whose claimer fails on purpose (-1: none): how tests crash a worker mid-job. */
+  FAULT: 8,
+  /** Stripes taken from another worker's queue, since creation. */
+  STEALS: 9,
+  /** Image rows of the current job. */
+  HEIGHT: 10,
+  /** Worker queues in use. */
+  WORKERS: 11,
+  /** Kernel arguments, MAX_ARGS int32s. */
+  ARGS: 16,
+  /**
+   * Per worker: NEXT, END, CURRENT (stripe being run, -1 when none), EXIT_SEQ (the last job it is
+   * out of; the main thread sets it to SEQ for a worker not taking part, e.g. one still starting).
+   */
+  QUEUES: 32,
+  /** Per participant (workers, then the main thread): a scratch region's pointer and size. */
+  SCRATCH: 32 + 4 * MAX_WORKERS,
+} as const;
+
+export const Q_NEXT = 0;
+export const Q_END = 1;
+export const Q_CURRENT = 2;
+export const Q_EXIT_SEQ = 3;
+export const CTL_INTS = CTL.SCRATCH + 2 * (MAX_WORKERS + 1);
+export const CTL_BYTES = CTL_INTS * 4;
+
+export function queueBase(w: number): number {
+  return CTL.QUEUES + 4 * w;
+}
+
+/**
+ * Claims a stripe for worker `self` (-1: the main thread): its own queue first, then the others in
+ * turn. Returns the stripe number, or -1 when every queue is empty. Thieves take from the same end
+ * as the owner: a fetch-add per claim keeps it exactly-once without a deque's two-ended protocol,
+ * and stripes are coarse (tens of rows), so contention on one counter is rare.
+ */
+export function claim(ctl: Int32Array, self: number, workers: number): number {
+  for (let k = 0; k < workers; k++) {
+    const w = self < 0 ? k : (self + k) % workers;
+    const q = queueBase(w);
+    const end = Atomics.load(ctl, q + Q_END);
+    if (Atomics.load(ctl, q + Q_NEXT) >= end) continue;
+    const s = Atomics.add(ctl, q + Q_NEXT, 1);
+    if (s < end) {
+      if (w !== self) Atomics.add(ctl, CTL.STEALS, 1);
+      return s;
+    }
+  }
+  return -1;
+}

@@ -1,0 +1,61 @@
+/**
+ * A pool worker: instantiates framekit's WASM modules on the pool's shared memory, then sleeps on the
+ * control block's job number (Atomics.wait) and runs stripes until told to stop. Runs under Node and
+ * Bun `worker_threads` and as a browser module worker.
+ */
+import { instantiateWasm } from '../backends/wasm/loader.js';
+import { CTL, CTL_INTS, Q_EXIT_SEQ, queueBase } from './control.js';
+import type { InitMessage, WorkerMessage } from './protocol.js';
+import { runStripes } from './runner.js';
+import type { StripeContext } from './kernels.js';
+
+interface Port {
+  post(m: WorkerMessage): void;
+  listen(cb: (m: InitMessage) => void): void;
+  exit(): void;
+}
+
+async function parentPort(): Promise<Port> {
+  const p = (globalThis as { process?: { versions?: { node?: string }; exit(code: number): void } }).process;
+  if (p?.versions?.node) {
+    const wt = await import('node:worker_threads');
+    const port = wt.parentPort;
+    if (port) return { post: (m) => port.postMessage(m), listen: (cb) => port.on('message', cb), exit: () => p.exit(1) };
+  }
+  const self = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: { data: InitMessage }) => void) | null; close(): void };
+  return { post: (m) => self.postMessage(m), listen: (cb) => (self.onmessage = (e) => cb(e.data)), exit: () => self.close() };
+}
+
+function loop(c: StripeContext, index: number, seen: number, port: Port): void {
+  const ctl = c.ctl;
+  const q = queueBase(index);
+  for (;;) {
+    Atomics.wait(ctl, CTL.SEQ, seen);
+    if (Atomics.load(ctl, CTL.STOP) !== 0) return;
+    const seq = Atomics.load(ctl, CTL.SEQ);
+    if (seq === seen) continue;
+    seen = seq;
+    if (Atomics.load(ctl, q + Q_EXIT_SEQ) === seq) continue; // not counted in this job
+    runStripes(c, index);
+    Atomics.store(ctl, q + Q_EXIT_SEQ, seq);
+    if (Atomics.add(ctl, CTL.EXITED, 1) + 1 === Atomics.load(ctl, CTL.PARTICIPANTS)) port.post({ type: 'done', index, seq });
+  }
+}
+
+const port = await parentPort();
+port.listen((m) => {
+  if (m.type !== 'init') return;
+  void (async () => {
+    try {
+      const wasm = await instantiateWasm(m.memory, m.pixels, m.features, m.simd);
+      const ctl = new Int32Array(m.memory.buffer, m.ctl, CTL_INTS);
+      const slot = CTL.SCRATCH + 2 * m.index;
+      const c: StripeContext = { wasm, ctl, scratch: ctl[slot]!, scratchBytes: ctl[slot + 1]! };
+      port.post({ type: 'ready', index: m.index });
+      loop(c, m.index, m.seq, port);
+    } catch (e) {
+      port.post({ type: 'error', index: m.index, message: String((e as Error)?.message ?? e) });
+      port.exit();
+    }
+  })();
+});
