@@ -3,6 +3,8 @@
  * branch on the code rather than parse messages. `details` carries the offending values.
  */
 export type FramekitErrorCode =
+  /** No usable WebGPU device where one was required, or a GPU resource the adapter cannot provide. */
+  | 'E_GPU'
   /** Width or height not a positive integer, or too large. */
   | 'E_DIMENSION'
   /** A stride smaller than a row, or not an integer. */
