@@ -8,6 +8,7 @@ import { Arena, type ArenaStats } from './memory/arena.js';
 import { alignUp, frameSlotBytes, LAYOUT } from './memory/layout.js';
 import { createMemory, memoryPagesFor } from './memory/memory.js';
 import { runtimeName } from './runtime.js';
+import { FramePool, type FramePoolOptions } from './frame/pool.js';
 
 /**
  * Which implementation the kernels run:
@@ -193,6 +194,11 @@ export class Framekit {
     if (planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', 'gray: dst overlaps src');
     this.kernels.gray(dst, src);
     return dst;
+  }
+
+  /** A pool of `size` frames with every region preallocated now (allocates arena space: call at setup). */
+  createPool(options: FramePoolOptions): FramePool {
+    return new FramePool(this, options);
   }
 
   /** Sum of a gray plane's bytes, computed by the Rust module: a content fingerprint. */

@@ -2,6 +2,7 @@
 // Kernels never allocate: they take pointers into the memory TypeScript owns.
 
 export { gray_rgba, gray_bgra, gray_rgb, gray_bgr } from './color';
+export { ring_write, ring_read } from './ring';
 
 /** 1 in the SIMD build, 0 in the scalar one. */
 export function simd(): i32 {

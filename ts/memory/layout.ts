@@ -36,11 +36,27 @@ export function alignUp(n: number, to: number): number {
 /** Bytes per pixel of each pixel format framekit stores. */
 export const BYTES_PER_PIXEL = Object.freeze({ rgba: 4, bgra: 4, rgb: 3, bgr: 3, gray: 1 });
 
+/** One region every frame slot reserves when its pool is created: its name and its bytes at a frame size. */
+export interface FrameSlotPart {
+  readonly name: string;
+  bytes(width: number, height: number): number;
+}
+
 /**
- * Arena bytes one frame slot needs at the given size: its colour pixels and its gray plane.
- * Later attachments (pyramid, gradients, features) add their regions here, so sizing stays in one place.
+ * The regions of one frame slot, in order, each 16-byte aligned. FramePool lays them out once per
+ * slot and `frame.region(name)` / `frame.bytes(name)` hand them out. A kernel whose result attaches
+ * to frames (pyramid, gradients, keypoints ...) adds its part here, so sizing stays in one place.
+ * 'pixels' is sized for 4 bytes per pixel, the widest format.
  */
+export const FRAME_SLOT_PARTS: readonly FrameSlotPart[] = [
+  { name: 'pixels', bytes: (w, h) => w * h * 4 },
+  { name: 'gray', bytes: (w, h) => w * h },
+];
+
+/** Arena bytes one frame slot needs at the given size: the sum of FRAME_SLOT_PARTS, each aligned. */
 export function frameSlotBytes(width: number, height: number): number {
   const a = LAYOUT.alignment;
-  return alignUp(width * height * 4, a) + alignUp(width * height, a);
+  let n = 0;
+  for (const p of FRAME_SLOT_PARTS) n += alignUp(p.bytes(width, height), a);
+  return n;
 }

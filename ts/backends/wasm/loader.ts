@@ -12,6 +12,9 @@ export interface PixelsExports {
   gray_bgra: PlaneToPlane;
   gray_rgb: PlaneToPlane;
   gray_bgr: PlaneToPlane;
+  /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
+  ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;
+  ring_read(dst: number, storage: number, capacity: number, offset: number, bytes: number): void;
 }
 
 /** What the Rust crate (rust/src/lib.rs) exports. */
