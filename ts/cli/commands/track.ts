@@ -1,0 +1,160 @@
+import { fileURLToPath } from 'node:url';
+import { FramekitError } from '../../errors.js';
+import { createFramekit } from '../../index.js';
+import { readImageFile } from '../../io/image.js';
+import { grayToCanvas, type Canvas } from '../../track/annotate.js';
+import { openSink, type FrameSink } from '../../track/sinks.js';
+import { imageSource, listImages, syntheticSource, videoSource, type TrackSource } from '../../track/sources.js';
+import { LatencyRecorder } from '../../track/stats.js';
+import { Tracker, STAGES, type TrackResult } from '../../track/tracker.js';
+import { backendOf } from '../common.js';
+import type { Command, Output, Values } from '../command.js';
+
+/** The photograph the embedded default films: public domain (NASA), shipped in test/fixtures. */
+function defaultPhoto(): string {
+  const up = import.meta.url.includes('/dist/ts/') ? '../../../../' : '../../../';
+  return fileURLToPath(new URL(`${up}test/fixtures/astronaut.png`, import.meta.url));
+}
+
+function parseSize(s: string): [number, number] {
+  const m = s.match(/^(\d+)x(\d+)$/);
+  if (!m) throw new FramekitError('E_ARGUMENT', `--size wants WxH, got ${JSON.stringify(s)}`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+function positiveInt(v: unknown, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new FramekitError('E_ARGUMENT', `--${name} must be a positive integer, got ${String(v)}`);
+  return n;
+}
+
+async function openSource(input: string | undefined, values: Values): Promise<{ source: TrackSource; first?: Awaited<ReturnType<typeof readImageFile>>; files?: string[] }> {
+  if (!input) {
+    const [w, h] = parseSize(String(values.size));
+    return { source: await syntheticSource(defaultPhoto(), w, h, positiveInt(values.frames, 'frames')) };
+  }
+  const { stat } = await import('node:fs/promises');
+  const s = await stat(input).catch(() => null);
+  if (s?.isDirectory() || /[*?]/.test(input)) {
+    const files = await listImages(input);
+    const first = await readImageFile(files[0]!);
+    return { source: { width: first.width, height: first.height } as TrackSource, first, files };
+  }
+  if (!s) throw new FramekitError('E_IO', `cannot read ${input}: ENOENT`);
+  return { source: await videoSource(input) };
+}
+
+function progress(out: Output, done: number, total: number | null, fps: number): void {
+  const width = 30;
+  const bar = total ? '#'.repeat(Math.round((width * done) / total)).padEnd(width, '.') : '';
+  out.stderr(`\r${total ? `[${bar}] ${done}/${total}` : `${done} frames`}  ${fps.toFixed(1)} fps `);
+}
+
+export const track: Command = {
+  name: 'track',
+  usage: 'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B]',
+  summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default',
+  options: {
+    json: { type: 'boolean', default: false },
+    output: { type: 'string', short: 'o' },
+    frames: { type: 'string', default: '300' },
+    size: { type: 'string', default: '1280x720' },
+    features: { type: 'string', default: '500' },
+    backend: { type: 'string', default: 'auto' },
+  },
+  async run(p, values, out) {
+    const opened = await openSource(p[0], values);
+    const { width, height } = opened.source;
+    const fk = await createFramekit({ maxWidth: width, maxHeight: height, frames: 4, scratchBytes: 32 << 20, backend: backendOf(values) });
+    const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
+    const pool = fk.createPool({ width, height, format: 'gray', size: 3, onExhausted: 'error' });
+    const tracker = new Tracker(fk, { width, height, features: positiveInt(values.features, 'features'), intrinsics: source.path?.K });
+    const stages = new Map(STAGES.map((s) => [s, new LatencyRecorder()]));
+    const total = new LatencyRecorder();
+    let sink: FrameSink | null = null;
+    let canvas: Canvas | null = null;
+    if (typeof values.output === 'string') {
+      sink = await openSink(values.output, width, height, source.fps ?? 30);
+      canvas = { width, height, data: new Uint8Array(width * height * 4) };
+    }
+    const tty = !values.json && process.stderr.isTTY;
+    const t0 = performance.now();
+    let frames = 0;
+    let failure: unknown = null;
+    const truthErrors = { corner: new LatencyRecorder(), rotation: new LatencyRecorder(), translation: new LatencyRecorder() };
+    try {
+      for (;;) {
+        const frame = pool.acquire(frames);
+        let got: boolean;
+        try {
+          got = await source.read(frame.pixels);
+        } catch (e) {
+          frame.release();
+          throw e;
+        }
+        if (!got) {
+          frame.release();
+          break;
+        }
+        const r: TrackResult = tracker.process(frame);
+        for (const s of STAGES) stages.get(s)!.record(r.ms[s]);
+        total.record(r.ms.total);
+        const truth = source.truth?.(frames);
+        const err = truth ? tracker.errorAgainst(truth, source.truth!(0)) : null;
+        if (err) {
+          truthErrors.corner.record(err.cornerPx);
+          if (err.rotationDeg !== null) truthErrors.rotation.record(err.rotationDeg);
+          if (err.translationPct !== null) truthErrors.translation.record(err.translationPct);
+        }
+        if (values.json) out.stdout(JSON.stringify(tracker.toJSON(err)) + '\n');
+        if (sink && canvas) {
+          grayToCanvas(canvas, frame.pixels.data, frame.pixels.stride);
+          tracker.draw(canvas);
+          await sink.write(canvas);
+        }
+        frame.release();
+        frames++;
+        if (tty && frames % 10 === 0) progress(out, frames, source.length, (1000 * frames) / (performance.now() - t0));
+      }
+    } catch (e) {
+      failure = e;
+    } finally {
+      await source.close();
+      if (sink) await sink.close().catch((e: unknown) => (failure ??= e));
+    }
+    if (tty) out.stderr('\n');
+    const wall = (performance.now() - t0) / 1000;
+    const pct = (r: LatencyRecorder) => ({ p50: +r.percentile(50).toFixed(3), p99: +r.percentile(99).toFixed(3) });
+    const summary = {
+      summary: {
+        source: source.name,
+        width,
+        height,
+        frames,
+        fps: +(frames / wall).toFixed(1),
+        pipelineFps: +(1000 / Math.max(1e-9, total.mean)).toFixed(1),
+        latencyMs: Object.fromEntries([...[...stages].map(([k, r]) => [k, pct(r)] as const), ['total', pct(total)] as const]) as Record<string, { p50: number; p99: number }>,
+        drops: pool.stats().dropped,
+        backend: fk.info().backend,
+        ...(truthErrors.corner.count
+          ? {
+              groundTruth: {
+                meanCornerErrorPx: +truthErrors.corner.mean.toFixed(3),
+                meanRotationErrorDeg: truthErrors.rotation.count ? +truthErrors.rotation.mean.toFixed(3) : null,
+                meanTranslationErrorPct: truthErrors.translation.count ? +truthErrors.translation.mean.toFixed(3) : null,
+              },
+            }
+          : {}),
+        ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
+      },
+    };
+    if (values.json) out.stdout(JSON.stringify(summary) + '\n');
+    else {
+      const s = summary.summary;
+      out.stdout(`${s.source}: ${s.frames} frames ${width}x${height}, ${s.fps} fps (pipeline alone ${s.pipelineFps} fps), backend ${s.backend}, drops ${s.drops}\n`);
+      for (const [k, v] of Object.entries(s.latencyMs)) out.stdout(`  ${k.padEnd(10)} p50 ${v.p50.toFixed(2).padStart(7)} ms   p99 ${v.p99.toFixed(2).padStart(7)} ms\n`);
+      if (s.groundTruth) out.stdout(`  ground truth: corner error ${s.groundTruth.meanCornerErrorPx} px, rotation ${s.groundTruth.meanRotationErrorDeg} deg, translation ${s.groundTruth.meanTranslationErrorPct} %\n`);
+    }
+    if (failure) throw failure;
+  },
+};

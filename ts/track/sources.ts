@@ -1,0 +1,139 @@
+import { FramekitError } from '../errors.js';
+import type { Framekit } from '../framekit.js';
+import type { Plane } from '../image/plane.js';
+import { readImageFile, type DecodedImage } from '../io/image.js';
+import { openVideo, type VideoSource } from '../io/video.js';
+import { cameraPath, renderFrame, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
+
+/**
+ * Where `framekit track` gets its frames. `read(gray)` fills a gray plane in the arena (a pool
+ * frame's pixels) with the next frame, one copy or none: video luma is read straight into it, the
+ * synthetic path renders into it, image files are decoded then converted by the gray kernel.
+ */
+export interface TrackSource {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number | null;
+  readonly name: string;
+  /** Frames in the source, when known. */
+  readonly length: number | null;
+  /** Ground truth of frame `index` (the synthetic path only). */
+  truth?(index: number): SyntheticFrame;
+  readonly path?: SyntheticPath;
+  read(gray: Plane): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** The embedded default: a photograph shipped with the package filmed along a known camera path. */
+export async function syntheticSource(photoPath: string, width: number, height: number, frames: number): Promise<TrackSource> {
+  const img = await readImageFile(photoPath);
+  const luma = new Uint8Array(img.width * img.height);
+  const ch = img.format === 'gray' ? 1 : img.format === 'rgb' ? 3 : 4;
+  for (let i = 0; i < luma.length; i++) {
+    const p = i * ch;
+    luma[i] = ch === 1 ? img.data[i]! : (9798 * img.data[p]! + 19235 * img.data[p + 1]! + 3735 * img.data[p + 2]! + 16384) >> 15;
+  }
+  const photo = { width: img.width, height: img.height, data: luma };
+  const path = cameraPath(width, height, img.width);
+  let k = 0;
+  return {
+    width,
+    height,
+    fps: 30,
+    name: `synthetic camera path over ${photoPath.split('/').pop()}`,
+    length: frames,
+    path,
+    truth: (i) => path.frame(i),
+    async read(gray) {
+      if (k >= frames) return false;
+      renderFrame(gray.data, gray.stride, path, path.frame(k++), photo);
+      return true;
+    },
+    async close() {},
+  };
+}
+
+/** A video file: Y4M read by framekit, anything else decoded by ffmpeg; the luma lands in the frame. */
+export async function videoSource(path: string): Promise<TrackSource> {
+  const v: VideoSource = await openVideo(path);
+  const { width, height } = v.info;
+  const chroma = new Uint8Array(v.info.frameBytes - width * height);
+  return {
+    width,
+    height,
+    fps: v.info.fps,
+    name: path,
+    length: null,
+    async read(gray) {
+      if (gray.stride !== width) throw new FramekitError('E_STRIDE', 'video frames need packed gray planes');
+      return v.readFrame(gray.data, chroma);
+    },
+    close: () => v.close(),
+  };
+}
+
+const IMAGE = /\.(png|jpe?g|pgm|ppm)$/i;
+
+/** Matches one path segment against a pattern with `*` and `?`. */
+function segmentMatcher(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+}
+
+/** The image files of a folder, or of a pattern whose last segment has `*` or `?`, sorted by name. */
+export async function listImages(input: string): Promise<string[]> {
+  const { readdir, stat } = await import('node:fs/promises');
+  const { basename, dirname, join } = await import('node:path');
+  let dir = input;
+  let match = IMAGE;
+  if (/[*?]/.test(basename(input))) {
+    dir = dirname(input);
+    match = segmentMatcher(basename(input));
+  } else {
+    const s = await stat(input).catch(() => null);
+    if (!s?.isDirectory()) throw new FramekitError('E_IO', `${input} is not a folder, video or image pattern`);
+  }
+  const names = await readdir(dir).catch(() => {
+    throw new FramekitError('E_IO', `cannot read the folder ${dir}`);
+  });
+  const files = names.filter((n) => match.test(n) && IMAGE.test(n)).sort().map((n) => join(dir, n));
+  if (!files.length) throw new FramekitError('E_IO', `no images in ${input}`);
+  return files;
+}
+
+/**
+ * A sequence of image files of one size, decoded one at a time (decoding allocates: it is the input
+ * stage). `first` is the first file, already decoded (its size sized the framekit).
+ */
+export function imageSource(fk: Framekit, files: string[], first: DecodedImage): TrackSource {
+  const { width, height } = first;
+  const rgba = fk.allocPlane(width, height, 'rgba', { stride: width * 4 });
+  let k = 0;
+  let pending: DecodedImage | null = first;
+  return {
+    width,
+    height,
+    fps: null,
+    name: `${files.length} images`,
+    length: files.length,
+    async read(gray) {
+      if (k >= files.length) return false;
+      const img = pending ?? (await readImageFile(files[k]!));
+      pending = null;
+      if (img.width !== width || img.height !== height) {
+        throw new FramekitError('E_DIMENSION', `${files[k]} is ${img.width}x${img.height}, the sequence is ${width}x${height}`);
+      }
+      k++;
+      if (img.format === 'gray') {
+        for (let y = 0; y < height; y++) gray.data.set(img.data.subarray(y * width, (y + 1) * width), y * gray.stride);
+        return true;
+      }
+      const plane = img.format === 'rgba' ? rgba : { ...rgba, format: 'rgb' as const, stride: width * 3 };
+      fk.heap.set(img.data, rgba.ptr);
+      fk.gray(gray, plane);
+      return true;
+    },
+    async close() {
+      fk.freePlane(rgba);
+    },
+  };
+}
