@@ -1,8 +1,9 @@
 import { benchEnv, type BenchEnv, type BenchOptions, type BenchRow, type BenchSuite } from './harness.js';
 import { graySuite } from './gray.bench.js';
+import { fastSuite } from './features.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite];
+export const SUITES: BenchSuite[] = [graySuite, fastSuite];
 
 export interface BenchReport {
   env: BenchEnv;

@@ -7,6 +7,8 @@ export { LAYOUT } from './memory/layout.js';
 export { wasmSimdSupported } from './backends/wasm/simd.js';
 export type { WasmSource, WasmFile } from './backends/wasm/source.js';
 export { grayReference } from './kernels/gray/reference.js';
+export { Keypoints } from './features/keypoints.js';
+export type { FastOptions } from './kernels/fast/api.js';
 export { Frame, ATTACHMENT_KEYS, type AttachmentKey, type FrameAttachments, type SlotView } from './frame/frame.js';
 export { FramePool, type FramePoolOptions, type FramePoolStats, type ExhaustedPolicy, type SlotSpec, type SlotType } from './frame/pool.js';
 export { FrameRing, type FrameRingOptions } from './frame/ring.js';

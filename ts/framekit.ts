@@ -9,6 +9,8 @@ import { alignUp, frameSlotBytes, LAYOUT } from './memory/layout.js';
 import { createMemory, memoryPagesFor } from './memory/memory.js';
 import { runtimeName } from './runtime.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
+import { Keypoints } from './features/keypoints.js';
+import { fast, type FastOptions } from './kernels/fast/api.js';
 
 /**
  * Which implementation the kernels run:
@@ -206,5 +208,15 @@ export class Framekit {
     checkPlane(src, this.arena, 'src');
     if (src.format !== 'gray') throw new FramekitError('E_FORMAT', `planeSum: src must be a gray plane, got ${src.format}`);
     return this.kernels.planeSum(src);
+  }
+
+  /** A keypoint list for up to `capacity` keypoints in the arena. Allocates: call at setup. */
+  allocKeypoints(capacity: number): Keypoints {
+    return new Keypoints(this.arena, this.memory, capacity);
+  }
+
+  /** FAST-9 corners of a gray plane into `out`, as OpenCV's FastFeatureDetector (ts/kernels/fast/api.ts). */
+  fast(out: Keypoints, src: PlaneLike, options: FastOptions = {}): Keypoints {
+    return fast(this, out, src, options);
   }
 }

@@ -7,6 +7,7 @@
 #![no_std]
 
 pub mod checksum;
+pub mod fast;
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {

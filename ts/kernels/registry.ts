@@ -1,12 +1,14 @@
 import type { KernelBackend } from './backend.js';
 import { bindGray } from './gray/index.js';
 import { bindPlaneSum } from './plane-sum/index.js';
+import { bindFast } from './fast/index.js';
 
 /** Every kernel framekit has, bound once to the backend chosen at start. */
 export function bindKernels(b: KernelBackend) {
   return {
     gray: bindGray(b),
     planeSum: bindPlaneSum(b),
+    fast: bindFast(b),
   };
 }
 

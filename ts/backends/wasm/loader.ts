@@ -21,6 +21,10 @@ export interface PixelsExports {
 export interface FeaturesExports {
   fk_simd(): number;
   fk_plane_sum(src: number, width: number, height: number, stride: number): bigint;
+  // rust/src/fast: FAST-9 corners (see ts/kernels/fast)
+  fk_fast9_scratch_bytes(width: number): number;
+  fk_fast9(src: number, width: number, height: number, stride: number, threshold: number, nonmax: number, scratch: number,
+    outX: number, outY: number, outResponse: number, capacity: number): number;
   __data_end: WebAssembly.Global;
   __heap_base: WebAssembly.Global;
 }

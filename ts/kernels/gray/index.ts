@@ -12,6 +12,6 @@ export function bindGray(b: KernelBackend): GrayKernel {
   const byFormat = { rgba: px.gray_rgba, bgra: px.gray_bgra, rgb: px.gray_rgb, bgr: px.gray_bgr } as const;
   return (dst, src) => {
     if (src.format === 'gray') grayReference(b.heap, dst, src);
-    else byFormat[src.format](src.ptr, src.stride, dst.ptr, dst.stride, src.width, src.height);
+    else byFormat[src.format as keyof typeof byFormat](src.ptr, src.stride, dst.ptr, dst.stride, src.width, src.height);
   };
 }

@@ -14,7 +14,7 @@ const CHANNELS = {
  * a time. Plain on purpose; every other implementation is tested against it.
  */
 export function grayReference(heap: Uint8Array, dst: PlaneLike, src: PlaneLike): void {
-  const [r, g, b, bpp] = CHANNELS[src.format];
+  const [r, g, b, bpp] = CHANNELS[src.format as keyof typeof CHANNELS];
   for (let y = 0; y < src.height; y++) {
     for (let x = 0; x < src.width; x++) {
       const p = src.ptr + y * src.stride + x * bpp;

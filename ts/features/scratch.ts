@@ -1,0 +1,21 @@
+import type { Arena, Region } from '../memory/arena.js';
+
+const regions = new WeakMap<Arena, Region>();
+
+/**
+ * Byte offset of a scratch region of at least `bytes` that kernels may overwrite, one per arena,
+ * shared by every kernel that needs temporary rows (calls are sequential on one arena).
+ * Allocates on the first call and whenever a larger size is asked for: run each kernel once at the
+ * largest frame size when setting up, and the frame loop allocates nothing.
+ */
+export function scratch(arena: Arena, bytes: number): number {
+  const have = regions.get(arena);
+  if (have && have.size >= bytes) return have.ptr;
+  if (have) {
+    arena.free(have);
+    regions.delete(arena);
+  }
+  const region = arena.alloc(Math.max(bytes, 16), 'kernel scratch');
+  regions.set(arena, region);
+  return region.ptr;
+}

@@ -1,0 +1,43 @@
+import { gaussianKernelQ8 } from './coefficients.js';
+
+/**
+ * Everything a Gaussian blur needs besides the planes, computed once per (size, sigma) and cached:
+ * - `kx`, `ky`: OpenCV's Q8 kernels (integers summing to 256), what the reference applies;
+ * - `rx`, `ry`: the same divided by their common factor (a power of two, since they sum to 256),
+ *   and `shift` = 16 - log2 of both factors, so (sum rx ry p + round) >> shift is exactly OpenCV's
+ *   (sum kx ky p + 2^15) >> 16 in fewer bits;
+ * - `wide`: whether 255 * sum(rx) * sum(ry) needs 32-bit sums (else 16-bit lanes hold it).
+ */
+export interface GaussianPlan {
+  readonly kx: Int32Array;
+  readonly ky: Int32Array;
+  readonly rx: Int32Array;
+  readonly ry: Int32Array;
+  readonly shift: number;
+  readonly wide: boolean;
+}
+
+function reduce(k: Int32Array): [Int32Array, number] {
+  let g = 256;
+  for (const v of k) while (v % g !== 0) g >>= 1;
+  return [k.map((v) => v / g), Math.log2(g)];
+}
+
+const cache = new Map<string, GaussianPlan>();
+
+/** The plan for kernel sizes (odd, >= 1) and sigmas; cached, so it allocates once per distinct key. */
+export function gaussianPlan(kw: number, kh: number, sx: number, sy: number): GaussianPlan {
+  const key = `${kw},${kh},${sx},${sy}`;
+  let p = cache.get(key);
+  if (!p) {
+    const kx = gaussianKernelQ8(kw, sx);
+    const ky = kw === kh && sx === sy ? kx : gaussianKernelQ8(kh, sy);
+    const [rx, lx] = reduce(kx);
+    const [ry, ly] = reduce(ky);
+    const shift = 16 - lx - ly;
+    p = { kx, ky, rx, ry, shift, wide: 255 * (256 >> lx) * (256 >> ly) + (shift > 0 ? 1 << (shift - 1) : 0) > 0xffff };
+    if (cache.size > 64) cache.clear();
+    cache.set(key, p);
+  }
+  return p;
+}

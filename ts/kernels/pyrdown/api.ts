@@ -1,0 +1,77 @@
+import { FramekitError } from '../../errors.js';
+import type { Framekit } from '../../framekit.js';
+import { checkPlane, planesOverlap, type PlaneLike } from '../../image/plane.js';
+import { scratch } from '../scratch.js';
+
+/** The size OpenCV's pyrDown gives a `width` x `height` image: ((w + 1) / 2, (h + 1) / 2). */
+export function pyrDownSize(width: number, height: number): [number, number] {
+  return [(width + 1) >> 1, (height + 1) >> 1];
+}
+
+/**
+ * One Gaussian pyramid level of a gray plane into `dst`, which must be pyrDownSize(src): bit-exact
+ * with OpenCV's `pyrDown(src, dst)` (5x5 [1 4 6 4 1]^2 / 256, BORDER_REFLECT_101). Returns `dst`.
+ */
+export function pyrDown(fk: Framekit, dst: PlaneLike, src: PlaneLike): PlaneLike {
+  if (src.format !== 'gray') throw new FramekitError('E_FORMAT', `pyrDown: src must be a gray plane, got ${src.format}`, { format: src.format });
+  if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `pyrDown: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
+  checkPlane(src, fk.arena, 'src');
+  checkPlane(dst, fk.arena, 'dst');
+  const w = (src.width + 1) >> 1;
+  const h = (src.height + 1) >> 1;
+  if (dst.width !== w || dst.height !== h) {
+    throw new FramekitError('E_DIMENSION', `pyrDown: dst must be ${w}x${h} for a ${src.width}x${src.height} src, got ${dst.width}x${dst.height}`, {
+      expected: [w, h],
+      actual: [dst.width, dst.height],
+    });
+  }
+  if (planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', 'pyrDown: dst overlaps src');
+  const k = fk.kernels.pyrDown;
+  const bytes = k.scratchBytes(src.width);
+  k.run(dst, src, bytes > 0 ? scratch(fk, bytes) : 0);
+  return dst;
+}
+
+/**
+ * Allocates the planes of an `n`-level pyramid above a `width` x `height` base: level i is the
+ * base halved i + 1 times (pyrDownSize). Returns a new array. Allocates arena space: call once per frame slot, at setup.
+ */
+export function allocPyramid(fk: Framekit, width: number, height: number, n: number): PlaneLike[] {
+  if (!Number.isInteger(n) || n < 0 || n > 16) throw new FramekitError('E_ARGUMENT', `allocPyramid: levels must be an integer 0..16, got ${String(n)}`);
+  const out: PlaneLike[] = [];
+  let [w, h] = [width, height];
+  for (let i = 0; i < n; i++) {
+    [w, h] = pyrDownSize(w, h);
+    out.push(fk.allocPlane(w, h, 'gray'));
+  }
+  return out;
+}
+
+/**
+ * Fills preallocated pyramid levels above `base`: levels[0] = pyrDown(base), levels[i] =
+ * pyrDown(levels[i - 1]), as OpenCV's buildPyramid(base, out, n) without its copy of the base (the
+ * base stays where it is: a frame's gray plane). Every level is checked before any is written.
+ * Returns `levels`.
+ */
+export function buildPyramid(fk: Framekit, levels: readonly PlaneLike[], base: PlaneLike): readonly PlaneLike[] {
+  let prev = base;
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i]!;
+    const w = (prev.width + 1) >> 1;
+    const h = (prev.height + 1) >> 1;
+    if (l.format !== 'gray' || l.width !== w || l.height !== h) {
+      throw new FramekitError('E_DIMENSION', `buildPyramid: level ${i + 1} must be a ${w}x${h} gray plane, got ${l.width}x${l.height} ${l.format}`, { level: i + 1 });
+    }
+    checkPlane(l, fk.arena, `levels[${i}]`);
+    for (let j = -1; j < i; j++) {
+      if (planesOverlap(l, j < 0 ? base : levels[j]!)) throw new FramekitError('E_ARGUMENT', `buildPyramid: level ${i + 1} overlaps the base or another level`);
+    }
+    prev = l;
+  }
+  prev = base;
+  for (const l of levels) {
+    pyrDown(fk, l, prev);
+    prev = l;
+  }
+  return levels;
+}
