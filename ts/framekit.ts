@@ -8,6 +8,9 @@ import { Arena, type ArenaStats } from './memory/arena.js';
 import { alignUp, frameSlotBytes, LAYOUT } from './memory/layout.js';
 import { createMemory, memoryPagesFor } from './memory/memory.js';
 import { runtimeName } from './runtime.js';
+import { gaussianBlur } from './kernels/gaussian/api.js';
+import { buildPyramid, pyrDown } from './kernels/pyrdown/api.js';
+import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
 import { fast, type FastOptions } from './kernels/fast/api.js';
@@ -188,6 +191,7 @@ export class Framekit {
    */
   gray(dst: PlaneLike, src: PlaneLike): PlaneLike {
     if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
+    if (src.format === 'i16') throw new FramekitError('E_FORMAT', 'gray: src must be a colour or gray plane, got i16', { format: src.format });
     checkPlane(src, this.arena, 'src');
     checkPlane(dst, this.arena, 'dst');
     if (dst.width !== src.width || dst.height !== src.height) {
@@ -201,6 +205,31 @@ export class Framekit {
   /** A pool of `size` frames with every region preallocated now (allocates arena space: call at setup). */
   createPool(options: FramePoolOptions): FramePool {
     return new FramePool(this, options);
+  }
+
+  /** Gaussian blur, bit-exact with OpenCV's GaussianBlur on 8-bit planes (ts/kernels/gaussian/api.ts). */
+  gaussianBlur(dst: PlaneLike, src: PlaneLike, ksize = 5, sigma = 0, ksizeY = ksize, sigmaY = 0): PlaneLike {
+    return gaussianBlur(this, dst, src, ksize, sigma, ksizeY, sigmaY);
+  }
+
+  /** One pyramid level down, bit-exact with OpenCV's pyrDown (ts/kernels/pyrdown/api.ts). */
+  pyrDown(dst: PlaneLike, src: PlaneLike): PlaneLike {
+    return pyrDown(this, dst, src);
+  }
+
+  /** Fills preallocated levels: levels[0] = pyrDown(base), levels[i] = pyrDown(levels[i - 1]). */
+  buildPyramid(levels: readonly PlaneLike[], base: PlaneLike): readonly PlaneLike[] {
+    return buildPyramid(this, levels, base);
+  }
+
+  /** int16 derivative, bit-exact with OpenCV's Sobel to CV_16S; ksize -1 is Scharr (ts/kernels/sobel/api.ts). */
+  sobel(dst: PlaneLike, src: PlaneLike, dx = 1, dy = 0, ksize = 3): PlaneLike {
+    return sobel(this, dst, src, dx, dy, ksize);
+  }
+
+  /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */
+  gradientMagnitude(dst: PlaneLike, dx: PlaneLike, dy: PlaneLike): PlaneLike {
+    return gradientMagnitude(this, dst, dx, dy);
   }
 
   /** Sum of a gray plane's bytes, computed by the Rust module: a content fingerprint. */

@@ -1,6 +1,9 @@
 import type { KernelBackend } from './backend.js';
 import { bindGray } from './gray/index.js';
 import { bindPlaneSum } from './plane-sum/index.js';
+import { bindGaussian } from './gaussian/index.js';
+import { bindPyrDown } from './pyrdown/index.js';
+import { bindSobel } from './sobel/index.js';
 import { bindFast } from './fast/index.js';
 
 /** Every kernel framekit has, bound once to the backend chosen at start. */
@@ -8,6 +11,9 @@ export function bindKernels(b: KernelBackend) {
   return {
     gray: bindGray(b),
     planeSum: bindPlaneSum(b),
+    gaussian: bindGaussian(b),
+    pyrDown: bindPyrDown(b),
+    sobel: bindSobel(b),
     fast: bindFast(b),
   };
 }

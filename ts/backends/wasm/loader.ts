@@ -12,6 +12,15 @@ export interface PixelsExports {
   gray_bgra: PlaneToPlane;
   gray_rgb: PlaneToPlane;
   gray_bgr: PlaneToPlane;
+  /** wasm/blur.ts: Gaussian blur, OpenCV's fixed-point 8-bit path (see ts/kernels/gaussian). */
+  gaussian_blur(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number,
+    kx: number, nx: number, ky: number, ny: number, shift: number, wide: number, work: number): void;
+  /** wasm/pyramid.ts: one pyramid level down (see ts/kernels/pyrdown). */
+  pyr_down(src: number, srcStride: number, srcWidth: number, srcHeight: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number, work: number): void;
+  /** wasm/gradients.ts: separable integer derivative to int16 (see ts/kernels/sobel), L1 magnitude. */
+  deriv_i16(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number,
+    kx: number, nx: number, symX: number, ky: number, ny: number, symY: number, work: number): void;
+  magnitude_l1(dx: number, dxStride: number, dy: number, dyStride: number, dst: number, dstStride: number, width: number, height: number): void;
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;
   ring_read(dst: number, storage: number, capacity: number, offset: number, bytes: number): void;
