@@ -22,7 +22,9 @@ export function magnitude_l1(dx: usize, dxStride: i32, dy: usize, dyStride: i32,
     if (ASC_FEATURE_SIMD) {
       for (; x + 8 <= width; x += 8) {
         const o = <usize>x << 1;
-        v128.store(d + o, i16x8.add_sat_u(i16x8.abs(v128.load(a + o)), i16x8.abs(v128.load(b + o))));
+        // abs(-32768) is 32768 as u16: add those with unsigned saturation, then clamp to i16's max.
+        const s = i16x8.add_sat_u(i16x8.abs(v128.load(a + o)), i16x8.abs(v128.load(b + o)));
+        v128.store(d + o, i16x8.min_u(s, i16x8.splat(32767)));
       }
     }
     for (; x < width; x++) {

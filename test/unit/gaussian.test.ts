@@ -6,7 +6,17 @@ import { autoKsize, gaussianKernelQ8 } from '../../ts/kernels/gaussian/coefficie
 import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
 
 const fks = await framekits();
-const CASES: Array<[ksize: number, sigma: number]> = [[3, 0], [5, 0], [7, 0], [9, 0], [5, 1.1], [7, 2.5], [0, 0.8], [11, 0], [13, 3]];
+const CASES: Array<[ksize: number, sigma: number]> = [
+  [3, 0],
+  [5, 0],
+  [7, 0],
+  [9, 0],
+  [5, 1.1],
+  [7, 2.5],
+  [0, 0.8],
+  [11, 0],
+  [13, 3],
+];
 
 /** A gray plane holding `img` converted to luma by the gray kernel. */
 function grayOf(fk: Framekit, img: { width: number; height: number; data: Uint8Array }): Plane {
@@ -115,7 +125,13 @@ describe('gaussianBlur matches OpenCV.js GaussianBlur', async () => {
   for (const name of PHOTOS) {
     test(`${name}: 3x3, 5x5, 7x7 and sigma 2 byte-identical`, async () => {
       const src = grayOf(fk, await fixture(name));
-      for (const [k, s] of [[3, 0], [5, 0], [7, 0], [0, 2]] as const) expect(run(src, k, s)).toBe(true);
+      for (const [k, s] of [
+        [3, 0],
+        [5, 0],
+        [7, 0],
+        [0, 2],
+      ] as const)
+        expect(run(src, k, s)).toBe(true);
       fk.freePlane(src);
     });
   }

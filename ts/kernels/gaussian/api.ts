@@ -10,8 +10,10 @@ export const MAX_GAUSSIAN_KSIZE = 255;
 
 /** Throws unless `dst` and `src` are distinct gray planes of one size inside the arena. */
 export function checkGrayPair(fk: Framekit, name: string, dst: PlaneLike, src: PlaneLike): void {
-  if (src.format !== 'gray') throw new FramekitError('E_FORMAT', `${name}: src must be a gray plane, got ${src.format}`, { format: src.format });
-  if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `${name}: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
+  if (src.format !== 'gray')
+    throw new FramekitError('E_FORMAT', `${name}: src must be a gray plane, got ${src.format}`, { format: src.format });
+  if (dst.format !== 'gray')
+    throw new FramekitError('E_FORMAT', `${name}: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
   checkPlane(src, fk.arena, 'src');
   checkPlane(dst, fk.arena, 'dst');
   if (dst.width !== src.width || dst.height !== src.height) {
@@ -21,10 +23,15 @@ export function checkGrayPair(fk: Framekit, name: string, dst: PlaneLike, src: P
 }
 
 function side(name: string, ksize: number, sigma: number): number {
-  if (!Number.isFinite(sigma)) throw new FramekitError('E_ARGUMENT', `gaussianBlur: sigma must be a finite number, got ${String(sigma)}`, { sigma });
+  if (!Number.isFinite(sigma))
+    throw new FramekitError('E_ARGUMENT', `gaussianBlur: sigma must be a finite number, got ${String(sigma)}`, { sigma });
   const k = ksize <= 0 && sigma > 0 ? autoKsize(sigma) : ksize;
   if (!Number.isInteger(k) || k < 1 || k % 2 === 0 || k > MAX_GAUSSIAN_KSIZE) {
-    throw new FramekitError('E_ARGUMENT', `gaussianBlur: ${name} must be odd, 1..${MAX_GAUSSIAN_KSIZE} (or 0 with sigma > 0), got ${String(ksize)}`, { [name]: ksize, sigma });
+    throw new FramekitError(
+      'E_ARGUMENT',
+      `gaussianBlur: ${name} must be odd, 1..${MAX_GAUSSIAN_KSIZE} (or 0 with sigma > 0), got ${String(ksize)}`,
+      { [name]: ksize, sigma },
+    );
   }
   return k;
 }

@@ -23,8 +23,21 @@ export function bindGaussian(b: KernelBackend): GaussianKernel {
       const ny = plan.ry.length;
       writeWeights(i16, scratch, plan.rx);
       writeWeights(i16, scratch + 2 * nx, plan.ry);
-      px.gaussian_blur(src.ptr, src.stride, dst.ptr, dst.stride, src.width, src.height,
-        scratch, nx, scratch + 2 * nx, ny, plan.shift, plan.wide ? 1 : 0, separableWork(scratch, nx, ny));
+      px.gaussian_blur(
+        src.ptr,
+        src.stride,
+        dst.ptr,
+        dst.stride,
+        src.width,
+        src.height,
+        scratch,
+        nx,
+        scratch + 2 * nx,
+        ny,
+        plan.shift,
+        plan.wide ? 1 : 0,
+        separableWork(scratch, nx, ny),
+      );
     },
   };
 }

@@ -13,17 +13,23 @@ export function pyrDownSize(width: number, height: number): [number, number] {
  * with OpenCV's `pyrDown(src, dst)` (5x5 [1 4 6 4 1]^2 / 256, BORDER_REFLECT_101). Returns `dst`.
  */
 export function pyrDown(fk: Framekit, dst: PlaneLike, src: PlaneLike): PlaneLike {
-  if (src.format !== 'gray') throw new FramekitError('E_FORMAT', `pyrDown: src must be a gray plane, got ${src.format}`, { format: src.format });
-  if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `pyrDown: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
+  if (src.format !== 'gray')
+    throw new FramekitError('E_FORMAT', `pyrDown: src must be a gray plane, got ${src.format}`, { format: src.format });
+  if (dst.format !== 'gray')
+    throw new FramekitError('E_FORMAT', `pyrDown: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
   checkPlane(src, fk.arena, 'src');
   checkPlane(dst, fk.arena, 'dst');
   const w = (src.width + 1) >> 1;
   const h = (src.height + 1) >> 1;
   if (dst.width !== w || dst.height !== h) {
-    throw new FramekitError('E_DIMENSION', `pyrDown: dst must be ${w}x${h} for a ${src.width}x${src.height} src, got ${dst.width}x${dst.height}`, {
-      expected: [w, h],
-      actual: [dst.width, dst.height],
-    });
+    throw new FramekitError(
+      'E_DIMENSION',
+      `pyrDown: dst must be ${w}x${h} for a ${src.width}x${src.height} src, got ${dst.width}x${dst.height}`,
+      {
+        expected: [w, h],
+        actual: [dst.width, dst.height],
+      },
+    );
   }
   if (planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', 'pyrDown: dst overlaps src');
   const k = fk.kernels.pyrDown;
@@ -37,7 +43,8 @@ export function pyrDown(fk: Framekit, dst: PlaneLike, src: PlaneLike): PlaneLike
  * base halved i + 1 times (pyrDownSize). Returns a new array. Allocates arena space: call once per frame slot, at setup.
  */
 export function allocPyramid(fk: Framekit, width: number, height: number, n: number): PlaneLike[] {
-  if (!Number.isInteger(n) || n < 0 || n > 16) throw new FramekitError('E_ARGUMENT', `allocPyramid: levels must be an integer 0..16, got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 16)
+    throw new FramekitError('E_ARGUMENT', `allocPyramid: levels must be an integer 0..16, got ${String(n)}`);
   const out: PlaneLike[] = [];
   let [w, h] = [width, height];
   for (let i = 0; i < n; i++) {
@@ -60,11 +67,16 @@ export function buildPyramid(fk: Framekit, levels: readonly PlaneLike[], base: P
     const w = (prev.width + 1) >> 1;
     const h = (prev.height + 1) >> 1;
     if (l.format !== 'gray' || l.width !== w || l.height !== h) {
-      throw new FramekitError('E_DIMENSION', `buildPyramid: level ${i + 1} must be a ${w}x${h} gray plane, got ${l.width}x${l.height} ${l.format}`, { level: i + 1 });
+      throw new FramekitError(
+        'E_DIMENSION',
+        `buildPyramid: level ${i + 1} must be a ${w}x${h} gray plane, got ${l.width}x${l.height} ${l.format}`,
+        { level: i + 1 },
+      );
     }
     checkPlane(l, fk.arena, `levels[${i}]`);
     for (let j = -1; j < i; j++) {
-      if (planesOverlap(l, j < 0 ? base : levels[j]!)) throw new FramekitError('E_ARGUMENT', `buildPyramid: level ${i + 1} overlaps the base or another level`);
+      if (planesOverlap(l, j < 0 ? base : levels[j]!))
+        throw new FramekitError('E_ARGUMENT', `buildPyramid: level ${i + 1} overlaps the base or another level`);
     }
     prev = l;
   }

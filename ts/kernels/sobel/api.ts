@@ -11,7 +11,8 @@ function checkSize(name: string, a: PlaneLike, b: PlaneLike): void {
 }
 
 function needFormat(name: string, p: PlaneLike, what: string, format: PlaneLike['format']): void {
-  if (p.format !== format) throw new FramekitError('E_FORMAT', `${name}: ${what} must be a ${format} plane, got ${p.format}`, { format: p.format });
+  if (p.format !== format)
+    throw new FramekitError('E_FORMAT', `${name}: ${what} must be a ${format} plane, got ${p.format}`, { format: p.format });
 }
 
 /**

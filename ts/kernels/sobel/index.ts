@@ -30,8 +30,21 @@ export function bindSobel(b: KernelBackend): SobelKernel {
       const ny = plan.ky.length;
       writeWeights(i16, scratch, plan.kx);
       writeWeights(i16, scratch + 2 * nx, plan.ky);
-      px.deriv_i16(src.ptr, src.stride, dst.ptr, dst.stride, src.width, src.height,
-        scratch, nx, plan.symX, scratch + 2 * nx, ny, plan.symY, separableWork(scratch, nx, ny));
+      px.deriv_i16(
+        src.ptr,
+        src.stride,
+        dst.ptr,
+        dst.stride,
+        src.width,
+        src.height,
+        scratch,
+        nx,
+        plan.symX,
+        scratch + 2 * nx,
+        ny,
+        plan.symY,
+        separableWork(scratch, nx, ny),
+      );
     },
     magnitude: (dst, dx, dy) => px.magnitude_l1(dx.ptr, dx.stride, dy.ptr, dy.stride, dst.ptr, dst.stride, dst.width, dst.height),
   };

@@ -74,7 +74,8 @@ export function derivPlan(dx: number, dy: number, ksize: number): DerivPlan {
   const kx = derivKernel(ksize, dx);
   const ky = derivKernel(ksize, dy);
   const abs = (k: number[]) => k.reduce((s, v) => s + Math.abs(v), 0);
-  if (255 * abs(kx) * abs(ky) > 32767 || abs(ky) > 255) throw bad('results could exceed int16 (OpenCV would saturate them); use ksize <= 5 and lower orders');
+  if (255 * abs(kx) * abs(ky) > 32767 || abs(ky) > 255)
+    throw bad('results could exceed int16 (OpenCV would saturate them); use ksize <= 5 and lower orders');
   p = { kx: Int16Array.from(kx), ky: Int16Array.from(ky), symX: symmetryOf(kx), symY: symmetryOf(ky) };
   if (cache.size > 64) cache.clear();
   cache.set(key, p);
