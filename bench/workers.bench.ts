@@ -1,0 +1,65 @@
+import { cpus, loadavg } from 'node:os';
+import { createFramekit, type Framekit } from '../ts/index.js';
+import { WorkerPool } from '../ts/workers/pool.js';
+import type { BenchOptions, BenchRow, BenchSuite } from './harness.js';
+
+/** Median ms of `fn` (sync or async) over as many calls as fit in `timeMs` (at least 5), after 2 warm-up calls. */
+async function medianMs(fn: () => unknown, timeMs: number): Promise<{ medianMs: number; samples: number }> {
+  for (let i = 0; i < 2; i++) await fn();
+  const t: number[] = [];
+  const end = performance.now() + timeMs;
+  while (t.length < 5 || performance.now() < end) {
+    const a = performance.now();
+    await fn();
+    t.push(performance.now() - a);
+  }
+  t.sort((x, y) => x - y);
+  return { medianMs: t[t.length >> 1]!, samples: t.length };
+}
+
+interface Job {
+  name: string;
+  single: () => unknown;
+  pooled: (p: WorkerPool) => Promise<unknown>;
+}
+
+/** The kernels the pool can split, set up once on `fk` at w x h. */
+function jobs(fk: Framekit, w: number, h: number): Job[] {
+  const rgba = fk.allocPlane(w, h, 'rgba');
+  for (let i = 0; i < rgba.data.length; i++) rgba.data[i] = (i * 2654435761) >>> 24;
+  const gray = fk.allocPlane(w, h, 'gray');
+  return [{ name: 'gray', single: () => fk.gray(gray, rgba), pooled: (p) => p.gray(gray, rgba) }];
+}
+
+/**
+ * The worker pool at 1080p: each kernel on the calling thread, then over 1 and 2 workers on the one
+ * shared memory; speed-up = 1-worker median / 2-worker median. The machine's cores and load are in
+ * the row: a shared machine gives a 2-worker run fewer than 2 free cores.
+ */
+export const workersSuite: BenchSuite = {
+  kernel: 'workers',
+  async run(o: BenchOptions) {
+    const [w, h] = [1920, 1080];
+    const fk = await createFramekit({ maxWidth: w, maxHeight: h, frames: 4, shared: true });
+    const list = jobs(fk, w, h);
+    const rows: BenchRow[] = [];
+    const pools = [await WorkerPool.create(fk, { workers: 1 }), await WorkerPool.create(fk, { workers: 2 })];
+    try {
+      for (const j of list) {
+        const single = await medianMs(j.single, o.timeMs);
+        const one = await medianMs(() => j.pooled(pools[0]!), o.timeMs);
+        const two = await medianMs(() => j.pooled(pools[1]!), o.timeMs);
+        const env = { cores: cpus().length, loadAverage1m: loadavg()[0] };
+        rows.push({ kernel: 'workers', impl: `${j.name}/main-thread`, width: w, height: h, ...single, ...env });
+        rows.push({ kernel: 'workers', impl: `${j.name}/1-worker`, width: w, height: h, ...one, ...env });
+        rows.push({ kernel: 'workers', impl: `${j.name}/2-workers`, width: w, height: h, ...two, speedup: one.medianMs / two.medianMs, steals: pools[1]!.info().steals, ...env });
+        o.log(
+          `workers ${j.name.padEnd(6)} ${w}x${h} main thread ${single.medianMs.toFixed(3)} ms, 1 worker ${one.medianMs.toFixed(3)} ms, 2 workers ${two.medianMs.toFixed(3)} ms: ${(one.medianMs / two.medianMs).toFixed(2)}x (load avg ${env.loadAverage1m!.toFixed(1)} on ${env.cores} cores)`,
+        );
+      }
+    } finally {
+      for (const p of pools) await p.dispose();
+    }
+    return rows;
+  },
+};
