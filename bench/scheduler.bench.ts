@@ -179,7 +179,7 @@ export const schedulerSuite: BenchSuite = {
       };
       rows.push(row);
       o.log(
-        `scheduler-overload ${String(row.impl).padEnd(9)} CRITICAL met ${(100 * row.criticalMetShare!).toFixed(2)}%  HIGH met ${(100 * (row.highMetShare as number)).toFixed(1)}%  LOW shed ${(100 * (row.lowShedShare as number)).toFixed(1)}%  CRITICAL response p99 ${r.criticalP99Ms.toFixed(2)} ms max ${r.criticalMaxMs.toFixed(1)} ms (load avg ${loadavg()[0]!.toFixed(1)})`,
+        `scheduler-overload ${String(row.impl).padEnd(9)} CRITICAL met ${(100 * (row.criticalMetShare as number)).toFixed(2)}%  HIGH met ${(100 * (row.highMetShare as number)).toFixed(1)}%  LOW shed ${(100 * (row.lowShedShare as number)).toFixed(1)}%  CRITICAL response p99 ${r.criticalP99Ms.toFixed(2)} ms max ${r.criticalMaxMs.toFixed(1)} ms (load avg ${loadavg()[0]!.toFixed(1)})`,
       );
     }
     const d = dispatchOverhead(200_000);

@@ -56,7 +56,8 @@ export interface AiStage<F, R = unknown> extends StageBase {
   readonly key: string;
   readonly maxInFlight: number;
   readonly run: (frame: F, signal: AbortSignal) => R | PromiseLike<R>;
-  readonly onResult: ((frame: F, value: R) => void) | undefined;
+  /** Method syntax on purpose: a stage with a specific result type still fits `Stage<F>`. */
+  onResult?(frame: F, value: R): void;
   inFlight: number;
 }
 
