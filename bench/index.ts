@@ -1,12 +1,13 @@
 import { benchEnv, type BenchEnv, type BenchOptions, type BenchRow, type BenchSuite } from './harness.js';
 import { graySuite } from './gray.bench.js';
+import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
 import { workersSuite } from './workers.bench.js';
 import { fastSuite } from './features.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, fastSuite, schedulerSuite, pipelineSuite, workersSuite];
+export const SUITES: BenchSuite[] = [graySuite, fastSuite, schedulerSuite, pipelineSuite, workersSuite, steadyStateSuite];
 
 export interface BenchReport {
   env: BenchEnv;
