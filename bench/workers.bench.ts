@@ -28,7 +28,13 @@ function jobs(fk: Framekit, w: number, h: number): Job[] {
   const rgba = fk.allocPlane(w, h, 'rgba');
   for (let i = 0; i < rgba.data.length; i++) rgba.data[i] = (i * 2654435761) >>> 24;
   const gray = fk.allocPlane(w, h, 'gray');
-  return [{ name: 'gray', single: () => fk.gray(gray, rgba), pooled: (p) => p.gray(gray, rgba) }];
+  fk.gray(gray, rgba);
+  const blurred = fk.allocPlane(w, h, 'gray');
+  return [
+    { name: 'gray', single: () => fk.gray(gray, rgba), pooled: (p) => p.gray(gray, rgba) },
+    { name: 'blur5', single: () => fk.gaussianBlur(blurred, gray, 5), pooled: (p) => p.gaussianBlur(blurred, gray, 5) },
+    { name: 'blur15', single: () => fk.gaussianBlur(blurred, gray, 15, 3), pooled: (p) => p.gaussianBlur(blurred, gray, 15, 3) },
+  ];
 }
 
 /**

@@ -51,7 +51,10 @@ export const Q_END = 1;
 export const Q_CURRENT = 2;
 export const Q_EXIT_SEQ = 3;
 export const CTL_INTS = CTL.SCRATCH + 2 * (MAX_WORKERS + 1);
-export const CTL_BYTES = CTL_INTS * 4;
+/** After the int32s: bytes a job may pass by pointer (a blur's i16 weight tables: 2 x 255 taps). */
+export const JOB_DATA_OFFSET = (CTL_INTS * 4 + 15) & ~15;
+export const JOB_DATA_BYTES = 1024;
+export const CTL_BYTES = JOB_DATA_OFFSET + JOB_DATA_BYTES;
 
 export function queueBase(w: number): number {
   return CTL.QUEUES + 4 * w;

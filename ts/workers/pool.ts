@@ -2,8 +2,12 @@ import { FramekitError } from '../errors.js';
 import type { Framekit } from '../framekit.js';
 import { checkPlane, planesOverlap, type PlaneLike } from '../image/plane.js';
 import type { Region } from '../memory/arena.js';
-import { CTL, CTL_BYTES, CTL_INTS, MAX_ARGS, MAX_WORKERS, Q_CURRENT, Q_END, Q_EXIT_SEQ, Q_NEXT, queueBase } from './control.js';
-import { STRIPE_KERNEL_IDS, STRIPE_KERNELS, type StripeContext, type StripeKernelName } from './kernels.js';
+import { gaussianSide } from './gaussian-args.js';
+import { checkGrayPair } from '../kernels/gaussian/api.js';
+import { gaussianPlan } from '../kernels/gaussian/plan.js';
+import { writeWeights } from '../kernels/separable.js';
+import { CTL, CTL_BYTES, CTL_INTS, JOB_DATA_OFFSET, MAX_ARGS, MAX_WORKERS, Q_CURRENT, Q_END, Q_EXIT_SEQ, Q_NEXT, queueBase } from './control.js';
+import { blurStripeScratch, STRIPE_KERNEL_IDS, STRIPE_KERNELS, type StripeContext, type StripeKernelName } from './kernels.js';
 import type { InitMessage, WorkerMessage } from './protocol.js';
 import { runStripe, runStripes } from './runner.js';
 import { spawnWorker, workerUrl, type WorkerHandle } from './spawn.js';
@@ -13,7 +17,11 @@ export interface WorkerPoolOptions {
   workers?: number;
   /** Stripes per worker per job: more gives stealing room to even out, fewer costs fewer claims (default 4). */
   stripesPerWorker?: number;
-  /** Scratch bytes reserved in the arena per thread, for kernels that need it (default 0). */
+  /**
+   * Scratch bytes reserved in the arena per thread (workers and the calling thread) at creation, for
+   * kernels that need it (blur). Default 0: the first job that needs more reserves it then (allocates,
+   * once per new largest need); size it here to keep the frame loop free of arena calls.
+   */
   scratchBytes?: number;
   /** Where the pool says why it runs on one thread (default console.warn). */
   log?: (line: string) => void;
@@ -78,7 +86,9 @@ export class WorkerPool {
   readonly reason: string | null;
   readonly #ctlRegion: Region;
   readonly #ctl: Int32Array;
-  readonly #scratch: Region[] = [];
+  readonly #i16: Int16Array;
+  #scratch: Region[] = [];
+  #scratchBytes = 0;
   readonly #slots: Slot[] = [];
   readonly #stripesPerWorker: number;
   readonly #main: StripeContext | null;
@@ -99,21 +109,12 @@ export class WorkerPool {
     this.#log = o.log ?? ((line) => console.warn(line));
     this.#ctlRegion = fk.arena.alloc(CTL_BYTES, 'worker pool control block');
     this.#ctl = new Int32Array(fk.memory.buffer, this.#ctlRegion.ptr, CTL_INTS);
+    this.#i16 = new Int16Array(fk.memory.buffer);
     this.#ctl.fill(0);
     this.#ctl[CTL.FAULT] = -1;
-    const scratchBytes = o.scratchBytes ?? 0;
-    for (let p = 0; p <= n; p++) {
-      const slot = CTL.SCRATCH + 2 * (p === n ? MAX_WORKERS : p);
-      if (scratchBytes > 0) {
-        const r = fk.arena.alloc(scratchBytes, `worker pool scratch ${p === n ? 'main' : p}`);
-        this.#scratch.push(r);
-        this.#ctl[slot] = r.ptr;
-        this.#ctl[slot + 1] = r.size;
-      }
-    }
-    const mainSlot = CTL.SCRATCH + 2 * MAX_WORKERS;
-    this.#main = fk.wasm ? { wasm: fk.wasm, ctl: this.#ctl, scratch: this.#ctl[mainSlot]!, scratchBytes: this.#ctl[mainSlot + 1]! } : null;
+    this.#main = fk.wasm ? { wasm: fk.wasm, heap: fk.heap, ctl: this.#ctl, scratchSlot: CTL.SCRATCH + 2 * MAX_WORKERS } : null;
     for (let i = 0; i < n; i++) this.#slots.push({ index: i, handle: null, ready: false, life: 0 });
+    this.#ensureScratch(o.scratchBytes ?? 0);
   }
 
   /**
@@ -176,6 +177,32 @@ export class WorkerPool {
   }
 
   /**
+   * Gaussian blur split across the workers, each stripe with its halo rows: the same bytes as
+   * `fk.gaussianBlur()` (OpenCV's 8-bit GaussianBlur, BORDER_REFLECT_101), with the same arguments and
+   * checks. The first call at a new largest width or kernel reserves scratch (see `scratchBytes`).
+   * Resolves to `dst`.
+   */
+  gaussianBlur(dst: PlaneLike, src: PlaneLike, ksize = 5, sigma = 0, ksizeY = ksize, sigmaY = 0): Promise<PlaneLike> {
+    const sy = sigmaY > 0 ? sigmaY : sigma;
+    let kw = gaussianSide('ksize', ksize, sigma);
+    let kh = gaussianSide('ksizeY', ksizeY, sy);
+    checkGrayPair(this.fk, 'gaussianBlur', dst, src);
+    if (src.width === 1) kw = 1;
+    if (src.height === 1) kh = 1;
+    const plan = gaussianPlan(kw, kh, Math.max(sigma, 0), Math.max(sy, 0));
+    const nx = plan.rx.length;
+    const ny = plan.ry.length;
+    return this.#chained(() => {
+      this.#ensureScratch(blurStripeScratch(src.width, this.#rowsPerStripe(src.height), nx, ny));
+      const wts = this.#ctlRegion.ptr + JOB_DATA_OFFSET;
+      writeWeights(this.#i16, wts, plan.rx);
+      writeWeights(this.#i16, wts + 2 * nx, plan.ry);
+      const args = [src.ptr, src.stride, dst.ptr, dst.stride, src.width, wts, nx, ny, plan.shift, plan.wide ? 1 : 0];
+      return this.#start(STRIPE_KERNEL_IDS.gaussian_blur, src.height, args);
+    }).then(() => dst);
+  }
+
+  /**
    * Runs stripe kernel `name` over `height` rows with `args` (see ts/workers/kernels.ts). The
    * arguments must already be checked: the kernels trust them. Jobs queue behind one another.
    */
@@ -184,9 +211,39 @@ export class WorkerPool {
     const id = STRIPE_KERNEL_IDS[name];
     if (id === undefined) throw new FramekitError('E_ARGUMENT', `worker pool: unknown kernel ${JSON.stringify(name)}`);
     if (args.length > MAX_ARGS) throw new FramekitError('E_ARGUMENT', `worker pool: at most ${MAX_ARGS} arguments`);
-    const p = this.#chain.then(() => this.#start(id, height, args));
+    return this.#chained(() => this.#start(id, height, args));
+  }
+
+  /** Runs `job` after every job before it; a failed job does not stop later ones. */
+  #chained(job: () => Promise<void>): Promise<void> {
+    if (this.#disposed) return Promise.reject(new FramekitError('E_STATE', 'worker pool: disposed'));
+    const p = this.#chain.then(job);
     this.#chain = p.catch(() => undefined);
     return p;
+  }
+
+  /**
+   * Makes every thread's scratch (the calling thread's included) at least `bytes`. Jobs run one at a
+   * time and workers read their scratch pointer per stripe, so regions can be swapped between jobs.
+   */
+  #ensureScratch(bytes: number): void {
+    if (bytes <= this.#scratchBytes) return;
+    const n = this.#slots.length;
+    const fresh: Region[] = [];
+    for (let p = 0; p <= n; p++) fresh.push(this.fk.arena.alloc(bytes, `worker pool scratch ${p === n ? 'main' : p}`));
+    for (const r of this.#scratch) this.fk.arena.free(r);
+    this.#scratch = fresh;
+    this.#scratchBytes = bytes;
+    fresh.forEach((r, p) => {
+      const slot = CTL.SCRATCH + 2 * (p === n ? MAX_WORKERS : p);
+      this.#ctl[slot] = r.ptr;
+      this.#ctl[slot + 1] = r.size;
+    });
+  }
+
+  /** Rows per stripe for a job of `height` rows, as #start splits it. */
+  #rowsPerStripe(height: number): number {
+    return Math.ceil(height / Math.min(height, Math.max(1, this.#slots.length) * this.#stripesPerWorker));
   }
 
   #start(kernel: number, height: number, args: readonly number[]): Promise<void> {
@@ -197,8 +254,7 @@ export class WorkerPool {
     for (let i = 0; i < args.length; i++) ctl[CTL.ARGS + i] = args[i]!;
     const n = this.#slots.length;
     const queues = Math.max(1, n);
-    const stripes = Math.min(height, queues * this.#stripesPerWorker);
-    const rows = Math.ceil(height / stripes);
+    const rows = this.#rowsPerStripe(height);
     const used = Math.ceil(height / rows);
     ctl[CTL.ROWS] = rows;
     ctl[CTL.STRIPES] = used;

@@ -49,8 +49,7 @@ port.listen((m) => {
     try {
       const wasm = await instantiateWasm(m.memory, m.pixels, m.features, m.simd);
       const ctl = new Int32Array(m.memory.buffer, m.ctl, CTL_INTS);
-      const slot = CTL.SCRATCH + 2 * m.index;
-      const c: StripeContext = { wasm, ctl, scratch: ctl[slot]!, scratchBytes: ctl[slot + 1]! };
+      const c: StripeContext = { wasm, heap: new Uint8Array(m.memory.buffer), ctl, scratchSlot: CTL.SCRATCH + 2 * m.index };
       port.post({ type: 'ready', index: m.index });
       loop(c, m.index, m.seq, port);
     } catch (e) {
