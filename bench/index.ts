@@ -1,13 +1,17 @@
 import { benchEnv, type BenchEnv, type BenchOptions, type BenchRow, type BenchSuite } from './harness.js';
 import { graySuite } from './gray.bench.js';
+import { blurSuite } from './blur.bench.js';
+import { pyramidSuite } from './pyramid.bench.js';
+import { gradientsSuite } from './gradients.bench.js';
 import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
 import { workersSuite } from './workers.bench.js';
 import { fastSuite } from './features.bench.js';
+import { geometrySuite } from './geometry.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, fastSuite, schedulerSuite, pipelineSuite, workersSuite, steadyStateSuite];
+export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, fastSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
 
 export interface BenchReport {
   env: BenchEnv;

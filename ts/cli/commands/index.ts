@@ -1,10 +1,13 @@
 import type { Command } from '../command.js';
 import { bench } from './bench.js';
+import { blur } from './blur.js';
 import { demo } from './demo.js';
 import { fast } from './fast.js';
 import { gray } from './gray.js';
 import { info } from './info.js';
+import { pyrdown } from './pyrdown.js';
+import { sobel } from './sobel.js';
 import { track } from './track.js';
 
 /** Every command `framekit` knows, in the order `framekit --help` lists them. */
-export const COMMANDS: Command[] = [info, gray, track, bench, demo, fast];
+export const COMMANDS: Command[] = [info, gray, blur, sobel, pyrdown, track, bench, demo, fast];
