@@ -112,7 +112,15 @@ async function runPipeline(fk: Framekit, source: Plane, durationMs: number, aiMs
     fk.freePlane(f.gray);
   }
   const aiStage = report.stages.find((x) => x.name === 'ai');
-  return { fps: (frames * 1000) / wallMs, frames, wallMs, aiCalls: aiStage?.entered ?? 0, aiOnOwnFrame, aiMismatched, stages: p.report().stages };
+  return {
+    fps: (frames * 1000) / wallMs,
+    frames,
+    wallMs,
+    aiCalls: aiStage?.entered ?? 0,
+    aiOnOwnFrame,
+    aiMismatched,
+    stages: p.report().stages,
+  };
 }
 
 /**
@@ -134,13 +142,38 @@ export const pipelineSuite: BenchSuite = {
       runs.without.push(await runPipeline(fk, source, durationMs / 2, null));
       runs.with.push(await runPipeline(fk, source, durationMs / 2, 200));
     }
-    const total = (rs: Run[]) => rs.reduce((a, r) => ({ frames: a.frames + r.frames, wallMs: a.wallMs + r.wallMs }), { frames: 0, wallMs: 0 });
+    const total = (rs: Run[]) =>
+      rs.reduce((a, r) => ({ frames: a.frames + r.frames, wallMs: a.wallMs + r.wallMs }), { frames: 0, wallMs: 0 });
     const a = total(runs.without);
     const b = total(runs.with);
     const fpsWithout = (a.frames * 1000) / a.wallMs;
     const fpsWith = (b.frames * 1000) / b.wallMs;
-    const stat = (r: Run) => Object.fromEntries(r.stages.map((x) => [x.name, { p50Ms: x.p50Ms, p99Ms: x.p99Ms, missed: x.missed, dropped: x.dropped, timedOut: x.timedOut, maxDepth: x.maxDepth, attached: x.attached, skipped: x.skipped }]));
-    rows.push({ kernel: 'pipeline-slow-ai', impl: 'without-ai', width: w, height: h, fps: fpsWithout, frames: a.frames, medianMs: 1000 / fpsWithout, stages: stat(runs.without[1]!) });
+    const stat = (r: Run) =>
+      Object.fromEntries(
+        r.stages.map((x) => [
+          x.name,
+          {
+            p50Ms: x.p50Ms,
+            p99Ms: x.p99Ms,
+            missed: x.missed,
+            dropped: x.dropped,
+            timedOut: x.timedOut,
+            maxDepth: x.maxDepth,
+            attached: x.attached,
+            skipped: x.skipped,
+          },
+        ]),
+      );
+    rows.push({
+      kernel: 'pipeline-slow-ai',
+      impl: 'without-ai',
+      width: w,
+      height: h,
+      fps: fpsWithout,
+      frames: a.frames,
+      medianMs: 1000 / fpsWithout,
+      stages: stat(runs.without[1]!),
+    });
     const aiCalls = runs.with.reduce((n, r) => n + r.aiCalls, 0);
     const onOwn = runs.with.reduce((n, r) => n + r.aiOnOwnFrame, 0);
     const mismatched = runs.with.reduce((n, r) => n + r.aiMismatched, 0);
@@ -158,7 +191,9 @@ export const pipelineSuite: BenchSuite = {
       aiMismatched: mismatched,
       stages: stat(runs.with[1]!),
     });
-    o.log(`pipeline-slow-ai 1920x1080 without AI ${fpsWithout.toFixed(1)} fps, with a 200 ms AI stage ${fpsWith.toFixed(1)} fps (${((100 * fpsWith) / fpsWithout).toFixed(1)}%); AI results ${onOwn}/${aiCalls} on their own frame, ${mismatched} mismatched`);
+    o.log(
+      `pipeline-slow-ai 1920x1080 without AI ${fpsWithout.toFixed(1)} fps, with a 200 ms AI stage ${fpsWith.toFixed(1)} fps (${((100 * fpsWith) / fpsWithout).toFixed(1)}%); AI results ${onOwn}/${aiCalls} on their own frame, ${mismatched} mismatched`,
+    );
     return rows;
   },
 };

@@ -42,7 +42,10 @@ interface LevelCount {
  * between arrivals. `prioritised` false puts every task at one level with no deadline (a FIFO queue),
  * the baseline. Deadlines are judged here, from completion times, the same way for both.
  */
-function overload(durationMs: number, prioritised: boolean): Record<LevelName, LevelCount> & { dispatched: number; wallMs: number; criticalP99Ms: number; criticalMaxMs: number } {
+function overload(
+  durationMs: number,
+  prioritised: boolean,
+): Record<LevelName, LevelCount> & { dispatched: number; wallMs: number; criticalP99Ms: number; criticalMaxMs: number } {
   const s = new Scheduler({ host: 'manual', budgetMs: 1, agingMs: 250, predict: false });
   const rnd = mulberry32(7);
   const counts = {} as Record<LevelName, LevelCount>;
@@ -86,7 +89,13 @@ function overload(durationMs: number, prioritised: boolean): Record<LevelName, L
   }
   response.sort((a, b) => a - b);
   const criticalP99Ms = response[Math.floor(response.length * 0.99)] ?? Number.NaN;
-  return Object.assign(counts, { dispatched: s.counters.dispatched, wallMs: performance.now() - start, posted, criticalP99Ms, criticalMaxMs: response[response.length - 1] ?? Number.NaN });
+  return Object.assign(counts, {
+    dispatched: s.counters.dispatched,
+    wallMs: performance.now() - start,
+    posted,
+    criticalP99Ms,
+    criticalMaxMs: response[response.length - 1] ?? Number.NaN,
+  });
 }
 
 /** ns per task to post (reused options and callback) and dispatch a task that does nothing. */
@@ -183,11 +192,28 @@ export const schedulerSuite: BenchSuite = {
       );
     }
     const d = dispatchOverhead(200_000);
-    rows.push({ kernel: 'scheduler-overload', impl: 'dispatch', dispatchNsPerTask: d.nsPerTask, directCallNs: d.nsPerCall, medianMs: d.nsPerTask / 1e6 });
-    o.log(`scheduler-overload dispatch  ${d.nsPerTask.toFixed(0)} ns per task (post + dispatch + callback; a direct call ${d.nsPerCall.toFixed(1)} ns)`);
+    rows.push({
+      kernel: 'scheduler-overload',
+      impl: 'dispatch',
+      dispatchNsPerTask: d.nsPerTask,
+      directCallNs: d.nsPerCall,
+      medianMs: d.nsPerTask / 1e6,
+    });
+    o.log(
+      `scheduler-overload dispatch  ${d.nsPerTask.toFixed(0)} ns per task (post + dispatch + callback; a direct call ${d.nsPerCall.toFixed(1)} ns)`,
+    );
     const h = predictorHitRates(20_000);
-    rows.push({ kernel: 'scheduler-overload', impl: 'predictor', traceLength: 20_000, hitRate: h.markov, baselineMostFrequent: h.frequent, baselineRepeatLast: h.repeat });
-    o.log(`scheduler-overload predictor hit rate ${(100 * h.markov).toFixed(1)}% (most-frequent ${(100 * h.frequent).toFixed(1)}%, repeat-last ${(100 * h.repeat).toFixed(1)}%)`);
+    rows.push({
+      kernel: 'scheduler-overload',
+      impl: 'predictor',
+      traceLength: 20_000,
+      hitRate: h.markov,
+      baselineMostFrequent: h.frequent,
+      baselineRepeatLast: h.repeat,
+    });
+    o.log(
+      `scheduler-overload predictor hit rate ${(100 * h.markov).toFixed(1)}% (most-frequent ${(100 * h.frequent).toFixed(1)}%, repeat-last ${(100 * h.repeat).toFixed(1)}%)`,
+    );
     return rows;
   },
 };

@@ -58,7 +58,16 @@ export const workersSuite: BenchSuite = {
         const env = { cores: cpus().length, loadAverage1m: loadavg()[0] };
         rows.push({ kernel: 'workers', impl: `${j.name}/main-thread`, width: w, height: h, ...single, ...env });
         rows.push({ kernel: 'workers', impl: `${j.name}/1-worker`, width: w, height: h, ...one, ...env });
-        rows.push({ kernel: 'workers', impl: `${j.name}/2-workers`, width: w, height: h, ...two, speedup: one.medianMs / two.medianMs, steals: pools[1]!.info().steals, ...env });
+        rows.push({
+          kernel: 'workers',
+          impl: `${j.name}/2-workers`,
+          width: w,
+          height: h,
+          ...two,
+          speedup: one.medianMs / two.medianMs,
+          steals: pools[1]!.info().steals,
+          ...env,
+        });
         o.log(
           `workers ${j.name.padEnd(6)} ${w}x${h} main thread ${single.medianMs.toFixed(3)} ms, 1 worker ${one.medianMs.toFixed(3)} ms, 2 workers ${two.medianMs.toFixed(3)} ms: ${(one.medianMs / two.medianMs).toFixed(2)}x (load avg ${env.loadAverage1m!.toFixed(1)} on ${env.cores} cores)`,
         );

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { FramekitError } from '../../ts/errors.js';
+import { createFramekit, FramePool, type Frame } from '../../ts/index.js';
 import { ai, Pipeline, sink, stage, type PipelineFrame } from '../../ts/pipeline/index.js';
 import { Scheduler } from '../../ts/schedule/index.js';
 
@@ -91,7 +92,11 @@ describe('pipeline', () => {
             await sleep(60);
             return { computedFor: id };
           },
-          { key: 'caption', maxInFlight: 2, onResult: (f, v) => results.push({ frameId: f.id, computedFor: (v as { computedFor: number }).computedFor }) },
+          {
+            key: 'caption',
+            maxInFlight: 2,
+            onResult: (f, v) => results.push({ frameId: f.id, computedFor: (v as { computedFor: number }).computedFor }),
+          },
         ),
         sink('out', () => void sinkTimes.push(performance.now() - t0)),
       ],
@@ -121,7 +126,10 @@ describe('pipeline', () => {
     const pool = new TestPool(2);
     let aborted: unknown = null;
     const p = new Pipeline<TestFrame>(s, [
-      ai('stuck', (_f, signal) => new Promise(() => signal.addEventListener('abort', () => (aborted = signal.reason))), { key: 'x', deadlineMs: 20 }),
+      ai('stuck', (_f, signal) => new Promise(() => signal.addEventListener('abort', () => (aborted = signal.reason))), {
+        key: 'x',
+        deadlineMs: 20,
+      }),
       sink('out', () => {}),
     ]);
     p.push(pool.acquire());
@@ -137,7 +145,7 @@ describe('pipeline', () => {
     let n = 0;
     const out: number[] = [];
     const p = new Pipeline<TestFrame>(s, [
-      stage('decode', (f) => (n++ === 0 ? new Promise<void>(() => {}) : undefined), { deadlineMs: 20 }),
+      stage('decode', () => (n++ === 0 ? new Promise<void>(() => {}) : undefined), { deadlineMs: 20 }),
       sink('out', (f) => void out.push(f.id)),
     ]);
     for (let i = 0; i < 3; i++) p.push(pool.acquire());
@@ -204,6 +212,43 @@ describe('pipeline', () => {
     p.push(pool.acquire());
     s.runSlice();
     expect(order).toEqual(['frame', 'chat']);
+  });
+
+  test('with framekit frames from a FramePool: gray computed once, AI results on their own frame, every frame back in the pool', async () => {
+    const fk = await createFramekit({ maxWidth: 64, maxHeight: 48, frames: 6 });
+    const frames = new FramePool(fk, { width: 64, height: 48, size: 4, slots: { caption: { length: 1 } } });
+    const s = new Scheduler();
+    const seen: Array<[number, number, boolean]> = [];
+    const p = new Pipeline<Frame>(s, [
+      stage('gray', (f) => void f.gray()),
+      ai(
+        'caption',
+        async (f) => {
+          const seq = f.seq;
+          await sleep(20);
+          return { seq };
+        },
+        { key: 'caption', onResult: (f, v) => void seen.push([f.seq, v.seq, f.get('caption') === v]) },
+      ),
+      sink('out', (f) => expect(f.has('gray')).toBe(true)),
+    ]);
+    for (let pushed = 0; pushed < 12;) {
+      await p.whenReady();
+      if (frames.stats().free === 0) {
+        await sleep(2);
+        continue;
+      }
+      p.push(frames.acquire());
+      pushed++;
+    }
+    await p.idle();
+    expect(seen.length).toBeGreaterThan(0);
+    for (const [frameSeq, computedFor, attached] of seen) {
+      expect(frameSeq).toBe(computedFor);
+      expect(attached).toBe(true);
+    }
+    expect(p.report().frames.completed).toBe(12);
+    expect(frames.stats().free).toBe(4);
   });
 
   test('bad stage lists and options are typed errors', () => {

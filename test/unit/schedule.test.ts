@@ -155,7 +155,11 @@ describe('scheduler: cancellation', () => {
   test('an already-aborted signal rejects at once', async () => {
     const { s } = manual();
     const seen: unknown[] = [];
-    s.schedule(() => 1, { signal: AbortSignal.abort('gone') }, (e) => seen.push(e));
+    s.schedule(
+      () => 1,
+      { signal: AbortSignal.abort('gone') },
+      (e) => seen.push(e),
+    );
     expect(seen).toEqual(['gone']);
     await expect(s.post(() => 1, { signal: AbortSignal.abort('gone') })).rejects.toBe('gone');
     expect(s.queued).toBe(0);
@@ -191,10 +195,13 @@ describe('scheduler: cancellation', () => {
   test('a task that aborts its own signal while running is reported cancelled', async () => {
     const { s } = manual();
     const ac = new AbortController();
-    const p = s.post(() => {
-      ac.abort('self');
-      return 1;
-    }, { signal: ac.signal });
+    const p = s.post(
+      () => {
+        ac.abort('self');
+        return 1;
+      },
+      { signal: ac.signal },
+    );
     s.runSlice();
     await expect(p).rejects.toBe('self');
   });
@@ -245,7 +252,12 @@ describe('scheduler: deadlines and shedding', () => {
     const { s, clock } = manual({ agingMs: 10 });
     const ran: string[] = [];
     s.schedule(() => ran.push('keep'), { level: 'idle', deadlineMs: 1 }); // head of IDLE, not droppable
-    for (let i = 0; i < 3; i++) s.schedule(() => ran.push('drop'), { level: 'idle', deadlineMs: 2, droppable: true }, () => {});
+    for (let i = 0; i < 3; i++)
+      s.schedule(
+        () => ran.push('drop'),
+        { level: 'idle', deadlineMs: 2, droppable: true },
+        () => {},
+      );
     clock.t += 20;
     s.runSlice();
     expect(ran).toEqual(['keep']);
@@ -256,9 +268,12 @@ describe('scheduler: deadlines and shedding', () => {
 describe('scheduler: faults', () => {
   test('a throwing task rejects its own promise and the scheduler keeps going', async () => {
     const { s } = manual();
-    const bad = s.post(() => {
-      throw new Error('boom');
-    }, { level: 'critical' });
+    const bad = s.post(
+      () => {
+        throw new Error('boom');
+      },
+      { level: 'critical' },
+    );
     const rejected = s.post(() => Promise.reject(new Error('async boom')), { level: 'high' });
     const fine = s.post(() => 'ok', { level: 'low' });
     s.runSlice();
@@ -275,9 +290,13 @@ describe('scheduler: faults', () => {
     s.schedule(() => {
       throw new Error('orphan');
     });
-    s.schedule(() => 1, {}, () => {
-      throw new Error('callback');
-    });
+    s.schedule(
+      () => 1,
+      {},
+      () => {
+        throw new Error('callback');
+      },
+    );
     let after = false;
     s.schedule(() => (after = true));
     s.runSlice();
@@ -290,11 +309,18 @@ describe('scheduler: faults', () => {
     const seen: Array<[unknown, unknown]> = [];
     const cb = (e: unknown, v: unknown) => void seen.push([e, v]);
     s.schedule(() => 7, {}, cb);
-    s.schedule(() => {
-      throw 'x';
-    }, {}, cb);
+    s.schedule(
+      () => {
+        throw 'x';
+      },
+      {},
+      cb,
+    );
     s.runSlice();
-    expect(seen).toEqual([[undefined, 7], ['x', undefined]]);
+    expect(seen).toEqual([
+      [undefined, 7],
+      ['x', undefined],
+    ]);
   });
 
   test('records are reused: a steady stream makes no new records', () => {
@@ -339,7 +365,11 @@ describe('scheduler: contexts', () => {
     expect(s.levelFor({ class: 'build' })).toBe(Level.CRITICAL);
     s.setContext('play');
     expect(s.levelFor({ class: 'build' })).toBe(Level.IDLE);
-    for (const f of [() => s.setContext('video-call'), () => new Scheduler({ host: 'manual', rules: { a: { x: 'urgent' as never } } }), () => new Scheduler({ host: 'manual', context: 'nope' })]) {
+    for (const f of [
+      () => s.setContext('video-call'),
+      () => new Scheduler({ host: 'manual', rules: { a: { x: 'urgent' as never } } }),
+      () => new Scheduler({ host: 'manual', context: 'nope' }),
+    ]) {
       let err: unknown;
       try {
         f();

@@ -50,14 +50,26 @@ describe('worker pool on the shared memory', () => {
   });
 
   test('odd sizes, and fewer rows than stripes', async () => {
-    for (const [w, h] of [[1, 1], [7, 3], [33, 9], [641, 479], [65, 1]] as const) await compareGray(pool, w, h, 'rgba', w * 31 + h);
+    for (const [w, h] of [
+      [1, 1],
+      [7, 3],
+      [33, 9],
+      [641, 479],
+      [65, 1],
+    ] as const)
+      await compareGray(pool, w, h, 'rgba', w * 31 + h);
   });
 
   test('Gaussian blur over 2 workers (stripes with halo rows) equals fk.gaussianBlur at 1080p', async () => {
     const src = fillRandom(fk.allocPlane(1920, 1080, 'gray'), 21);
     const one = fk.allocPlane(1920, 1080, 'gray');
     const many = fk.allocPlane(1920, 1080, 'gray');
-    for (const [k, sigma] of [[5, 0], [3, 0], [11, 2.5], [31, 0]] as const) {
+    for (const [k, sigma] of [
+      [5, 0],
+      [3, 0],
+      [11, 2.5],
+      [31, 0],
+    ] as const) {
       many.data.fill(0);
       fk.gaussianBlur(one, src, k, sigma);
       expect(await pool.gaussianBlur(many, src, k, sigma)).toBe(many);
@@ -67,7 +79,17 @@ describe('worker pool on the shared memory', () => {
   });
 
   test('blur stripes at the image edges, on images shorter than the kernel, and with separate x/y kernels', async () => {
-    const cases = [[1, 1, 5], [9, 1, 5], [1, 9, 5], [17, 2, 7], [33, 3, 7], [40, 5, 9], [65, 17, 3], [640, 7, 31], [129, 97, 15]] as const;
+    const cases = [
+      [1, 1, 5],
+      [9, 1, 5],
+      [1, 9, 5],
+      [17, 2, 7],
+      [33, 3, 7],
+      [40, 5, 9],
+      [65, 17, 3],
+      [640, 7, 31],
+      [129, 97, 15],
+    ] as const;
     for (const [w, h, k] of cases) {
       const src = fillRandom(fk.allocPlane(w, h, 'gray', { stride: w + 7 }), w * 1000 + h);
       const one = fk.allocPlane(w, h, 'gray');
@@ -130,7 +152,12 @@ describe('worker pool on the shared memory', () => {
     expect(codes).toEqual(['E_DIMENSION', 'E_FORMAT', 'E_OUT_OF_BOUNDS', 'E_FORMAT']);
     const g = fk.allocPlane(64, 64, 'gray');
     const g2 = fk.allocPlane(64, 64, 'gray');
-    for (const f of [() => pool.gaussianBlur(g, g2, 4), () => pool.gaussianBlur(g, g2, 0, 0), () => pool.gaussianBlur(g, src), () => pool.gaussianBlur(g, g)]) {
+    for (const f of [
+      () => pool.gaussianBlur(g, g2, 4),
+      () => pool.gaussianBlur(g, g2, 0, 0),
+      () => pool.gaussianBlur(g, src),
+      () => pool.gaussianBlur(g, g),
+    ]) {
       expect(f).toThrow(FramekitError);
     }
     await expect(WorkerPool.create(fk, { workers: 0 })).rejects.toThrow(FramekitError);

@@ -59,13 +59,15 @@ export class Pipeline<F extends PipelineFrame> {
     if (!Array.isArray(stages) || stages.length === 0) throw new FramekitError('E_ARGUMENT', 'a pipeline needs at least one stage');
     const names = new Set<string>();
     for (const s of stages) {
-      if (s?.kind !== 'media' && s?.kind !== 'ai') throw new FramekitError('E_ARGUMENT', 'pipeline stages come from stage(), ai() or sink()');
+      if (s?.kind !== 'media' && s?.kind !== 'ai')
+        throw new FramekitError('E_ARGUMENT', 'pipeline stages come from stage(), ai() or sink()');
       if (names.has(s.name)) throw new FramekitError('E_ARGUMENT', `two stages are named ${JSON.stringify(s.name)}`);
       names.add(s.name);
     }
     this.stages = [...stages];
     this.maxInFlight = o.maxInFlight ?? 3;
-    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) throw new FramekitError('E_ARGUMENT', `maxInFlight must be an integer >= 1`);
+    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1)
+      throw new FramekitError('E_ARGUMENT', `maxInFlight must be an integer >= 1`);
     this.#onError = o.onError;
     for (let i = 0; i < this.maxInFlight; i++) this.#free.push(new Flight(this));
   }
@@ -107,7 +109,13 @@ export class Pipeline<F extends PipelineFrame> {
 
   report(): PipelineReport {
     return {
-      frames: { pushed: this.#pushed, completed: this.#completed, dropped: this.#dropped, rejected: this.#rejected, inFlight: this.#inFlight },
+      frames: {
+        pushed: this.#pushed,
+        completed: this.#completed,
+        dropped: this.#dropped,
+        rejected: this.#rejected,
+        inFlight: this.#inFlight,
+      },
       stages: this.stages.map((s) => s.stats.report()),
     };
   }
@@ -198,8 +206,13 @@ export class Pipeline<F extends PipelineFrame> {
     const ac = new AbortController();
     const run = () => {
       const v = s.run(frame, ac.signal);
-      const p = v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function' ? (v as PromiseLike<unknown>) : Promise.resolve(v);
-      return s.deadlineMs === undefined ? p : withDeadline(p, Math.max(0, t0 + s.deadlineMs - this.scheduler.now()), ac, `ai stage ${s.name}`);
+      const p =
+        v !== null && typeof v === 'object' && typeof (v as PromiseLike<unknown>).then === 'function'
+          ? (v as PromiseLike<unknown>)
+          : Promise.resolve(v);
+      return s.deadlineMs === undefined
+        ? p
+        : withDeadline(p, Math.max(0, t0 + s.deadlineMs - this.scheduler.now()), ac, `ai stage ${s.name}`);
     };
     const settle = (error: unknown, value: unknown) => {
       const t = this.scheduler.now();
@@ -208,7 +221,8 @@ export class Pipeline<F extends PipelineFrame> {
       this.#aiInFlight--;
       try {
         if (error !== undefined) this.#count(s, error);
-        else if (frame.generation !== generation) st.dropped++; // cannot happen while held; kept as the contract's check
+        else if (frame.generation !== generation)
+          st.dropped++; // cannot happen while held; kept as the contract's check
         else {
           st.completed++;
           if (s.deadlineMs !== undefined && t > t0 + s.deadlineMs) st.missed++;
@@ -223,6 +237,10 @@ export class Pipeline<F extends PipelineFrame> {
         frame.release();
       }
     };
-    this.scheduler.schedule(run, { level: s.level, class: s.cls, deadline: s.deadlineMs === undefined ? undefined : t0 + s.deadlineMs, droppable: s.droppable }, settle);
+    this.scheduler.schedule(
+      run,
+      { level: s.level, class: s.cls, deadline: s.deadlineMs === undefined ? undefined : t0 + s.deadlineMs, droppable: s.droppable },
+      settle,
+    );
   }
 }

@@ -94,9 +94,11 @@ export const sink = stage;
  */
 export function ai<F, R>(name: string, run: (frame: F, signal: AbortSignal) => R | PromiseLike<R>, o: AiOptions<F, R>): AiStage<F, R> {
   if (typeof run !== 'function') throw new FramekitError('E_ARGUMENT', `ai stage ${name}: run must be a function`);
-  if (typeof o?.key !== 'string' || o.key === '') throw new FramekitError('E_ARGUMENT', `ai stage ${name}: key (the attachment name) is required`);
+  if (typeof o?.key !== 'string' || o.key === '')
+    throw new FramekitError('E_ARGUMENT', `ai stage ${name}: key (the attachment name) is required`);
   const m = o.maxInFlight ?? 1;
-  if (!Number.isInteger(m) || m < 1) throw new FramekitError('E_ARGUMENT', `ai stage ${name}: maxInFlight must be an integer >= 1, got ${String(m)}`);
+  if (!Number.isInteger(m) || m < 1)
+    throw new FramekitError('E_ARGUMENT', `ai stage ${name}: maxInFlight must be an integer >= 1, got ${String(m)}`);
   return { kind: 'ai', run, key: o.key, maxInFlight: m, onResult: o.onResult, inFlight: 0, ...base(name, o, 'normal', undefined) };
 }
 

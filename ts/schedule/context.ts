@@ -9,9 +9,33 @@ export type ContextRules = Record<string, Record<string, LevelLike>>;
 
 /** The defaults: in a call the media path rules; with chat in focus chat inference does; idle trains. */
 export const DEFAULT_RULES: ContextRules = {
-  default: { frame: 'critical', audio: 'critical', input: 'critical', chat: 'high', embedding: 'normal', training: 'low', speculative: 'idle' },
-  'video-call': { frame: 'critical', audio: 'critical', input: 'critical', chat: 'low', embedding: 'low', training: 'idle', speculative: 'idle' },
-  'chat-focus': { chat: 'critical', input: 'critical', frame: 'high', audio: 'high', embedding: 'normal', training: 'low', speculative: 'idle' },
+  default: {
+    frame: 'critical',
+    audio: 'critical',
+    input: 'critical',
+    chat: 'high',
+    embedding: 'normal',
+    training: 'low',
+    speculative: 'idle',
+  },
+  'video-call': {
+    frame: 'critical',
+    audio: 'critical',
+    input: 'critical',
+    chat: 'low',
+    embedding: 'low',
+    training: 'idle',
+    speculative: 'idle',
+  },
+  'chat-focus': {
+    chat: 'critical',
+    input: 'critical',
+    frame: 'high',
+    audio: 'high',
+    embedding: 'normal',
+    training: 'low',
+    speculative: 'idle',
+  },
   idle: { training: 'high', embedding: 'normal', chat: 'normal', frame: 'normal', speculative: 'low' },
 };
 
@@ -40,7 +64,9 @@ export class CompiledRules {
   table(context: string): ReadonlyMap<string, Level> {
     const t = this.#byContext.get(context);
     if (!t) {
-      throw new FramekitError('E_ARGUMENT', `unknown context ${JSON.stringify(context)}; known: ${this.contexts().join(', ')}`, { context });
+      throw new FramekitError('E_ARGUMENT', `unknown context ${JSON.stringify(context)}; known: ${this.contexts().join(', ')}`, {
+        context,
+      });
     }
     return t;
   }

@@ -66,7 +66,9 @@ function newStats(): LevelStats {
 }
 
 function isIterator(v: object): v is Iterator<unknown, unknown> {
-  return typeof (v as { next?: unknown }).next === 'function' && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+  return (
+    typeof (v as { next?: unknown }).next === 'function' && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+  );
 }
 
 /**
@@ -121,7 +123,12 @@ export class Scheduler {
     this.#table = this.#rules.table(this.#context);
     this.predictor = o.predict === false ? null : new ClassPredictor();
     this.#onWarm = o.onWarm;
-    this.#onError = o.onError ?? ((e) => queueMicrotask(() => { throw e; }));
+    this.#onError =
+      o.onError ??
+      ((e) =>
+        queueMicrotask(() => {
+          throw e;
+        }));
     const stats: LevelStats[] = [];
     for (let l = 0; l < LEVEL_COUNT; l++) {
       this.#heaps.push(new DeadlineHeap<TaskRecord>());
@@ -440,12 +447,13 @@ export class Scheduler {
   #relevelAll(): void {
     this.#relevel = false;
     const moved = this.#scratch;
-    for (const h of this.#heaps) for (let i = 0; i < h.size; i++) {
-      const r = h.items[i]!;
-      if (r.cls === null) continue;
-      const l = this.#table.get(r.cls);
-      if (l !== undefined && l !== r.level) moved.push(r);
-    }
+    for (const h of this.#heaps)
+      for (let i = 0; i < h.size; i++) {
+        const r = h.items[i]!;
+        if (r.cls === null) continue;
+        const l = this.#table.get(r.cls);
+        if (l !== undefined && l !== r.level) moved.push(r);
+      }
     for (const r of moved) {
       this.#heaps[r.level]!.remove(r);
       r.base = r.level = this.#table.get(r.cls!)!;
@@ -480,7 +488,14 @@ export class Scheduler {
   }
 
   /** Totals and per-level counters by level name, plus queue depths. Allocates: for reports. */
-  snapshot(): { context: string; host: string; slices: number; dispatched: number; queued: Record<LevelName, number>; levels: Record<LevelName, LevelStats> } {
+  snapshot(): {
+    context: string;
+    host: string;
+    slices: number;
+    dispatched: number;
+    queued: Record<LevelName, number>;
+    levels: Record<LevelName, LevelStats>;
+  } {
     const queued = {} as Record<LevelName, number>;
     const levels = {} as Record<LevelName, LevelStats>;
     LEVEL_NAMES.forEach((name, l) => {

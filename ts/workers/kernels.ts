@@ -60,7 +60,18 @@ export function blurStripeScratch(width: number, rows: number, nx: number, ny: n
  * (i16 kx then ky), nx, ny, shift, wide.
  */
 const blurStripe: StripeKernel = (c, y0, y1) => {
-  const [src, ss, dst, ds, w, wts, nx, ny, shift, wide] = [arg(c, 0), arg(c, 1), arg(c, 2), arg(c, 3), arg(c, 4), arg(c, 5), arg(c, 6), arg(c, 7), arg(c, 8), arg(c, 9)];
+  const [src, ss, dst, ds, w, wts, nx, ny, shift, wide] = [
+    arg(c, 0),
+    arg(c, 1),
+    arg(c, 2),
+    arg(c, 3),
+    arg(c, 4),
+    arg(c, 5),
+    arg(c, 6),
+    arg(c, 7),
+    arg(c, 8),
+    arg(c, 9),
+  ];
   const height = c.ctl[CTL.HEIGHT]!;
   const ry = ny >> 1;
   const ys = Math.max(0, y0 - ry);

@@ -6,7 +6,19 @@ import { gaussianSide } from './gaussian-args.js';
 import { checkGrayPair } from '../kernels/gaussian/api.js';
 import { gaussianPlan } from '../kernels/gaussian/plan.js';
 import { writeWeights } from '../kernels/separable.js';
-import { CTL, CTL_BYTES, CTL_INTS, JOB_DATA_OFFSET, MAX_ARGS, MAX_WORKERS, Q_CURRENT, Q_END, Q_EXIT_SEQ, Q_NEXT, queueBase } from './control.js';
+import {
+  CTL,
+  CTL_BYTES,
+  CTL_INTS,
+  JOB_DATA_OFFSET,
+  MAX_ARGS,
+  MAX_WORKERS,
+  Q_CURRENT,
+  Q_END,
+  Q_EXIT_SEQ,
+  Q_NEXT,
+  queueBase,
+} from './control.js';
 import { blurStripeScratch, STRIPE_KERNEL_IDS, STRIPE_KERNELS, type StripeContext, type StripeKernelName } from './kernels.js';
 import type { InitMessage, WorkerMessage } from './protocol.js';
 import { runStripe, runStripes } from './runner.js';
@@ -64,7 +76,8 @@ interface Job {
 /** Why shared memory is not available here, or null when it is. */
 export function sharedMemoryUnavailable(fk: Framekit): string | null {
   const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
-  if (g.crossOriginIsolated === false) return 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)';
+  if (g.crossOriginIsolated === false)
+    return 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)';
   if (typeof g.SharedArrayBuffer !== 'function') return 'this runtime has no SharedArrayBuffer';
   if (!(fk.memory.buffer instanceof SharedArrayBuffer)) return 'the memory is not shared (create framekit with { shared: true })';
   if (!fk.wasm) return 'no WebAssembly modules are loaded (backend "reference")';
@@ -127,7 +140,8 @@ export class WorkerPool {
       throw new FramekitError('E_ARGUMENT', `workers must be an integer from 1 to ${MAX_WORKERS}, got ${String(o.workers)}`);
     }
     const spw = o.stripesPerWorker ?? 4;
-    if (!Number.isInteger(spw) || spw < 1 || spw > 64) throw new FramekitError('E_ARGUMENT', `stripesPerWorker must be 1..64, got ${String(spw)}`);
+    if (!Number.isInteger(spw) || spw < 1 || spw > 64)
+      throw new FramekitError('E_ARGUMENT', `stripesPerWorker must be 1..64, got ${String(spw)}`);
     const reason = sharedMemoryUnavailable(fk);
     if (reason && !fk.wasm) throw new FramekitError('E_STATE', `worker pool: ${reason}`);
     if (reason) (o.log ?? console.warn)(`framekit: worker pool runs on one thread: ${reason}`);
@@ -165,7 +179,8 @@ export class WorkerPool {
    * `fk.gray()` does before any thread touches memory. Resolves to `dst`.
    */
   gray(dst: PlaneLike, src: PlaneLike): Promise<PlaneLike> {
-    if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
+    if (dst.format !== 'gray')
+      throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
     if (src.format === 'gray') throw new FramekitError('E_FORMAT', 'gray: src is already gray');
     checkPlane(src, this.fk.arena, 'src');
     checkPlane(dst, this.fk.arena, 'dst');
@@ -173,7 +188,9 @@ export class WorkerPool {
       throw new FramekitError('E_DIMENSION', `gray: dst is ${dst.width}x${dst.height}, src is ${src.width}x${src.height}`);
     }
     if (planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', 'gray: dst overlaps src');
-    return this.run(`gray_${src.format}` as StripeKernelName, src.height, [src.ptr, src.stride, dst.ptr, dst.stride, src.width]).then(() => dst);
+    return this.run(`gray_${src.format}` as StripeKernelName, src.height, [src.ptr, src.stride, dst.ptr, dst.stride, src.width]).then(
+      () => dst,
+    );
   }
 
   /**
@@ -376,7 +393,8 @@ export class WorkerPool {
       if (Atomics.add(ctl, CTL.EXITED, 1) + 1 >= Atomics.load(ctl, CTL.PARTICIPANTS)) this.#finish(job);
     }
     this.#lastCrash = `worker ${slot.index}: ${why}`;
-    if (!this.#disposed) this.#spawn(slot).catch((e: unknown) => this.#log(`framekit: worker ${slot.index} could not be replaced: ${String(e)}`));
+    if (!this.#disposed)
+      this.#spawn(slot).catch((e: unknown) => this.#log(`framekit: worker ${slot.index} could not be replaced: ${String(e)}`));
   }
 
   /** @internal Tests: the worker that claims `stripe` of the next job fails as it starts it. */

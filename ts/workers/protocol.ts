@@ -13,6 +13,4 @@ export interface InitMessage {
 }
 
 export type WorkerMessage =
-  | { type: 'ready'; index: number }
-  | { type: 'done'; index: number; seq: number }
-  | { type: 'error'; index: number; message: string };
+  { type: 'ready'; index: number } | { type: 'done'; index: number; seq: number } | { type: 'error'; index: number; message: string };

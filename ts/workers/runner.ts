@@ -20,7 +20,8 @@ export function runStripes(c: StripeContext, self: number): number {
     const s = claim(ctl, self, workers);
     if (s < 0) return n;
     if (cur >= 0) Atomics.store(ctl, cur, s);
-    if (self >= 0 && Atomics.compareExchange(ctl, CTL.FAULT, s, -1) === s) throw new InjectedFault(`worker ${self} failed on stripe ${s} on purpose`);
+    if (self >= 0 && Atomics.compareExchange(ctl, CTL.FAULT, s, -1) === s)
+      throw new InjectedFault(`worker ${self} failed on stripe ${s} on purpose`);
     runStripe(c, kernel, s, rows, height);
     if (cur >= 0) Atomics.store(ctl, cur, -1);
     Atomics.add(ctl, CTL.DONE, 1);
@@ -28,7 +29,13 @@ export function runStripes(c: StripeContext, self: number): number {
   }
 }
 
-export function runStripe(c: StripeContext, kernel: (c: StripeContext, y0: number, y1: number) => void, s: number, rows: number, height: number): void {
+export function runStripe(
+  c: StripeContext,
+  kernel: (c: StripeContext, y0: number, y1: number) => void,
+  s: number,
+  rows: number,
+  height: number,
+): void {
   const y0 = s * rows;
   kernel(c, y0, Math.min(height, y0 + rows));
 }

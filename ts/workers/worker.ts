@@ -22,7 +22,11 @@ async function parentPort(): Promise<Port> {
     const port = wt.parentPort;
     if (port) return { post: (m) => port.postMessage(m), listen: (cb) => port.on('message', cb), exit: () => p.exit(1) };
   }
-  const self = globalThis as unknown as { postMessage(m: unknown): void; onmessage: ((e: { data: InitMessage }) => void) | null; close(): void };
+  const self = globalThis as unknown as {
+    postMessage(m: unknown): void;
+    onmessage: ((e: { data: InitMessage }) => void) | null;
+    close(): void;
+  };
   return { post: (m) => self.postMessage(m), listen: (cb) => (self.onmessage = (e) => cb(e.data)), exit: () => self.close() };
 }
 
