@@ -30,6 +30,25 @@ export interface FramePoolOptions {
   slots?: Record<string, SlotSpec>;
 }
 
+/**
+ * Plain numbers describing where a pool's frames live in the memory, for a thread that shares the
+ * memory but not the pool object: post it with the memory's SharedArrayBuffer and open it with
+ * SharedFrames there.
+ */
+export interface FramePoolLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly stride: number;
+  readonly format: PixelFormat;
+  readonly size: number;
+  /** An int32 per frame: its handle while live, -1 while free. */
+  readonly liveHandlesPtr: number;
+  /** First byte of each frame's slot. */
+  readonly slotPtrs: readonly number[];
+  /** Each part of a slot (FRAME_SLOT_PARTS, then the user slots): name, offset in the slot, bytes. */
+  readonly parts: ReadonlyArray<{ readonly name: string; readonly offset: number; readonly bytes: number }>;
+}
+
 export interface FramePoolStats {
   size: number;
   free: number;
@@ -65,6 +84,10 @@ export class FramePool {
   #dropped = 0;
   #bytes = 0;
   #disposed = false;
+  /** One int32 per frame in the arena: its handle while live, -1 while free (what other threads check). */
+  readonly #liveCells: Int32Array;
+  /** The layout other threads need to find frames by handle (see SharedFrames). */
+  readonly layout: FramePoolLayout;
   readonly #waiters: Array<{ resolve: (f: Frame) => void; reject: (e: unknown) => void; timestamp: number }> = [];
 
   constructor(fk: Framekit, o: FramePoolOptions) {
@@ -105,11 +128,17 @@ export class FramePool {
     }
     this.#free = new Int32Array(this.size);
     const heap = fk.heap;
+    const slotPtrs: number[] = [];
+    let liveRegion: Region | null = null;
     try {
+      liveRegion = fk.arena.alloc(this.size * 4, 'frame pool live handles');
+      this.#regions.push(liveRegion);
+      this.#bytes += liveRegion.size;
       for (let i = 0; i < this.size; i++) {
         const region = fk.arena.alloc(slotBytes, `frame pool slot ${i} (${w}x${h} ${this.format})`);
         this.#regions.push(region);
         this.#bytes += region.size;
+        slotPtrs.push(region.ptr);
         const regions = new Map<string, Region>();
         const bytes = new Map<string, Uint8Array>();
         const slots = new Map<string, SlotView>();
@@ -130,6 +159,17 @@ export class FramePool {
       for (const r of this.#regions) fk.arena.free(r);
       throw e;
     }
+    this.#liveCells = new Int32Array(heap.buffer, liveRegion.ptr, this.size).fill(-1);
+    this.layout = Object.freeze({
+      width: w,
+      height: h,
+      stride: w * bpp,
+      format: this.format,
+      size: this.size,
+      liveHandlesPtr: liveRegion.ptr,
+      slotPtrs,
+      parts: parts.map((p) => ({ name: p.name, offset: p.offset, bytes: p.bytes })),
+    });
     // Free stack, lowest index on top.
     for (let i = 0; i < this.size; i++) this.#free[i] = this.size - 1 - i;
     this.#top = this.size;
@@ -153,6 +193,7 @@ export class FramePool {
       );
     }
     f._acquire(this.#seq++, timestamp);
+    Atomics.store(this.#liveCells, f.index, f.handle);
     return f;
   }
 
@@ -178,9 +219,11 @@ export class FramePool {
     }
     if (--frame._refs > 0) return;
     frame._reset();
+    Atomics.store(this.#liveCells, frame.index, -1);
     const w = this.#waiters.shift();
     if (w !== undefined) {
       frame._acquire(this.#seq++, w.timestamp);
+      Atomics.store(this.#liveCells, frame.index, frame.handle);
       w.resolve(frame);
       return;
     }
@@ -230,6 +273,7 @@ export class FramePool {
     let f = frames[0]!;
     for (let i = 1; i < frames.length; i++) if (frames[i]!.seq < f.seq) f = frames[i]!;
     f._reset();
+    Atomics.store(this.#liveCells, f.index, -1);
     this.#dropped++;
     return f;
   }
