@@ -15,3 +15,36 @@ export { SharedFrames } from './frame/shared.js';
 export { FrameRing, type FrameRingOptions } from './frame/ring.js';
 export { SampleRing } from './frame/sample-ring.js';
 export { ingest, ingestPixels, ingestImageData, ingestCanvas, ingestVideoFrame, type ImageDataLike, type CanvasLike, type VideoFrameLike } from './frame/ingest.js';
+export {
+  Scheduler,
+  Level,
+  LEVEL_NAMES,
+  DEFAULT_RULES,
+  ClassPredictor,
+  hostYield,
+  detectHostKind,
+  type SchedulerOptions,
+  type TaskOptions,
+  type LevelStats,
+  type LevelLike,
+  type LevelName,
+  type ContextRules,
+  type HostKind,
+  type TaskFn,
+  type TaskCallback,
+} from './schedule/index.js';
+export {
+  Pipeline,
+  stage,
+  ai,
+  sink,
+  type PipelineOptions,
+  type PipelineReport,
+  type PipelineFrame,
+  type Stage,
+  type StageFn,
+  type StageOptions,
+  type AiOptions,
+  type StageReport,
+} from './pipeline/index.js';
+export { WorkerPool, type WorkerPoolOptions, type WorkerPoolInfo } from './workers/pool.js';
