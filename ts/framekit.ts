@@ -9,6 +9,7 @@ import { alignUp, frameSlotBytes, LAYOUT } from './memory/layout.js';
 import { createMemory, memoryPagesFor } from './memory/memory.js';
 import { runtimeName } from './runtime.js';
 import { gaussianBlur } from './kernels/gaussian/api.js';
+import { boxBlur } from './kernels/box/api.js';
 import { buildPyramid, pyrDown } from './kernels/pyrdown/api.js';
 import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
@@ -210,6 +211,11 @@ export class Framekit {
   /** Gaussian blur, bit-exact with OpenCV's GaussianBlur on 8-bit planes (ts/kernels/gaussian/api.ts). */
   gaussianBlur(dst: PlaneLike, src: PlaneLike, ksize = 5, sigma = 0, ksizeY = ksize, sigmaY = 0): PlaneLike {
     return gaussianBlur(this, dst, src, ksize, sigma, ksizeY, sigmaY);
+  }
+
+  /** Normalised box blur, bit-exact with OpenCV's blur on 8-bit planes (ts/kernels/box/api.ts). */
+  boxBlur(dst: PlaneLike, src: PlaneLike, ksize = 3, ksizeY = ksize): PlaneLike {
+    return boxBlur(this, dst, src, ksize, ksizeY);
   }
 
   /** One pyramid level down, bit-exact with OpenCV's pyrDown (ts/kernels/pyrdown/api.ts). */

@@ -9,7 +9,7 @@ export function deriv_i16(
   src: usize, srcStride: i32, dst: usize, dstStride: i32, width: i32, height: i32,
   kx: usize, nx: i32, symX: i32, ky: usize, ny: i32, symY: i32, work: usize,
 ): void {
-  separable(src, srcStride, dst, dstStride, width, height, kx, nx, symX, ky, ny, symY, OUT_I16, 0, work);
+  separable(src, srcStride, dst, dstStride, width, height, kx, nx, symX, ky, ny, symY, OUT_I16, 0, 0, work);
 }
 
 // dst = saturate_i16(|dx| + |dy|), all three int16 planes of width x height (strides in bytes).

@@ -15,6 +15,8 @@
 //   OUT_U8       (sum + round) >> shift to u8, the sum < 2^16 (unsigned)
 //   OUT_U8_WIDE  the same with 32-bit sums (V as u16, kx >= 0)
 //   OUT_I16      the sum itself as i16 (|sum| < 2^15)
+//   OUT_U8_DIV   ((sum + shift) * div) >> 23 to u8, the sum < 2^16: OpenCV's normalised box filter
+//                (`shift` carries its divDelta, `div` its divScale)
 // Weights: ky in -255..255, kx any i16.
 //
 // Kernels of 3, 5 or 7 taps that are symmetric (k[i] = k[n-1-i]: Gaussian, Sobel smoothing) or
@@ -31,6 +33,17 @@ import { padRow16, reflect101 } from './border';
 export const OUT_U8: i32 = 0;
 export const OUT_U8_WIDE: i32 = 1;
 export const OUT_I16: i32 = 2;
+export const OUT_U8_DIV: i32 = 3;
+
+// Sixteen unsigned 16-bit sums to bytes by ((s + delta) * scale) >> 23 (32-bit lanes: < 2^31).
+// @ts-ignore: decorator
+@inline function divide16(a: v128, b: v128, delta: v128, scale: v128): v128 {
+  const a0 = i32x4.shr_u(i32x4.mul(i32x4.add(i32x4.extend_low_i16x8_u(a), delta), scale), 23);
+  const a1 = i32x4.shr_u(i32x4.mul(i32x4.add(i32x4.extend_high_i16x8_u(a), delta), scale), 23);
+  const b0 = i32x4.shr_u(i32x4.mul(i32x4.add(i32x4.extend_low_i16x8_u(b), delta), scale), 23);
+  const b1 = i32x4.shr_u(i32x4.mul(i32x4.add(i32x4.extend_high_i16x8_u(b), delta), scale), 23);
+  return i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(a0, a1), i16x8.narrow_i32x4_s(b0, b1));
+}
 
 // @ts-ignore: decorator
 @inline function lo8(v: v128): v128 {
@@ -112,13 +125,15 @@ export const OUT_I16: i32 = 2;
 }
 
 // @ts-ignore: decorator
-@inline function hsym(n: i32, anti: bool, mode: i32, base: usize, kx: usize, dst: usize, width: i32, shift: i32): i32 {
+@inline function hsym(n: i32, anti: bool, mode: i32, base: usize, kx: usize, dst: usize, width: i32, shift: i32, div: i32): i32 {
   const k0 = weight(kx, 0);
   const k1 = weight(kx, 1);
   const k2 = weight(kx, 2);
   const kc = weight(kx, n >> 1);
   const half: i32 = shift > 0 ? 1 << (shift - 1) : 0;
   const rv = i16x8.splat(<i16>half);
+  const dv = i32x4.splat(shift);
+  const sv = i32x4.splat(div);
   let x = 0;
   for (; x + 16 <= width; x += 16) {
     const p = base + (<usize>x << 1);
@@ -127,6 +142,8 @@ export const OUT_I16: i32 = 2;
     if (mode == OUT_I16) {
       v128.store(dst + (<usize>x << 1), a);
       v128.store(dst + (<usize>x << 1), b, 16);
+    } else if (mode == OUT_U8_DIV) {
+      v128.store(dst + <usize>x, divide16(a, b, dv, sv));
     } else {
       a = i16x8.shr_u(i16x8.add(a, rv), shift);
       b = i16x8.shr_u(i16x8.add(b, rv), shift);
@@ -200,7 +217,7 @@ function vpass(rows: usize, ky: usize, ny: i32, sym: i32, out: usize, width: i32
 }
 
 // Horizontal pass: out[x] = sum_i kx[i] V[x + i - rx], then per mode.
-function hpass(v: usize, kx: usize, nx: i32, sym: i32, dst: usize, width: i32, mode: i32, shift: i32): void {
+function hpass(v: usize, kx: usize, nx: i32, sym: i32, dst: usize, width: i32, mode: i32, shift: i32, div: i32): void {
   const base = v - (<usize>(nx >> 1) << 1);
   const round = shift > 0 ? 1 << (shift - 1) : 0;
   let x = 0;
@@ -211,21 +228,39 @@ function hpass(v: usize, kx: usize, nx: i32, sym: i32, dst: usize, width: i32, m
       else if (nx == 7) x = hwide(7, base, kx, dst, width, shift);
       else x = hwide(nx, base, kx, dst, width, shift);
     } else if (sym == 1 && mode == OUT_U8) {
-      if (nx == 3) x = hsym(3, false, OUT_U8, base, kx, dst, width, shift);
-      else if (nx == 5) x = hsym(5, false, OUT_U8, base, kx, dst, width, shift);
-      else if (nx == 7) x = hsym(7, false, OUT_U8, base, kx, dst, width, shift);
+      if (nx == 3) x = hsym(3, false, OUT_U8, base, kx, dst, width, shift, div);
+      else if (nx == 5) x = hsym(5, false, OUT_U8, base, kx, dst, width, shift, div);
+      else if (nx == 7) x = hsym(7, false, OUT_U8, base, kx, dst, width, shift, div);
+    } else if (sym == 1 && mode == OUT_U8_DIV) {
+      if (nx == 3) x = hsym(3, false, OUT_U8_DIV, base, kx, dst, width, shift, div);
+      else if (nx == 5) x = hsym(5, false, OUT_U8_DIV, base, kx, dst, width, shift, div);
+      else if (nx == 7) x = hsym(7, false, OUT_U8_DIV, base, kx, dst, width, shift, div);
     } else if (sym == 1 && mode == OUT_I16) {
-      if (nx == 3) x = hsym(3, false, OUT_I16, base, kx, dst, width, shift);
-      else if (nx == 5) x = hsym(5, false, OUT_I16, base, kx, dst, width, shift);
-      else if (nx == 7) x = hsym(7, false, OUT_I16, base, kx, dst, width, shift);
+      if (nx == 3) x = hsym(3, false, OUT_I16, base, kx, dst, width, shift, div);
+      else if (nx == 5) x = hsym(5, false, OUT_I16, base, kx, dst, width, shift, div);
+      else if (nx == 7) x = hsym(7, false, OUT_I16, base, kx, dst, width, shift, div);
     } else if (sym == 2 && mode == OUT_I16) {
-      if (nx == 3) x = hsym(3, true, OUT_I16, base, kx, dst, width, shift);
-      else if (nx == 5) x = hsym(5, true, OUT_I16, base, kx, dst, width, shift);
-      else if (nx == 7) x = hsym(7, true, OUT_I16, base, kx, dst, width, shift);
+      if (nx == 3) x = hsym(3, true, OUT_I16, base, kx, dst, width, shift, div);
+      else if (nx == 5) x = hsym(5, true, OUT_I16, base, kx, dst, width, shift, div);
+      else if (nx == 7) x = hsym(7, true, OUT_I16, base, kx, dst, width, shift, div);
     }
-    // Any other kernel with 16-bit sums: 8 outputs per step, taps in a loop.
+    // Any other kernel with 16-bit sums: 16 outputs per step, taps in a loop.
     const rv = i16x8.splat(<i16>round);
-    if (mode != OUT_U8_WIDE) for (; x + 8 <= width; x += 8) {
+    if (mode == OUT_U8_DIV) {
+      const dv = i32x4.splat(shift);
+      const sv = i32x4.splat(div);
+      for (; x + 16 <= width; x += 16) {
+        let a = i16x8.splat(0);
+        let b = a;
+        for (let i = 0; i < nx; i++) {
+          const p = base + (<usize>(x + i) << 1);
+          a = i16x8.add(a, i16x8.mul(v128.load(p), weight(kx, i)));
+          b = i16x8.add(b, i16x8.mul(v128.load(p, 16), weight(kx, i)));
+        }
+        v128.store(dst + <usize>x, divide16(a, b, dv, sv));
+      }
+    }
+    if (mode == OUT_U8 || mode == OUT_I16) for (; x + 8 <= width; x += 8) {
       let a = i16x8.splat(0);
       for (let i = 0; i < nx; i++) a = i16x8.add(a, i16x8.mul(v128.load(base + (<usize>(x + i) << 1)), weight(kx, i)));
       if (mode == OUT_I16) v128.store(dst + (<usize>x << 1), a);
@@ -236,6 +271,7 @@ function hpass(v: usize, kx: usize, nx: i32, sym: i32, dst: usize, width: i32, m
     let s = 0;
     for (let i = 0; i < nx; i++) s += <i32>load<i16>(kx + (<usize>i << 1)) * <i32>load<u16>(base + (<usize>(x + i) << 1));
     if (mode == OUT_I16) store<i16>(dst + (<usize>x << 1), <i16>s);
+    else if (mode == OUT_U8_DIV) store<u8>(dst + <usize>x, <u8>(<u32>((s + shift) * div) >> 23));
     else store<u8>(dst + <usize>x, <u8>(<u32>(s + round) >> shift));
   }
 }
@@ -243,7 +279,7 @@ function hpass(v: usize, kx: usize, nx: i32, sym: i32, dst: usize, width: i32, m
 // The whole filter. `ky`, `kx` point at i16 weights; see the header for modes, symmetry and scratch.
 export function separable(
   src: usize, srcStride: i32, dst: usize, dstStride: i32, width: i32, height: i32,
-  kx: usize, nx: i32, symX: i32, ky: usize, ny: i32, symY: i32, mode: i32, shift: i32, work: usize,
+  kx: usize, nx: i32, symX: i32, ky: usize, ny: i32, symY: i32, mode: i32, shift: i32, div: i32, work: usize,
 ): void {
   const rx = nx >> 1;
   const ry = ny >> 1;
@@ -254,6 +290,6 @@ export function separable(
     for (let j = 0; j < ny; j++) store<u32>(rows + (<usize>j << 2), <u32>(src + <usize>reflect101(y + j - ry, height) * <usize>srcStride));
     vpass(rows, ky, ny, symY, v, width);
     padRow16(v, width, rx);
-    hpass(v, kx, nx, symX, dst + <usize>y * <usize>dstStride, width, mode, shift);
+    hpass(v, kx, nx, symX, dst + <usize>y * <usize>dstStride, width, mode, shift, div);
   }
 }

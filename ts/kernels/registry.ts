@@ -2,6 +2,7 @@ import type { KernelBackend } from './backend.js';
 import { bindGray } from './gray/index.js';
 import { bindPlaneSum } from './plane-sum/index.js';
 import { bindGaussian } from './gaussian/index.js';
+import { bindBox } from './box/index.js';
 import { bindPyrDown } from './pyrdown/index.js';
 import { bindSobel } from './sobel/index.js';
 import { bindFast } from './fast/index.js';
@@ -12,6 +13,7 @@ export function bindKernels(b: KernelBackend) {
     gray: bindGray(b),
     planeSum: bindPlaneSum(b),
     gaussian: bindGaussian(b),
+    box: bindBox(b),
     pyrDown: bindPyrDown(b),
     sobel: bindSobel(b),
     fast: bindFast(b),

@@ -15,6 +15,9 @@ export interface PixelsExports {
   /** wasm/blur.ts: Gaussian blur, OpenCV's fixed-point 8-bit path (see ts/kernels/gaussian). */
   gaussian_blur(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number,
     kx: number, nx: number, ky: number, ny: number, shift: number, wide: number, work: number): void;
+  /** wasm/blur.ts: OpenCV's normalised box filter, kw * kh <= 256 (see ts/kernels/box). */
+  box_blur(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number,
+    ones: number, kw: number, kh: number, divDelta: number, divScale: number, work: number): void;
   /** wasm/pyramid.ts: one pyramid level down (see ts/kernels/pyrdown). */
   pyr_down(src: number, srcStride: number, srcWidth: number, srcHeight: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number, work: number): void;
   /** wasm/gradients.ts: separable integer derivative to int16 (see ts/kernels/sobel), L1 magnitude. */
