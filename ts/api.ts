@@ -9,6 +9,8 @@ export type { WasmSource, WasmFile } from './backends/wasm/source.js';
 export { grayReference } from './kernels/gray/reference.js';
 export { Keypoints } from './features/keypoints.js';
 export type { FastOptions } from './kernels/fast/api.js';
+export { HomographyResult, type HomographyOptions, type HomographyReason } from './kernels/homography/api.js';
+export { Pose } from './kernels/pose/api.js';
 export { Frame, ATTACHMENT_KEYS, type AttachmentKey, type FrameAttachments, type SlotView } from './frame/frame.js';
 export { FramePool, type FramePoolOptions, type FramePoolStats, type FramePoolLayout, type ExhaustedPolicy, type SlotSpec, type SlotType } from './frame/pool.js';
 export { SharedFrames } from './frame/shared.js';

@@ -15,6 +15,8 @@ import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
 import { fast, type FastOptions } from './kernels/fast/api.js';
+import { HomographyResult, findHomography, type HomographyOptions } from './kernels/homography/api.js';
+import { Pose, poseFromHomography } from './kernels/pose/api.js';
 
 /**
  * Which implementation the kernels run:
@@ -253,5 +255,36 @@ export class Framekit {
   /** FAST-9 corners of a gray plane into `out`, as OpenCV's FastFeatureDetector (ts/kernels/fast/api.ts). */
   fast(out: Keypoints, src: PlaneLike, options: FastOptions = {}): Keypoints {
     return fast(this, out, src, options);
+  }
+
+  /** `capacity` interleaved x, y f32 point slots in the arena (free with freePoints). Allocates: call at setup. */
+  allocPoints(capacity: number): Float32Array {
+    checkDimension('capacity', capacity, 1 << 24);
+    return new Float32Array(this.memory.buffer, this.arena.alloc(capacity * 8, `points(${capacity})`).ptr, 2 * capacity);
+  }
+
+  /** Returns the region of an allocPoints() array to the arena. */
+  freePoints(points: Float32Array): void {
+    this.arena.free({ ptr: points.byteOffset, size: points.byteLength });
+  }
+
+  /** Where findHomography writes, for up to `capacity` point pairs. Allocates: call at setup. */
+  allocHomography(capacity: number): HomographyResult {
+    return new HomographyResult(this.arena, this.memory, capacity);
+  }
+
+  /** RANSAC homography from `count` src points to dst points, refined on its inliers (ts/kernels/homography/api.ts). */
+  findHomography(out: HomographyResult, src: Float32Array, dst: Float32Array, count: number, options: HomographyOptions = {}): HomographyResult {
+    return findHomography(this, out, src, dst, count, options);
+  }
+
+  /** Where poseFromHomography writes (R and t). Allocates: call at setup. */
+  allocPose(): Pose {
+    return new Pose(this.arena, this.memory);
+  }
+
+  /** Camera pose (R, t) from a plane-to-image homography and intrinsics K (ts/kernels/pose/api.ts). */
+  poseFromHomography(out: Pose, H: ArrayLike<number>, K: ArrayLike<number>): Pose {
+    return poseFromHomography(this, out, H, K);
   }
 }

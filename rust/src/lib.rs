@@ -8,6 +8,8 @@
 
 pub mod checksum;
 pub mod fast;
+pub mod homography;
+pub mod pose;
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {

@@ -6,6 +6,8 @@ import { bindBox } from './box/index.js';
 import { bindPyrDown } from './pyrdown/index.js';
 import { bindSobel } from './sobel/index.js';
 import { bindFast } from './fast/index.js';
+import { bindHomography } from './homography/index.js';
+import { bindPose } from './pose/index.js';
 
 /** Every kernel framekit has, bound once to the backend chosen at start. */
 export function bindKernels(b: KernelBackend) {
@@ -17,6 +19,8 @@ export function bindKernels(b: KernelBackend) {
     pyrDown: bindPyrDown(b),
     sobel: bindSobel(b),
     fast: bindFast(b),
+    homography: bindHomography(b),
+    pose: bindPose(b),
   };
 }
 

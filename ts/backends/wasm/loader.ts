@@ -37,6 +37,10 @@ export interface FeaturesExports {
   fk_fast9_scratch_bytes(width: number): number;
   fk_fast9(src: number, width: number, height: number, stride: number, threshold: number, nonmax: number, scratch: number,
     outX: number, outY: number, outResponse: number, capacity: number): number;
+  // rust/src/homography and rust/src/pose: RANSAC homography, pose from a plane (see ts/kernels/homography, ts/kernels/pose)
+  fk_find_homography(src: number, dst: number, count: number, threshold: number, confidence: number, maxIters: number, seed: number,
+    refineIters: number, minInliers: number, outH: number, outMask: number, outIters: number): number;
+  fk_pose_from_homography(h: number, k: number, outR: number, outT: number): number;
   __data_end: WebAssembly.Global;
   __heap_base: WebAssembly.Global;
 }

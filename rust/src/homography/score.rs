@@ -1,0 +1,104 @@
+//! Reprojection error of every correspondence under one hypothesis: the hot loop of RANSAC (it runs
+//! once per hypothesis over all points).
+//!
+//! The error is computed in f32 with one fixed sequence of operations, in the scalar code, the SIMD
+//! code and the TypeScript reference alike (which rounds each step with Math.fround):
+//!   w = (h6 x + h7 y) + h8;  iw = 1 / w
+//!   u = ((h0 x + h1 y) + h2) iw - X;  v = ((h3 x + h4 y) + h5) iw - Y
+//!   inlier  <=>  u u + v v <= t2
+//! so every build takes the same inlier decisions. A point mapped to infinity (w = 0) gives an
+//! infinite or NaN error and is an outlier.
+
+#[cfg(target_feature = "simd128")]
+use core::arch::wasm32::*;
+
+/// The hypothesis rounded to f32, the way the error is computed.
+pub fn to_f32(h: &[f64; 9]) -> [f32; 9] {
+    let mut r = [0.0f32; 9];
+    for k in 0..9 {
+        r[k] = h[k] as f32;
+    }
+    r
+}
+
+/// True when point i of `src` maps within sqrt(t2) of point i of `dst`.
+#[inline(always)]
+pub fn is_inlier(h: &[f32; 9], src: &[f32], dst: &[f32], i: usize, t2: f32) -> bool {
+    let (x, y) = (src[2 * i], src[2 * i + 1]);
+    let iw = 1.0 / (h[6] * x + h[7] * y + h[8]);
+    let u = (h[0] * x + h[1] * y + h[2]) * iw - dst[2 * i];
+    let v = (h[3] * x + h[4] * y + h[5]) * iw - dst[2 * i + 1];
+    u * u + v * v <= t2
+}
+
+/// Writes 1 / 0 per point into `mask` and returns the number of inliers.
+pub fn inlier_mask(h: &[f32; 9], src: &[f32], dst: &[f32], t2: f32, mask: &mut [u8]) -> u32 {
+    let mut n = 0;
+    for i in 0..mask.len() {
+        let m = is_inlier(h, src, dst, i, t2);
+        mask[i] = m as u8;
+        n += m as u32;
+    }
+    n
+}
+
+/// Number of inliers of points `from..n`.
+#[inline(always)]
+fn count_scalar(h: &[f32; 9], src: &[f32], dst: &[f32], from: usize, n: usize, t2: f32) -> u32 {
+    let mut c = 0;
+    for i in from..n {
+        c += is_inlier(h, src, dst, i, t2) as u32;
+    }
+    c
+}
+
+#[cfg(not(target_feature = "simd128"))]
+pub fn count_inliers(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) -> u32 {
+    count_scalar(h, src, dst, 0, n, t2)
+}
+
+/// Inlier count, four points per step.
+///
+/// Pseudo-code: for each block of 4 points (32 bytes of interleaved x, y from each array),
+///   xs, ys = deinterleave(load(p), load(p + 16))      (two shuffles)
+///   err = the scalar formula above, lane by lane       (same f32 operations, same order)
+///   acc -= (err <= t2)                                 (a true lane is all ones: -1)
+/// then the horizontal sum of acc, and the scalar loop for the last n % 4 points.
+#[cfg(target_feature = "simd128")]
+pub fn count_inliers(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) -> u32 {
+    let s = |k: usize| f32x4_splat(h[k]);
+    let (h0, h1, h2, h3, h4, h5, h6, h7, h8) =
+        (s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7), s(8));
+    let (one, lim) = (f32x4_splat(1.0), f32x4_splat(t2));
+    let mut acc = i32x4_splat(0);
+    let blocks = n / 4;
+    let (ps, pd) = (src.as_ptr(), dst.as_ptr());
+    for b in 0..blocks {
+        // SAFETY: src and dst hold 2n floats and (b + 1) * 8 <= 2n; v128_load needs no alignment.
+        let (s0, s1, d0, d1) = unsafe {
+            (
+                v128_load(ps.add(b * 8) as *const v128),
+                v128_load(ps.add(b * 8 + 4) as *const v128),
+                v128_load(pd.add(b * 8) as *const v128),
+                v128_load(pd.add(b * 8 + 4) as *const v128),
+            )
+        };
+        let x = i32x4_shuffle::<0, 2, 4, 6>(s0, s1);
+        let y = i32x4_shuffle::<1, 3, 5, 7>(s0, s1);
+        let tx = i32x4_shuffle::<0, 2, 4, 6>(d0, d1);
+        let ty = i32x4_shuffle::<1, 3, 5, 7>(d0, d1);
+        let w = f32x4_add(f32x4_add(f32x4_mul(h6, x), f32x4_mul(h7, y)), h8);
+        let iw = f32x4_div(one, w);
+        let u = f32x4_add(f32x4_add(f32x4_mul(h0, x), f32x4_mul(h1, y)), h2);
+        let v = f32x4_add(f32x4_add(f32x4_mul(h3, x), f32x4_mul(h4, y)), h5);
+        let u = f32x4_sub(f32x4_mul(u, iw), tx);
+        let v = f32x4_sub(f32x4_mul(v, iw), ty);
+        let e = f32x4_add(f32x4_mul(u, u), f32x4_mul(v, v));
+        acc = i32x4_sub(acc, f32x4_le(e, lim));
+    }
+    let lanes = i32x4_extract_lane::<0>(acc)
+        + i32x4_extract_lane::<1>(acc)
+        + i32x4_extract_lane::<2>(acc)
+        + i32x4_extract_lane::<3>(acc);
+    lanes as u32 + count_scalar(h, src, dst, blocks * 4, n, t2)
+}

@@ -1,0 +1,122 @@
+/*
+ * The reference refit of a RANSAC model on its inliers: the normalised DLT over all of them, then
+ * Levenberg-Marquardt on the reprojection error, in Hartley-normalised coordinates. The twin of
+ * rust/src/homography/refine.rs, step for step (see there for the why). Allocates: an oracle.
+ */
+import { denormalise, normaliser, smallestEigenvector, solve } from './linalg.js';
+
+type Norm = [number, number, number];
+
+class Inliers {
+  constructor(
+    readonly src: Float32Array,
+    readonly dst: Float32Array,
+    readonly mask: Uint8Array,
+    readonly ts: Norm,
+    readonly td: Norm,
+  ) {}
+
+  get(i: number): [number, number, number, number] | null {
+    if (this.mask[i] === 0) return null;
+    const { ts, td } = this;
+    return [
+      (this.src[2 * i]! - ts[0]) * ts[2],
+      (this.src[2 * i + 1]! - ts[1]) * ts[2],
+      (this.dst[2 * i]! - td[0]) * td[2],
+      (this.dst[2 * i + 1]! - td[1]) * td[2],
+    ];
+  }
+
+  cost(h: number[]): number {
+    let c = 0;
+    for (let i = 0; i < this.mask.length; i++) {
+      const p = this.get(i);
+      if (!p) continue;
+      const [x, y, u, v] = p;
+      const iw = 1 / (h[6]! * x + h[7]! * y + 1);
+      const ru = (h[0]! * x + h[1]! * y + h[2]!) * iw - u;
+      const rv = (h[3]! * x + h[4]! * y + h[5]!) * iw - v;
+      c += ru * ru + rv * rv;
+    }
+    return c;
+  }
+
+  dlt(): number[] | null {
+    const ata = Array.from({ length: 9 }, () => new Array<number>(9).fill(0));
+    for (let i = 0; i < this.mask.length; i++) {
+      const p = this.get(i);
+      if (!p) continue;
+      const [x, y, u, v] = p;
+      const r1 = [-x, -y, -1, 0, 0, 0, u * x, u * y, u];
+      const r2 = [0, 0, 0, -x, -y, -1, v * x, v * y, v];
+      for (let j = 0; j < 9; j++) for (let k = j; k < 9; k++) ata[j]![k]! += r1[j]! * r1[k]! + r2[j]! * r2[k]!;
+    }
+    for (let j = 0; j < 9; j++) for (let k = 0; k < j; k++) ata[j]![k] = ata[k]![j]!;
+    const e = smallestEigenvector(ata);
+    if (!(Math.abs(e[8]!) > 1e-12)) return null;
+    const h = e.map((x) => x / e[8]!);
+    h[8] = 1;
+    return h;
+  }
+
+  levenbergMarquardt(h: number[], iters: number): number[] {
+    let cost = this.cost(h);
+    let lambda = 1e-3;
+    for (let it = 0; it < iters; it++) {
+      if (!(cost > 0)) break;
+      const jtj = Array.from({ length: 8 }, () => new Array<number>(8).fill(0));
+      const jtr = new Array<number>(8).fill(0);
+      for (let i = 0; i < this.mask.length; i++) {
+        const p = this.get(i);
+        if (!p) continue;
+        const [x, y, u, v] = p;
+        const iw = 1 / (h[6]! * x + h[7]! * y + 1);
+        const pu = (h[0]! * x + h[1]! * y + h[2]!) * iw;
+        const pv = (h[3]! * x + h[4]! * y + h[5]!) * iw;
+        const ru = pu - u;
+        const rv = pv - v;
+        const xw = x * iw;
+        const yw = y * iw;
+        const ju = [xw, yw, iw, 0, 0, 0, -pu * xw, -pu * yw];
+        const jv = [0, 0, 0, xw, yw, iw, -pv * xw, -pv * yw];
+        for (let j = 0; j < 8; j++) {
+          jtr[j]! += ju[j]! * ru + jv[j]! * rv;
+          for (let k = j; k < 8; k++) jtj[j]![k]! += ju[j]! * ju[k]! + jv[j]! * jv[k]!;
+        }
+      }
+      for (let j = 0; j < 8; j++) {
+        for (let k = 0; k < j; k++) jtj[j]![k] = jtj[k]![j]!;
+        jtj[j]![j]! *= 1 + lambda;
+        jtr[j] = -jtr[j]!;
+      }
+      if (!solve(jtj, jtr, 1e-300)) {
+        lambda *= 10;
+        continue;
+      }
+      const next = h.slice();
+      for (let k = 0; k < 8; k++) next[k]! += jtr[k]!;
+      const c = this.cost(next);
+      if (c < cost) {
+        h = next;
+        cost = c;
+        lambda *= 0.1;
+      } else lambda *= 10;
+    }
+    return h;
+  }
+}
+
+/** Refit on the points whose mask byte is 1; null when fewer than 4, coincident, or degenerate. */
+export function refitReference(src: Float32Array, dst: Float32Array, mask: Uint8Array, lmIters: number): number[] | null {
+  const n = mask.length;
+  let m = 0;
+  for (let i = 0; i < n; i++) m += mask[i]!;
+  if (m < 4) return null;
+  const ts = normaliser(n, (i) => (mask[i] !== 0 ? [src[2 * i]!, src[2 * i + 1]!] : null));
+  const td = normaliser(n, (i) => (mask[i] !== 0 ? [dst[2 * i]!, dst[2 * i + 1]!] : null));
+  if (!ts || !td) return null;
+  const set = new Inliers(src, dst, mask, ts, td);
+  const h = set.dlt();
+  if (!h) return null;
+  return denormalise(set.levenbergMarquardt(h, lmIters), ts, td);
+}
