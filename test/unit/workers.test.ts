@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createFramekit, FramekitError, type Framekit } from '../../ts/index.js';
+import { createFramekit, FramekitError, LAYOUT, type Framekit } from '../../ts/index.js';
 import { WorkerPool } from '../../ts/workers/pool.js';
-import { fillRandom } from '../helpers/index.js';
+import { fillRandom, fixture } from '../helpers/index.js';
+import type { Keypoints } from '../../ts/features/keypoints.js';
 
 let fk: Framekit;
 let pool: WorkerPool;
@@ -40,6 +41,9 @@ describe('worker pool on the shared memory', () => {
     expect(info.mode).toBe('workers');
     expect(info.workers).toBe(2);
     expect(info.reason).toBeNull();
+    // Rust keeps its stack in linear memory: on a shared memory its pointer is exported so that each
+    // worker moves its instance onto a stack of its own (two threads on one stack corrupt each other).
+    expect(fk.wasm!.features.__stack_pointer!.value).toBe(LAYOUT.rustStackTop);
   });
 
   test('gray over 2 workers equals single-threaded gray at 1080p, every format', async () => {
@@ -98,6 +102,78 @@ describe('worker pool on the shared memory', () => {
       await pool.gaussianBlur(many, src, k, 0, k === 3 ? 9 : k, 1.7);
       expect([w, h, k, Buffer.compare(fk.readPixels(one), fk.readPixels(many))]).toEqual([w, h, k, 0]);
       for (const p of [src, one, many]) fk.freePlane(p);
+    }
+  });
+
+  test('FAST-9 over 2 workers (stripes with 4 halo rows) finds the same corners, order, responses, count and found as fk.fast', async () => {
+    const photo = await fixture('astronaut.png');
+    const w = 1920;
+    const h = 1080;
+    const rgba = fk.allocPlane(w, h, 'rgba');
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x += photo.width) {
+        const n = Math.min(photo.width, w - x) * 4;
+        const sy = y % photo.height;
+        rgba.data.set(photo.data.subarray(sy * photo.width * 4, sy * photo.width * 4 + n), y * rgba.stride + x * 4);
+      }
+    }
+    const gray = fk.gray(fk.allocPlane(w, h, 'gray'), rgba);
+    const noise = fillRandom(fk.allocPlane(w, h, 'gray'), 3);
+    const same = (a: Keypoints, b: Keypoints) => {
+      expect([b.count, b.found]).toEqual([a.count, a.found]);
+      for (const f of ['x', 'y', 'response', 'angle', 'size', 'octave'] as const) {
+        expect(
+          Buffer.compare(Buffer.from(a[f].buffer, a[f].byteOffset, a.count * 4), Buffer.from(b[f].buffer, b[f].byteOffset, b.count * 4)),
+        ).toBe(0);
+      }
+    };
+    const one = fk.allocKeypoints(20000);
+    const many = fk.allocKeypoints(20000);
+    for (const [src, o] of [
+      [gray, { threshold: 20 }],
+      [gray, { threshold: 10, nonmax: false }],
+      [noise, { threshold: 40 }],
+    ] as const) {
+      fk.fast(one, src, o);
+      expect(await pool.fast(many, src, o)).toBe(many);
+      expect(one.count).toBeGreaterThan(100);
+      same(one, many);
+    }
+    // A list too short for what is found: the same first corners, and the same total found.
+    const small = fk.allocKeypoints(50);
+    const smallMany = fk.allocKeypoints(50);
+    fk.fast(small, noise, { threshold: 20 });
+    await pool.fast(smallMany, noise, { threshold: 20 });
+    expect(small.found).toBeGreaterThan(50);
+    same(small, smallMany);
+    for (const p of [rgba, gray, noise]) fk.freePlane(p);
+    for (const k of [one, many, small, smallMany]) fk.arena.free(k.region);
+  });
+
+  test('FAST stripes on small and odd images', async () => {
+    for (const [w, h] of [
+      [7, 7],
+      [8, 9],
+      [31, 12],
+      [65, 40],
+      [200, 23],
+    ] as const) {
+      const src = fillRandom(fk.allocPlane(w, h, 'gray', { stride: w + 3 }), w + 7 * h);
+      const a = fk.allocKeypoints(4000);
+      const b = fk.allocKeypoints(4000);
+      fk.fast(a, src, { threshold: 30 });
+      await pool.fast(b, src, { threshold: 30 });
+      expect([w, h, b.count, b.found, Array.from(b.x.subarray(0, b.count)), Array.from(b.y.subarray(0, b.count))]).toEqual([
+        w,
+        h,
+        a.count,
+        a.found,
+        Array.from(a.x.subarray(0, a.count)),
+        Array.from(a.y.subarray(0, a.count)),
+      ]);
+      fk.freePlane(src);
+      fk.arena.free(a.region);
+      fk.arena.free(b.region);
     }
   });
 

@@ -2,6 +2,7 @@ import { FramekitError } from '../errors.js';
 import type { Framekit } from '../framekit.js';
 import { checkPlane, planesOverlap, type PlaneLike } from '../image/plane.js';
 import type { Region } from '../memory/arena.js';
+import { LAYOUT } from '../memory/layout.js';
 import { gaussianSide } from './gaussian-args.js';
 import { checkGrayPair } from '../kernels/gaussian/api.js';
 import { gaussianPlan } from '../kernels/gaussian/plan.js';
@@ -19,6 +20,9 @@ import {
   Q_NEXT,
   queueBase,
 } from './control.js';
+import { fastSegmentCapacity } from './stripe-fast.js';
+import { checkKeypoints, type Keypoints } from '../features/keypoints.js';
+import type { FastOptions } from '../kernels/fast/api.js';
 import { blurStripeScratch, STRIPE_KERNEL_IDS, STRIPE_KERNELS, type StripeContext, type StripeKernelName } from './kernels.js';
 import type { InitMessage, WorkerMessage } from './protocol.js';
 import { runStripe, runStripes } from './runner.js';
@@ -102,6 +106,9 @@ export class WorkerPool {
   readonly #i16: Int16Array;
   #scratch: Region[] = [];
   #scratchBytes = 0;
+  #segments: Region | null = null;
+  /** Per worker: its own Rust stack (see binary.ts exportStackPointer). */
+  readonly #stacks: Region[] = [];
   readonly #slots: Slot[] = [];
   readonly #stripesPerWorker: number;
   readonly #main: StripeContext | null;
@@ -125,8 +132,21 @@ export class WorkerPool {
     this.#i16 = new Int16Array(fk.memory.buffer);
     this.#ctl.fill(0);
     this.#ctl[CTL.FAULT] = -1;
-    this.#main = fk.wasm ? { wasm: fk.wasm, heap: fk.heap, ctl: this.#ctl, scratchSlot: CTL.SCRATCH + 2 * MAX_WORKERS } : null;
-    for (let i = 0; i < n; i++) this.#slots.push({ index: i, handle: null, ready: false, life: 0 });
+    const buf = fk.memory.buffer;
+    this.#main = fk.wasm
+      ? {
+          wasm: fk.wasm,
+          heap: fk.heap,
+          f32: new Float32Array(buf),
+          i32: new Int32Array(buf),
+          ctl: this.#ctl,
+          scratchSlot: CTL.SCRATCH + 2 * MAX_WORKERS,
+        }
+      : null;
+    for (let i = 0; i < n; i++) {
+      this.#slots.push({ index: i, handle: null, ready: false, life: 0 });
+      this.#stacks.push(fk.arena.alloc(LAYOUT.rustStackTop, `worker ${i} Rust stack`));
+    }
     this.#ensureScratch(o.scratchBytes ?? 0);
   }
 
@@ -217,6 +237,90 @@ export class WorkerPool {
       const args = [src.ptr, src.stride, dst.ptr, dst.stride, src.width, wts, nx, ny, plan.shift, plan.wide ? 1 : 0];
       return this.#start(STRIPE_KERNEL_IDS.gaussian_blur, src.height, args);
     }).then(() => dst);
+  }
+
+  /**
+   * FAST-9 corners split across the workers, each stripe with 4 halo rows: the same keypoints, in the
+   * same order, with the same responses and the same `count` and `found` as `fast(fk, out, src, o)`
+   * (ts/kernels/fast/api.ts), with the same checks. The first call at a new largest size reserves
+   * per-stripe output segments in the arena (grow-only). Resolves to `out`.
+   */
+  fast(out: Keypoints, src: PlaneLike, o: FastOptions = {}): Promise<Keypoints> {
+    const threshold = o.threshold ?? 10;
+    if (!Number.isInteger(threshold) || threshold < 0 || threshold > 255) {
+      throw new FramekitError('E_ARGUMENT', `fast: threshold must be an integer from 0 to 255, got ${String(threshold)}`, { threshold });
+    }
+    if (src.format !== 'gray')
+      throw new FramekitError('E_FORMAT', `fast: src must be a gray plane, got ${src.format}`, { format: src.format });
+    checkPlane(src, this.fk.arena, 'src');
+    checkKeypoints(out, this.fk.arena, 'out');
+    const nonmax = o.nonmax ?? true;
+    return this.#chained(async () => {
+      const features = this.fk.wasm!.features;
+      const stripes = Math.ceil(src.height / this.#rowsPerStripe(src.height));
+      const cap = fastSegmentCapacity(out.capacity, src.width);
+      const segs = this.#ensureSegments(stripes * cap * 12 + stripes * 8);
+      const counts = segs + stripes * cap * 12;
+      this.#ensureScratch(features.fk_fast9_scratch_bytes(src.width));
+      await this.#start(STRIPE_KERNEL_IDS.fast9, src.height, [
+        src.ptr,
+        src.stride,
+        src.width,
+        threshold,
+        nonmax ? 1 : 0,
+        segs,
+        cap,
+        counts,
+      ]);
+      // Concatenate the stripes' kept corners in stripe order (= row order), up to the capacity.
+      const f = this.#main!.f32;
+      const i = this.#main!.i32;
+      let n = 0;
+      let found = 0;
+      let recount = false;
+      for (let s = 0; s < stripes; s++) {
+        const k = i[(counts >> 2) + 2 * s]!;
+        recount ||= i[(counts >> 2) + 2 * s + 1] === 1;
+        found += k;
+        const take = Math.min(k, out.capacity - n);
+        if (take <= 0) continue;
+        const bx = (segs + s * cap * 12) >> 2;
+        out.x.set(f.subarray(bx, bx + take), n);
+        out.y.set(f.subarray(bx + cap, bx + cap + take), n);
+        out.response.set(f.subarray(bx + 2 * cap, bx + 2 * cap + take), n);
+        n += take;
+      }
+      // A stripe found more than its segment holds: its kept corners still fill the list, but the
+      // total needs counting; the whole-image detector with no output space counts it.
+      if (recount)
+        found = features.fk_fast9(
+          src.ptr,
+          src.width,
+          src.height,
+          src.stride,
+          threshold,
+          nonmax ? 1 : 0,
+          this.#scratch.at(-1)!.ptr,
+          0,
+          0,
+          0,
+          0,
+        );
+      out.found = found;
+      out.count = n;
+      out.angle.fill(-1, 0, n);
+      out.size.fill(7, 0, n);
+      out.octave.fill(0, 0, n);
+    }).then(() => out);
+  }
+
+  /** The stripe output area, at least `bytes` (grow-only). */
+  #ensureSegments(bytes: number): number {
+    if (this.#segments && this.#segments.size >= bytes) return this.#segments.ptr;
+    const next = this.fk.arena.alloc(bytes, 'worker pool stripe outputs');
+    if (this.#segments) this.fk.arena.free(this.#segments);
+    this.#segments = next;
+    return next.ptr;
   }
 
   /**
@@ -358,6 +462,7 @@ export class WorkerPool {
             features: wasm.compiled.features,
             simd: wasm.simd,
             ctl: this.#ctlRegion.ptr,
+            stackTop: this.#stacks[slot.index]!.ptr + LAYOUT.rustStackTop,
             seq: Atomics.load(this.#ctl, CTL.SEQ),
           };
           h.post(init);
@@ -413,6 +518,8 @@ export class WorkerPool {
     await Promise.all(this.#slots.map((s) => s.handle?.terminate().catch(() => undefined)));
     for (const s of this.#slots) s.handle = null;
     for (const r of this.#scratch) this.fk.arena.free(r);
+    if (this.#segments) this.fk.arena.free(this.#segments);
+    for (const r of this.#stacks) this.fk.arena.free(r);
     this.fk.arena.free(this.#ctlRegion);
   }
 }

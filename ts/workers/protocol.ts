@@ -8,6 +8,8 @@ export interface InitMessage {
   simd: boolean;
   /** Byte offset of the control block in the memory. */
   ctl: number;
+  /** Top of this worker's own Rust stack (a region of the arena): its Rust instance's stack pointer. */
+  stackTop: number;
   /** The job number at start: the worker waits for the next one. */
   seq: number;
 }

@@ -52,8 +52,20 @@ port.listen((m) => {
   void (async () => {
     try {
       const wasm = await instantiateWasm(m.memory, m.pixels, m.features, m.simd);
+      // Every instance starts with the same Rust stack pointer; this thread gets a stack of its own.
+      const sp = wasm.features.__stack_pointer;
+      if (!sp) throw new Error('the Rust module does not export its stack pointer: it cannot run on two threads at once');
+      sp.value = m.stackTop;
       const ctl = new Int32Array(m.memory.buffer, m.ctl, CTL_INTS);
-      const c: StripeContext = { wasm, heap: new Uint8Array(m.memory.buffer), ctl, scratchSlot: CTL.SCRATCH + 2 * m.index };
+      const buf = m.memory.buffer;
+      const c: StripeContext = {
+        wasm,
+        heap: new Uint8Array(buf),
+        f32: new Float32Array(buf),
+        i32: new Int32Array(buf),
+        ctl,
+        scratchSlot: CTL.SCRATCH + 2 * m.index,
+      };
       port.post({ type: 'ready', index: m.index });
       loop(c, m.index, m.seq, port);
     } catch (e) {

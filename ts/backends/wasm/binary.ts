@@ -183,3 +183,70 @@ export function readDataExtents(bytes: Uint8Array): DataExtent[] {
   }
   return out;
 }
+
+/**
+ * Returns a copy of `bytes` that also exports the module's stack pointer as `__stack_pointer`, or
+ * `bytes` itself when it has none to export. For LLVM-built modules (our Rust crate): their shadow
+ * stack lives in linear memory, and its pointer is the first global the module defines (a mutable
+ * i32; LLVM's `__stack_pointer`). On a shared memory every thread's instance starts with the same
+ * pointer, so two threads calling Rust at once would push frames onto the same bytes; a worker sets
+ * the exported global to a stack region of its own right after instantiating.
+ */
+export function exportStackPointer(bytes: Uint8Array): Uint8Array {
+  const all = sections(bytes);
+  const imports = all.find((s) => s.id === 2);
+  const globals = all.find((s) => s.id === 6);
+  const exports = all.find((s) => s.id === 7);
+  if (!globals || !exports) return bytes;
+  let importedGlobals = 0;
+  if (imports) {
+    const r = new Reader(bytes, imports.content);
+    for (let i = 0, n = r.u32(); i < n; i++) {
+      r.name();
+      r.name();
+      const kind = r.byte();
+      if (kind === 0) r.u32();
+      else if (kind === 1) {
+        r.byte();
+        r.limits();
+      } else if (kind === 2) r.limits();
+      else {
+        r.skip(2);
+        importedGlobals++;
+      }
+    }
+  }
+  const g = new Reader(bytes, globals.content);
+  // The first defined global must be `(mut i32) (i32.const N)`.
+  if (g.u32() < 1 || g.byte() !== 0x7f || g.byte() !== 0x01 || g.byte() !== 0x41) return bytes;
+  const r = new Reader(bytes, exports.content);
+  const count = r.u32();
+  const entriesStart = r.pos;
+  for (let i = 0; i < count; i++) {
+    const len = r.u32();
+    const name = new TextDecoder().decode(bytes.subarray(r.pos, r.pos + len));
+    r.skip(len);
+    r.byte();
+    r.u32();
+    if (name === '__stack_pointer') return bytes;
+  }
+  const name = new TextEncoder().encode('__stack_pointer');
+  const entry = [...encodeU32(name.length), ...name, 0x03, ...encodeU32(importedGlobals)];
+  const countEnc = encodeU32(count + 1);
+  const contentLen = countEnc.length + (exports.end - entriesStart) + entry.length;
+  const header = [7, ...encodeU32(contentLen)];
+  const out = new Uint8Array(bytes.length - (exports.end - exports.start) + header.length + contentLen);
+  let o = 0;
+  out.set(bytes.subarray(0, exports.start), o);
+  o += exports.start;
+  out.set(header, o);
+  o += header.length;
+  out.set(countEnc, o);
+  o += countEnc.length;
+  out.set(bytes.subarray(entriesStart, exports.end), o);
+  o += exports.end - entriesStart;
+  out.set(entry, o);
+  o += entry.length;
+  out.set(bytes.subarray(exports.end), o);
+  return out;
+}

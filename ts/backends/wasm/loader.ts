@@ -1,5 +1,5 @@
 import { FramekitError } from '../../errors.js';
-import { patchMemoryImport, readMemoryImport } from './binary.js';
+import { exportStackPointer, patchMemoryImport, readMemoryImport } from './binary.js';
 import type { WasmFile, WasmSource } from './source.js';
 
 /** A kernel over one plane to another: `(src, srcStride, dst, dstStride, width, height)`. */
@@ -43,6 +43,8 @@ export interface FeaturesExports {
   fk_pose_from_homography(h: number, k: number, outR: number, outT: number): number;
   __data_end: WebAssembly.Global;
   __heap_base: WebAssembly.Global;
+  /** The Rust stack pointer, exported on shared memories only (binary.ts exportStackPointer). */
+  __stack_pointer?: WebAssembly.Global;
 }
 
 export interface WasmModules {
@@ -80,6 +82,8 @@ function compile(file: WasmFile, source: WasmSource, shared: boolean, pages: num
         throw new FramekitError('E_WASM', `${file} needs ${declared.initial} pages, the memory has ${pages}`, { file });
       }
       if (shared) bytes = patchMemoryImport(bytes, { initial: declared.initial, maximum: pages, shared: true });
+      // Threads sharing the memory each need their own Rust stack: let workers move it (binary.ts).
+      if (shared && file.startsWith('features')) bytes = exportStackPointer(bytes);
       try {
         return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
       } catch (e) {
