@@ -86,10 +86,11 @@ pub fn mat3_mul(a: &[f64; 9], b: &[f64; 9]) -> [f64; 9] {
     r
 }
 
-/// Similarity that moves the centroid of the points to the origin and their mean distance from it
-/// to sqrt(2) (Hartley's normalisation): returns (cx, cy, s), the map being p -> s * (p - c).
+/// Similarity that moves the centroid of the points to the origin and their root-mean-square
+/// distance from it to sqrt(2) (Hartley's normalisation, in its RMS form: one square root per set
+/// rather than one per point): returns (cx, cy, s), the map being p -> s * (p - c).
 /// `at(i)` gives point i, or None to leave it out, for i in 0..n. None when no point is taken or
-/// every point taken coincides (mean distance 0).
+/// every point taken coincides.
 pub fn normaliser<F: Fn(usize) -> Option<(f64, f64)>>(n: usize, at: F) -> Option<(f64, f64, f64)> {
     let (mut cx, mut cy, mut m) = (0.0, 0.0, 0.0);
     for i in 0..n {
@@ -105,14 +106,14 @@ pub fn normaliser<F: Fn(usize) -> Option<(f64, f64)>>(n: usize, at: F) -> Option
     for i in 0..n {
         if let Some((x, y)) = at(i) {
             let (dx, dy) = (x - cx, y - cy);
-            d += sqrt(dx * dx + dy * dy);
+            d += dx * dx + dy * dy;
         }
     }
     d /= m;
-    if !(d > 1e-12) {
+    if !(d > 1e-24) {
         return None;
     }
-    Some((cx, cy, core::f64::consts::SQRT_2 / d))
+    Some((cx, cy, sqrt(2.0 / d)))
 }
 
 /// `Hn` in normalised coordinates back to pixels: H = Td^-1 * Hn * Ts, scaled so that h33 = 1.

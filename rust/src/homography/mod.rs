@@ -150,10 +150,17 @@ pub unsafe extern "C" fn fk_find_homography(
         None => return DEGENERATE,
     };
     let mut inliers = score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
-    // Refit on the inliers, then again on the inliers of the refit while they change (at most 3
-    // rounds). A refit that loses more than a tenth of RANSAC's inliers is not taken.
-    for _ in 0..3 {
-        let r = match refine::refit(src, dst, mask, refine_iters) {
+    // Linear refits on the inliers, then on the inliers of the refit, while their number changes
+    // (at most 3), then one refit with Levenberg-Marquardt on the settled set. A refit that loses
+    // more than a tenth of RANSAC's inliers is not taken.
+    let mut settled = false;
+    for round in 0..4 {
+        let last = settled || round == 3;
+        if last && refine_iters == 0 {
+            break;
+        }
+        let lm = if last { refine_iters } else { 0 };
+        let r = match refine::refit(src, dst, mask, lm) {
             Some(r) => r,
             None => break,
         };
@@ -163,9 +170,10 @@ pub unsafe extern "C" fn fk_find_homography(
         h = r;
         let before = inliers;
         inliers = score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
-        if inliers == before {
+        if last {
             break;
         }
+        settled = inliers == before;
     }
     if inliers < 4 || inliers < min_inliers {
         for m in mask.iter_mut() {

@@ -15,7 +15,7 @@ export function mat3Mul(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   return r;
 }
 
-/** Hartley's normalisation (cx, cy, s): p -> s (p - c); `at(i)` null leaves point i out. Null when degenerate. */
+/** Hartley's normalisation, RMS form (cx, cy, s): p -> s (p - c); `at(i)` null leaves point i out. Null when degenerate. */
 export function normaliser(n: number, at: (i: number) => [number, number] | null): [number, number, number] | null {
   let cx = 0;
   let cy = 0;
@@ -36,12 +36,12 @@ export function normaliser(n: number, at: (i: number) => [number, number] | null
     if (p) {
       const dx = p[0] - cx;
       const dy = p[1] - cy;
-      d += Math.sqrt(dx * dx + dy * dy);
+      d += dx * dx + dy * dy;
     }
   }
   d /= m;
-  if (!(d > 1e-12)) return null;
-  return [cx, cy, Math.SQRT2 / d];
+  if (!(d > 1e-24)) return null;
+  return [cx, cy, Math.sqrt(2 / d)];
 }
 
 /** H / h33, or null when |h33| is tiny relative to the matrix or any entry is not finite. */

@@ -181,13 +181,17 @@ export function findHomographyReference(
   if (!best) return { status: DEGENERATE, iterations: iter };
   let h = best;
   let inliers = inlierMask(Float32Array.from(h), src, dst, t2, mask);
-  for (let round = 0; round < 3; round++) {
-    const r = refitReference(src, dst, mask, p.refineIters);
+  let settled = false;
+  for (let round = 0; round < 4; round++) {
+    const last = settled || round === 3;
+    if (last && p.refineIters === 0) break;
+    const r = refitReference(src, dst, mask, last ? p.refineIters : 0);
     if (!r || countInliers(Float32Array.from(r), src, dst, n, t2) * 10 < bestCount * 9) break;
     h = r;
     const before = inliers;
     inliers = inlierMask(Float32Array.from(h), src, dst, t2, mask);
-    if (inliers === before) break;
+    if (last) break;
+    settled = inliers === before;
   }
   if (inliers < 4 || inliers < p.minInliers) {
     mask.fill(0);

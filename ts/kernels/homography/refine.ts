@@ -59,42 +59,91 @@ class Inliers {
     return h;
   }
 
+  /** J^T J and J^T r at `h`, from the block sums (see refine.rs for the structure). */
+  normalEquations(h: number[]): [number[][], number[]] {
+    const saa = [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
+    const sua = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
+    const sva = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
+    const sbb = [
+      [0, 0],
+      [0, 0],
+    ];
+    const g = new Array<number>(8).fill(0);
+    for (let i = 0; i < this.mask.length; i++) {
+      const p = this.get(i);
+      if (!p) continue;
+      const [x, y, u, v] = p;
+      const iw = 1 / (h[6]! * x + h[7]! * y + 1);
+      const pu = (h[0]! * x + h[1]! * y + h[2]!) * iw;
+      const pv = (h[3]! * x + h[4]! * y + h[5]!) * iw;
+      const ru = pu - u;
+      const rv = pv - v;
+      const a = [x * iw, y * iw, iw];
+      const q = pu * pu + pv * pv;
+      const e = pu * ru + pv * rv;
+      for (let j = 0; j < 3; j++) {
+        for (let k = j; k < 3; k++) saa[j]![k]! += a[j]! * a[k]!;
+        for (let l = 0; l < 2; l++) {
+          sua[j]![l]! += pu * a[j]! * a[l]!;
+          sva[j]![l]! += pv * a[j]! * a[l]!;
+        }
+        g[j]! += a[j]! * ru;
+        g[3 + j]! += a[j]! * rv;
+      }
+      for (let l = 0; l < 2; l++) {
+        for (let m = l; m < 2; m++) sbb[l]![m]! += q * a[l]! * a[m]!;
+        g[6 + l]! -= a[l]! * e;
+      }
+    }
+    const jtj = Array.from({ length: 8 }, () => new Array<number>(8).fill(0));
+    for (let j = 0; j < 3; j++) {
+      for (let k = j; k < 3; k++) {
+        jtj[j]![k] = saa[j]![k]!;
+        jtj[3 + j]![3 + k] = saa[j]![k]!;
+      }
+      for (let l = 0; l < 2; l++) {
+        jtj[j]![6 + l] = -sua[j]![l]!;
+        jtj[3 + j]![6 + l] = -sva[j]![l]!;
+      }
+    }
+    for (let l = 0; l < 2; l++) for (let m = l; m < 2; m++) jtj[6 + l]![6 + m] = sbb[l]![m]!;
+    for (let j = 0; j < 8; j++) for (let k = 0; k < j; k++) jtj[j]![k] = jtj[k]![j]!;
+    return [jtj, g];
+  }
+
   levenbergMarquardt(h: number[], iters: number): number[] {
     let cost = this.cost(h);
     let lambda = 1e-3;
     for (let it = 0; it < iters; it++) {
       if (!(cost > 0)) break;
-      const jtj = Array.from({ length: 8 }, () => new Array<number>(8).fill(0));
-      const jtr = new Array<number>(8).fill(0);
-      for (let i = 0; i < this.mask.length; i++) {
-        const p = this.get(i);
-        if (!p) continue;
-        const [x, y, u, v] = p;
-        const iw = 1 / (h[6]! * x + h[7]! * y + 1);
-        const pu = (h[0]! * x + h[1]! * y + h[2]!) * iw;
-        const pv = (h[3]! * x + h[4]! * y + h[5]!) * iw;
-        const ru = pu - u;
-        const rv = pv - v;
-        const xw = x * iw;
-        const yw = y * iw;
-        const ju = [xw, yw, iw, 0, 0, 0, -pu * xw, -pu * yw];
-        const jv = [0, 0, 0, xw, yw, iw, -pv * xw, -pv * yw];
-        for (let j = 0; j < 8; j++) {
-          jtr[j]! += ju[j]! * ru + jv[j]! * rv;
-          for (let k = j; k < 8; k++) jtj[j]![k]! += ju[j]! * ju[k]! + jv[j]! * jv[k]!;
-        }
-      }
+      const [jtj, step] = this.normalEquations(h);
       for (let j = 0; j < 8; j++) {
-        for (let k = 0; k < j; k++) jtj[j]![k] = jtj[k]![j]!;
         jtj[j]![j]! *= 1 + lambda;
-        jtr[j] = -jtr[j]!;
+        step[j] = -step[j]!;
       }
-      if (!solve(jtj, jtr, 1e-300)) {
+      if (!solve(jtj, step, 1e-300)) {
         lambda *= 10;
         continue;
       }
       const next = h.slice();
-      for (let k = 0; k < 8; k++) next[k]! += jtr[k]!;
+      let largest = 0;
+      for (let k = 0; k < 8; k++) {
+        next[k]! += step[k]!;
+        if (Math.abs(step[k]!) > largest) largest = Math.abs(step[k]!);
+      }
+      if (!(largest > 1e-12)) break;
       const c = this.cost(next);
       if (c < cost) {
         h = next;
