@@ -3,6 +3,7 @@ import { graySuite } from './gray.bench.js';
 import { blurSuite } from './blur.bench.js';
 import { pyramidSuite } from './pyramid.bench.js';
 import { gradientsSuite } from './gradients.bench.js';
+import { integralSuite } from './integral.bench.js';
 import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
@@ -11,7 +12,7 @@ import { fastSuite } from './features.bench.js';
 import { geometrySuite } from './geometry.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, fastSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
+export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, fastSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
 
 export interface BenchReport {
   env: BenchEnv;

@@ -12,6 +12,7 @@ import { gaussianBlur } from './kernels/gaussian/api.js';
 import { boxBlur } from './kernels/box/api.js';
 import { buildPyramid, pyrDown } from './kernels/pyrdown/api.js';
 import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
+import { integral } from './kernels/integral/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
 import { fast, type FastOptions } from './kernels/fast/api.js';
@@ -194,7 +195,9 @@ export class Framekit {
    */
   gray(dst: PlaneLike, src: PlaneLike): PlaneLike {
     if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
-    if (src.format === 'i16') throw new FramekitError('E_FORMAT', 'gray: src must be a colour or gray plane, got i16', { format: src.format });
+    if (src.format === 'i16' || src.format === 'i32' || src.format === 'f64') {
+      throw new FramekitError('E_FORMAT', `gray: src must be a colour or gray plane, got ${src.format}`, { format: src.format });
+    }
     checkPlane(src, this.arena, 'src');
     checkPlane(dst, this.arena, 'dst');
     if (dst.width !== src.width || dst.height !== src.height) {
@@ -233,6 +236,11 @@ export class Framekit {
   /** int16 derivative, bit-exact with OpenCV's Sobel to CV_16S; ksize -1 is Scharr (ts/kernels/sobel/api.ts). */
   sobel(dst: PlaneLike, src: PlaneLike, dx = 1, dy = 0, ksize = 3): PlaneLike {
     return sobel(this, dst, src, dx, dy, ksize);
+  }
+
+  /** Integral image (i32) and optional sum of squares (f64), as OpenCV's integral (ts/kernels/integral/api.ts). */
+  integral(sum: PlaneLike, src: PlaneLike, sqsum: PlaneLike | null = null): PlaneLike {
+    return integral(this, sum, src, sqsum);
   }
 
   /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */

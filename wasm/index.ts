@@ -5,6 +5,7 @@ export { gray_rgba, gray_bgra, gray_rgb, gray_bgr } from './color';
 export { gaussian_blur, box_blur } from './blur';
 export { pyr_down } from './pyramid';
 export { deriv_i16, magnitude_l1 } from './gradients';
+export { integral } from './integral';
 export { ring_write, ring_read } from './ring';
 
 /** 1 in the SIMD build, 0 in the scalar one. */

@@ -5,6 +5,7 @@ import { bindGaussian } from './gaussian/index.js';
 import { bindBox } from './box/index.js';
 import { bindPyrDown } from './pyrdown/index.js';
 import { bindSobel } from './sobel/index.js';
+import { bindIntegral } from './integral/index.js';
 import { bindFast } from './fast/index.js';
 import { bindHomography } from './homography/index.js';
 import { bindPose } from './pose/index.js';
@@ -18,6 +19,7 @@ export function bindKernels(b: KernelBackend) {
     box: bindBox(b),
     pyrDown: bindPyrDown(b),
     sobel: bindSobel(b),
+    integral: bindIntegral(b),
     fast: bindFast(b),
     homography: bindHomography(b),
     pose: bindPose(b),

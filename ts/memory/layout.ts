@@ -34,7 +34,7 @@ export function alignUp(n: number, to: number): number {
 }
 
 /** Bytes per pixel of each pixel format framekit stores. */
-export const BYTES_PER_PIXEL = Object.freeze({ rgba: 4, bgra: 4, rgb: 3, bgr: 3, gray: 1, i16: 2 });
+export const BYTES_PER_PIXEL = Object.freeze({ rgba: 4, bgra: 4, rgb: 3, bgr: 3, gray: 1, i16: 2, i32: 4, f64: 8 });
 
 /** One region every frame slot reserves when its pool is created: its name and its bytes at a frame size. */
 export interface FrameSlotPart {

@@ -23,6 +23,8 @@ export interface PixelsExports {
   /** wasm/gradients.ts: separable integer derivative to int16 (see ts/kernels/sobel), L1 magnitude. */
   deriv_i16(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number,
     kx: number, nx: number, symX: number, ky: number, ny: number, symY: number, work: number): void;
+  /** wasm/integral.ts: integral image (i32) and, when sq is not 0, sum of squares (f64) (see ts/kernels/integral). */
+  integral(src: number, srcStride: number, sum: number, sumStride: number, width: number, height: number, sq: number, sqStride: number): void;
   magnitude_l1(dx: number, dxStride: number, dy: number, dyStride: number, dst: number, dstStride: number, width: number, height: number): void;
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;
