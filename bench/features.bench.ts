@@ -20,7 +20,7 @@ export async function tiledGray(w: number, h: number): Promise<Uint8Array> {
 export async function benchFramekits(w: number, h: number, bytes: Uint8Array): Promise<Array<{ fk: Framekit; src: Plane }>> {
   const out = [];
   for (const backend of ['wasm-scalar', 'wasm-simd'] as const) {
-    const fk = await createFramekit({ maxWidth: w, maxHeight: h, frames: 4, backend });
+    const fk = await createFramekit({ maxWidth: w, maxHeight: h, frames: 4, scratchBytes: 24 * w * h, backend });
     out.push({ fk, src: fk.writePixels(fk.allocPlane(w, h, 'gray', { stride: w }), bytes) });
   }
   return out;
@@ -76,6 +76,99 @@ export const fastSuite: BenchSuite = {
         ], o)),
       );
       o.log(`fast ${w}x${h}: ${s.fk.fast(kps[1]!, s.src, { threshold: THRESHOLD }).count} keypoints`);
+    }
+    return rows;
+  },
+};
+
+const LK_POINTS = 1000;
+const LK_WIN = 21;
+const LK_LEVELS = 3;
+
+/** `src` moved by (dx, dy) whole pixels, edges repeated: the second frame of the LK bench. */
+function shifted(src: Uint8Array, w: number, h: number, dx: number, dy: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const sy = Math.min(Math.max(y - dy, 0), h - 1);
+    for (let x = 0; x < w; x++) out[y * w + x] = src[sy * w + Math.min(Math.max(x - dx, 0), w - 1)]!;
+  }
+  return out;
+}
+
+/**
+ * Pyramidal LK, 1000 FAST corners, window 21, 3 levels above the base, 30 iterations, eps 0.01,
+ * between the tiled photograph and the same moved by (3, 2). `lk` is the whole of OpenCV's
+ * calcOpticalFlowPyrLK on two images (both pyramids built, then tracking) for every implementation;
+ * `lk-track` is the tracking alone on pyramids already built, which is what a frame loop pays
+ * besides one pyramid per frame (each frame's pyramid serves as next, then as prev).
+ */
+export const lkSuite: BenchSuite = {
+  kernel: 'lk',
+  async run(o) {
+    const cv = (await loadOpenCV())?.cv;
+    const jsfeat = loadJsfeat();
+    const rows: BenchRow[] = [];
+    for (const [w, h] of o.sizes) {
+      const a = await tiledGray(w, h);
+      const b = shifted(a, w, h, 3, 2);
+      const sets = await benchFramekits(w, h, a);
+      const ref = await createFramekit({ maxWidth: w, maxHeight: h, frames: 4, scratchBytes: 24 * w * h, backend: 'reference' });
+      const all = [...sets, { fk: ref, src: ref.writePixels(ref.allocPlane(w, h, 'gray', { stride: w }), a) }];
+      const kp = sets[1]!.fk.fast(sets[1]!.fk.allocKeypoints(1 << 18), sets[1]!.src, { threshold: 20 });
+      const xy: number[] = [];
+      for (let i = 0; i < LK_POINTS; i++) {
+        const k = Math.floor((i * kp.count) / LK_POINTS);
+        xy.push(kp.x[k]!, kp.y[k]!);
+      }
+      const tasks = all.map(({ fk, src }) => {
+        const next = fk.writePixels(fk.allocPlane(w, h, 'gray', { stride: w }), b);
+        const pp = fk.allocFlowPyramid(w, h, { win: LK_WIN, maxLevel: LK_LEVELS });
+        const pn = fk.allocFlowPyramid(w, h, { win: LK_WIN, maxLevel: LK_LEVELS, derivatives: false });
+        const pts = fk.allocFlowPoints(LK_POINTS).setPrev(xy);
+        const full = () => fk.opticalFlow(pts, fk.buildFlowPyramid(pp, src), fk.buildFlowPyramid(pn, next));
+        full();
+        return { full, track: () => fk.opticalFlow(pts, pp, pn), pts };
+      });
+      const [scalar, simd, reference] = tasks;
+      let tracked = 0;
+      for (let i = 0; i < LK_POINTS; i++) tracked += simd!.pts.status[i]!;
+      o.log(`lk ${w}x${h}: ${tracked} of ${LK_POINTS} points tracked (wasm-simd)`);
+      let cvTask: (() => void) | undefined;
+      if (cv) {
+        const [ma, mb] = [cvGray(cv, w, h, a), cvGray(cv, w, h, b)];
+        const p0 = cv.matFromArray(LK_POINTS, 1, cv.CV_32FC2, xy);
+        const [p1, st, er] = [new cv.Mat(), new cv.Mat(), new cv.Mat()];
+        const size = new cv.Size(LK_WIN, LK_WIN);
+        const crit = new cv.TermCriteria(cv.TERM_CRITERIA_COUNT | cv.TERM_CRITERIA_EPS, 30, 0.01);
+        cvTask = () => cv.calcOpticalFlowPyrLK(ma, mb, p0, p1, st, er, size, LK_LEVELS, crit);
+      }
+      let jsTask: (() => void) | undefined;
+      if (jsfeat) {
+        const pyr = [a, b].map((bytes) => {
+          const p = new jsfeat.pyramid_t(LK_LEVELS + 1);
+          p.allocate(w, h, jsfeat.U8_t | jsfeat.C1_t);
+          p.data[0].data.set(bytes);
+          return p;
+        });
+        const prevXY = new Float32Array(xy);
+        const currXY = new Float32Array(2 * LK_POINTS);
+        const status = new Uint8Array(LK_POINTS);
+        jsTask = () => {
+          pyr[0]!.build(pyr[0]!.data[0], true);
+          pyr[1]!.build(pyr[1]!.data[0], true);
+          jsfeat.optical_flow_lk.track(pyr[0], pyr[1], prevXY, currXY, LK_POINTS, LK_WIN, 30, status, 0.01, 1e-4);
+        };
+      }
+      rows.push(
+        ...(await measure('lk', w, h, [
+          ['reference', reference!.full],
+          ['wasm-scalar', scalar!.full],
+          ['wasm-simd', simd!.full],
+          cvTask && ['opencv.js', cvTask],
+          jsTask && ['jsfeat', jsTask],
+        ], o)),
+        ...(await measure('lk-track', w, h, [['wasm-scalar', scalar!.track], ['wasm-simd', simd!.track]], o)),
+      );
     }
     return rows;
   },

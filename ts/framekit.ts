@@ -16,6 +16,9 @@ import { integral } from './kernels/integral/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
 import { fast, type FastOptions } from './kernels/fast/api.js';
+import { FlowPoints } from './features/flow-points.js';
+import { allocFlowPyramid, buildFlowPyramid, opticalFlow, type FlowOptions } from './kernels/lk/api.js';
+import type { FlowPyramid } from './kernels/lk/pyramid.js';
 import { HomographyResult, findHomography, type HomographyOptions } from './kernels/homography/api.js';
 import { Pose, poseFromHomography } from './kernels/pose/api.js';
 
@@ -263,6 +266,26 @@ export class Framekit {
   /** FAST-9 corners of a gray plane into `out`, as OpenCV's FastFeatureDetector (ts/kernels/fast/api.ts). */
   fast(out: Keypoints, src: PlaneLike, options: FastOptions = {}): Keypoints {
     return fast(this, out, src, options);
+  }
+
+  /** A Lucas-Kanade pyramid for `width` x `height` frames (ts/kernels/lk/pyramid.ts). Allocates: call at setup. */
+  allocFlowPyramid(width: number, height: number, options: { maxLevel?: number; win?: number; derivatives?: boolean } = {}): FlowPyramid {
+    return allocFlowPyramid(this, width, height, options);
+  }
+
+  /** Fills a Lucas-Kanade pyramid from a gray frame, once per frame (ts/kernels/lk/api.ts). */
+  buildFlowPyramid(pyr: FlowPyramid, gray: PlaneLike): FlowPyramid {
+    return buildFlowPyramid(this, pyr, gray);
+  }
+
+  /** A list for up to `capacity` tracked points. Allocates: call at setup. */
+  allocFlowPoints(capacity: number): FlowPoints {
+    return new FlowPoints(this.arena, this.memory, capacity);
+  }
+
+  /** Pyramidal Lucas-Kanade, as OpenCV's calcOpticalFlowPyrLK (ts/kernels/lk/api.ts). */
+  opticalFlow(points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, options: FlowOptions = {}): FlowPoints {
+    return opticalFlow(this, points, prev, next, options);
   }
 
   /** `capacity` interleaved x, y f32 point slots in the arena (free with freePoints). Allocates: call at setup. */

@@ -8,6 +8,7 @@
 
 pub mod checksum;
 pub mod fast;
+pub mod lk;
 pub mod homography;
 pub mod pose;
 

@@ -7,6 +7,7 @@ import { bindPyrDown } from './pyrdown/index.js';
 import { bindSobel } from './sobel/index.js';
 import { bindIntegral } from './integral/index.js';
 import { bindFast } from './fast/index.js';
+import { bindLk } from './lk/index.js';
 import { bindHomography } from './homography/index.js';
 import { bindPose } from './pose/index.js';
 
@@ -21,6 +22,7 @@ export function bindKernels(b: KernelBackend) {
     sobel: bindSobel(b),
     integral: bindIntegral(b),
     fast: bindFast(b),
+    lk: bindLk(b),
     homography: bindHomography(b),
     pose: bindPose(b),
   };

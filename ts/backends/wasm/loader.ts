@@ -39,6 +39,14 @@ export interface FeaturesExports {
   fk_fast9_scratch_bytes(width: number): number;
   fk_fast9(src: number, width: number, height: number, stride: number, threshold: number, nonmax: number, scratch: number,
     outX: number, outY: number, outResponse: number, capacity: number): number;
+  // rust/src/lk: pyramidal Lucas-Kanade (see ts/kernels/lk)
+  fk_pad_reflect101(img: number, width: number, height: number, stride: number, pad: number): void;
+  fk_scharr_deriv_scratch_bytes(width: number): number;
+  fk_scharr_deriv(src: number, width: number, height: number, srcStride: number, dst: number, dstStride: number, scratch: number): void;
+  fk_lk_max_win(): number;
+  fk_lk_level(prev: number, prevStride: number, deriv: number, derivStride: number, next: number, nextStride: number, width: number, height: number,
+    prevPts: number, nextPts: number, status: number, err: number, n: number, winW: number, winH: number, level: number, maxLevel: number,
+    maxCount: number, eps: number, minEig: number, flags: number): void;
   // rust/src/homography and rust/src/pose: RANSAC homography, pose from a plane (see ts/kernels/homography, ts/kernels/pose)
   fk_find_homography(src: number, dst: number, count: number, threshold: number, confidence: number, maxIters: number, seed: number,
     refineIters: number, minInliers: number, outH: number, outMask: number, outIters: number): number;

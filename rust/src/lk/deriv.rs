@@ -1,0 +1,125 @@
+//! What pyramidal Lucas-Kanade needs besides the pyramid: each level's Scharr derivatives, and the
+//! level's border filled in as BORDER_REFLECT_101 (see: opencv/modules/video/src/lkpyramid.cpp,
+//! `calcSharrDeriv` and `buildOpticalFlowPyramid`).
+
+#[cfg(target_feature = "simd128")]
+use core::arch::wasm32::*;
+
+/// Reflect-101 index of `i` into 0..n (n >= 1): -1 -> 1, n -> n - 2.
+#[inline(always)]
+fn reflect101(i: isize, n: isize) -> isize {
+    if n == 1 {
+        return 0;
+    }
+    let mut i = i;
+    while i < 0 || i >= n {
+        i = if i < 0 { -i } else { 2 * n - 2 - i };
+    }
+    i
+}
+
+/// Fills the `pad`-pixel border around the `width` x `height` image at `img` (rows `stride` apart)
+/// with BORDER_REFLECT_101 copies of its pixels, as OpenCV's copyMakeBorder does for each level.
+///
+/// # Safety
+/// `img - pad * (stride + 1)` .. `img + (height - 1 + pad) * stride + width + pad` is writable and
+/// `stride >= width + 2 * pad`.
+#[no_mangle]
+pub unsafe extern "C" fn fk_pad_reflect101(img: *mut u8, width: u32, height: u32, stride: u32, pad: u32) {
+    let (w, h, s, p) = (width as isize, height as isize, stride as isize, pad as isize);
+    for y in 0..h {
+        let row = img.offset(y * s);
+        for x in 1..=p {
+            *row.offset(-x) = *row.offset(reflect101(-x, w));
+            *row.offset(w - 1 + x) = *row.offset(reflect101(w - 1 + x, w));
+        }
+    }
+    for y in 1..=p {
+        let top = img.offset(-y * s - p);
+        let bottom = img.offset((h - 1 + y) * s - p);
+        let from_top = img.offset(reflect101(-y, h) * s - p);
+        let from_bottom = img.offset(reflect101(h - 1 + y, h) * s - p);
+        core::ptr::copy_nonoverlapping(from_top, top, (w + 2 * p) as usize);
+        core::ptr::copy_nonoverlapping(from_bottom, bottom, (w + 2 * p) as usize);
+    }
+}
+
+/// One row of OpenCV's `calcSharrDeriv` from its three vertical sums: `t0` = 3 r0 + 10 r1 + 3 r2 and
+/// `t1` = r2 - r0, each with one reflected element on either side (t[-1] = t[1], t[w] = t[w - 2]).
+/// Writes interleaved (dx, dy) = (t0[x+1] - t0[x-1], 3 t1[x-1] + 10 t1[x] + 3 t1[x+1]).
+#[inline(always)]
+unsafe fn deriv_row(t0: *const i16, t1: *const i16, w: usize, out: *mut i16) {
+    let mut x = 0;
+    #[cfg(target_feature = "simd128")]
+    {
+        let (three, ten) = (i16x8_splat(3), i16x8_splat(10));
+        while x + 8 <= w {
+            let l0 = v128_load(t0.add(x).sub(1) as *const v128);
+            let r0 = v128_load(t0.add(x + 1) as *const v128);
+            let l1 = v128_load(t1.add(x).sub(1) as *const v128);
+            let c1 = v128_load(t1.add(x) as *const v128);
+            let r1 = v128_load(t1.add(x + 1) as *const v128);
+            let dx = i16x8_sub(r0, l0);
+            let dy = i16x8_add(i16x8_mul(i16x8_add(l1, r1), three), i16x8_mul(c1, ten));
+            v128_store(out.add(2 * x) as *mut v128, i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(dx, dy));
+            v128_store(out.add(2 * x + 8) as *mut v128, i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(dx, dy));
+            x += 8;
+        }
+    }
+    while x < w {
+        let (l, r) = (x as isize - 1, x as isize + 1);
+        *out.add(2 * x) = *t0.offset(r) - *t0.offset(l);
+        *out.add(2 * x + 1) = (*t1.offset(l) + *t1.offset(r)) * 3 + *t1.add(x) * 10;
+        x += 1;
+    }
+}
+
+/// Bytes of scratch `fk_scharr_deriv` needs for an image `width` wide (two rows of i16 sums).
+#[no_mangle]
+pub extern "C" fn fk_scharr_deriv_scratch_bytes(width: u32) -> u32 {
+    2 * 2 * (width + 16)
+}
+
+/// Scharr derivatives of a gray image as interleaved int16 (dx, dy), exactly OpenCV's
+/// `calcSharrDeriv` (3x3 Scharr, unscaled; reflect-101 borders). `dst_stride` counts int16s.
+///
+/// # Safety
+/// `src` spans `(height - 1) * src_stride + width` readable bytes; `dst` spans
+/// `(height - 1) * dst_stride + 2 * width` writable int16s; `scratch` holds
+/// `fk_scharr_deriv_scratch_bytes(width)` bytes, 2-aligned.
+#[no_mangle]
+pub unsafe extern "C" fn fk_scharr_deriv(src: *const u8, width: u32, height: u32, src_stride: u32, dst: *mut i16, dst_stride: u32, scratch: *mut i16) {
+    let (w, h, s) = (width as usize, height as usize, src_stride as usize);
+    let t0 = scratch.add(1);
+    let t1 = scratch.add(w + 8 + 1);
+    for y in 0..h {
+        let r0 = src.add(reflect101(y as isize - 1, h as isize) as usize * s);
+        let r1 = src.add(y * s);
+        let r2 = src.add(reflect101(y as isize + 1, h as isize) as usize * s);
+        let mut x = 0;
+        #[cfg(target_feature = "simd128")]
+        {
+            let (three, ten) = (i16x8_splat(3), i16x8_splat(10));
+            while x + 8 <= w {
+                let a = u16x8_load_extend_u8x8(r0.add(x));
+                let b = u16x8_load_extend_u8x8(r1.add(x));
+                let c = u16x8_load_extend_u8x8(r2.add(x));
+                v128_store(t0.add(x) as *mut v128, i16x8_add(i16x8_mul(i16x8_add(a, c), three), i16x8_mul(b, ten)));
+                v128_store(t1.add(x) as *mut v128, i16x8_sub(c, a));
+                x += 8;
+            }
+        }
+        while x < w {
+            let (a, b, c) = (*r0.add(x) as i16, *r1.add(x) as i16, *r2.add(x) as i16);
+            *t0.add(x) = (a + c) * 3 + b * 10;
+            *t1.add(x) = c - a;
+            x += 1;
+        }
+        let (x0, x1) = if w > 1 { (1, w - 2) } else { (0, 0) };
+        *t0.sub(1) = *t0.add(x0);
+        *t0.add(w) = *t0.add(x1);
+        *t1.sub(1) = *t1.add(x0);
+        *t1.add(w) = *t1.add(x1);
+        deriv_row(t0, t1, w, dst.add(y * dst_stride as usize));
+    }
+}

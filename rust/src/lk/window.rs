@@ -1,0 +1,226 @@
+//! The two window loops of Lucas-Kanade: sampling the patch of I with its gradients (once per point
+//! and level) and the residual against J (once per iteration). Bilinear sampling uses OpenCV's
+//! fixed-point weights: four integers summing to 2^14; pixels come out scaled by 32 (shift 14 - 5),
+//! gradients unscaled (shift 14); products are summed in f32, as OpenCV does (an i32 sum of
+//! squared 13-bit gradients over a 21x21 window would overflow).
+//!
+//! The patch is kept planar (I, Ix, Iy), each row `stride8(ww)` wide: columns past the window hold
+//! zero gradients, so the residual loop runs whole 8-pixel vectors with no tail and the extra
+//! columns add nothing to the sums.
+//!
+//! SIMD pseudo-code for one image row of the bilinear sample, 4 pixels:
+//!   a = u8 at x..x+8 as i16, b = u8 at x+1..x+9 as i16
+//!   lo = interleave(a, b)[0..8] = (p0, p1, p1, p2, p2, p3, p3, p4)
+//!   row = dot(lo, (w00, w01) x 4)  -> i32 (p0 w00 + p1 w01, ...) for 4 pixels
+//! and likewise for the row below with (w10, w11); interleaved (dx, dy) int16 gradients take the
+//! same dot after interleaving (dx_x, dx_x+1, dy_x, dy_x+1), two pixels per vector.
+
+#[cfg(target_feature = "simd128")]
+use core::arch::wasm32::*;
+
+use super::Level;
+
+pub const MAX_WIN: usize = 64;
+
+/// Row length of the window buffers: the window width rounded up to whole 8-pixel vectors.
+#[inline(always)]
+pub fn stride8(ww: usize) -> usize {
+    (ww + 7) & !7
+}
+const W_BITS: i32 = 14;
+
+/// OpenCV's bilinear weights for the fractional offset (a, b), rounded to 14 bits, summing to 2^14.
+pub struct Weights {
+    w00: i32,
+    w01: i32,
+    w10: i32,
+    w11: i32,
+}
+
+/// cvRound: nearest, ties to even.
+#[inline(always)]
+fn round_i(x: f32) -> i32 {
+    let f = super::floor_i(x);
+    let r = x - f as f32;
+    if r > 0.5 || (r == 0.5 && f & 1 == 1) {
+        f + 1
+    } else {
+        f
+    }
+}
+
+impl Weights {
+    #[inline(always)]
+    pub fn new(a: f32, b: f32) -> Weights {
+        let one = (1 << W_BITS) as f32;
+        let w00 = round_i((1.0 - a) * (1.0 - b) * one);
+        let w01 = round_i(a * (1.0 - b) * one);
+        let w10 = round_i((1.0 - a) * b * one);
+        Weights { w00, w01, w10, w11: (1 << W_BITS) - w00 - w01 - w10 }
+    }
+}
+
+#[inline(always)]
+fn descale(x: i32, n: i32) -> i32 {
+    (x + (1 << (n - 1))) >> n
+}
+
+/// Bilinear sample of u8 pixels (x, x+1) of rows `p` and `p + s`, scaled by 32.
+#[inline(always)]
+unsafe fn sample_u8(p: *const u8, s: isize, w: &Weights) -> i32 {
+    let v = *p as i32 * w.w00 + *p.add(1) as i32 * w.w01 + *p.offset(s) as i32 * w.w10 + *p.offset(s + 1) as i32 * w.w11;
+    descale(v, W_BITS - 5)
+}
+
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+unsafe fn sample_u8x4(p: *const u8, s: isize, w0: v128, w1: v128) -> v128 {
+    let row = |q: *const u8, wv: v128| {
+        let a = u16x8_load_extend_u8x8(q);
+        let b = u16x8_load_extend_u8x8(q.add(1));
+        i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), wv)
+    };
+    let sum = i32x4_add(row(p, w0), row(p.offset(s), w1));
+    i32x4_shr(i32x4_add(sum, i32x4_splat(1 << (W_BITS - 6))), (W_BITS - 5) as u32)
+}
+
+/// Samples the `ww` x `wh` patch of I at integer corner (ix, iy) with weights `w` into `iwin` and its
+/// gradients into `gx`, `gy` (rows `stride8(ww)` long, zero past `ww`); returns the unscaled sums
+/// [Ix Ix, Ix Iy, Iy Iy].
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub unsafe fn patch(
+    i: Level, deriv: *const i16, ds: isize, ix: i32, iy: i32, ww: usize, wh: usize, w: &Weights, iwin: &mut [i16], gx: &mut [i16], gy: &mut [i16],
+) -> [f32; 3] {
+    #[cfg(not(target_feature = "simd128"))]
+    let (mut a11, mut a12, mut a22) = (0f32, 0f32, 0f32);
+    let st = stride8(ww);
+    #[cfg(target_feature = "simd128")]
+    let (w0, w1) = (i32x4_splat((w.w00 & 0xffff) | (w.w01 << 16)), i32x4_splat((w.w10 & 0xffff) | (w.w11 << 16)));
+    #[cfg(target_feature = "simd128")]
+    let (mut sxx, mut sxy, mut syy) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
+    for y in 0..wh {
+        let src = i.img.offset((y as isize + iy as isize) * i.stride + ix as isize);
+        let d = deriv.offset((y as isize + iy as isize) * ds + 2 * ix as isize);
+        let (out, ox, oy) = (iwin.as_mut_ptr().add(y * st), gx.as_mut_ptr().add(y * st), gy.as_mut_ptr().add(y * st));
+        #[cfg(target_feature = "simd128")]
+        {
+            // Interleaved (dx, dy) of pixels x..x+4 against x+1..x+5: dot with the weight pairs gives
+            // (dx, dy) sums of 2 pixels per vector.
+            let grad = |q: *const i16, wv: v128| {
+                let a = v128_load(q as *const v128);
+                let b = v128_load(q.add(2) as *const v128);
+                let lo = i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), wv);
+                let hi = i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), wv);
+                (lo, hi)
+            };
+            let round = i32x4_splat(1 << (W_BITS - 1));
+            let ds14 = |v: v128| i32x4_shr(i32x4_add(v, round), W_BITS as u32);
+            let lanes = i32x4(0, 1, 2, 3);
+            let f = |v: v128| f32x4_convert_i32x4(v);
+            let mut x = 0;
+            while x < st {
+                let v = sample_u8x4(src.add(x), i.stride, w0, w1);
+                v128_store64_lane::<0>(i16x8_narrow_i32x4(v, v), out.add(x) as *mut u64);
+                let (l0, h0) = grad(d.add(2 * x), w0);
+                let (l1, h1) = grad(d.offset(2 * x as isize + ds), w1);
+                let (p, q) = (ds14(i32x4_add(l0, l1)), ds14(i32x4_add(h0, h1)));
+                let keep = i32x4_lt(i32x4_add(lanes, i32x4_splat(x as i32)), i32x4_splat(ww as i32));
+                let vx = v128_and(i32x4_shuffle::<0, 2, 4, 6>(p, q), keep);
+                let vy = v128_and(i32x4_shuffle::<1, 3, 5, 7>(p, q), keep);
+                v128_store64_lane::<0>(i16x8_narrow_i32x4(vx, vx), ox.add(x) as *mut u64);
+                v128_store64_lane::<0>(i16x8_narrow_i32x4(vy, vy), oy.add(x) as *mut u64);
+                sxx = f32x4_add(sxx, f(i32x4_mul(vx, vx)));
+                sxy = f32x4_add(sxy, f(i32x4_mul(vx, vy)));
+                syy = f32x4_add(syy, f(i32x4_mul(vy, vy)));
+                x += 4;
+            }
+        }
+        #[cfg(not(target_feature = "simd128"))]
+        for x in 0..st {
+            if x >= ww {
+                *ox.add(x) = 0;
+                *oy.add(x) = 0;
+                continue;
+            }
+            *out.add(x) = sample_u8(src.add(x), i.stride, w) as i16;
+            let q = d.add(2 * x);
+            let g = |k: usize| {
+                let v = *q.add(k) as i32 * w.w00 + *q.add(k + 2) as i32 * w.w01 + *q.offset(ds + k as isize) as i32 * w.w10 + *q.offset(ds + k as isize + 2) as i32 * w.w11;
+                descale(v, W_BITS)
+            };
+            let (vx, vy) = (g(0), g(1));
+            *ox.add(x) = vx as i16;
+            *oy.add(x) = vy as i16;
+            a11 += (vx * vx) as f32;
+            a12 += (vx * vy) as f32;
+            a22 += (vy * vy) as f32;
+        }
+    }
+    #[cfg(target_feature = "simd128")]
+    {
+        let sum = |v: v128| (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v));
+        [sum(sxx), sum(sxy), sum(syy)]
+    }
+    #[cfg(not(target_feature = "simd128"))]
+    [a11, a12, a22]
+}
+
+/// The residual of J's window at (jx, jy) against the patch: [sum diff Ix, sum diff Iy] with
+/// diff = J - I (both scaled by 32).
+///
+/// SIMD, 8 pixels per step: J sampled as two 4-pixel halves, narrowed to i16; diff = J - I (i16);
+/// dot(diff, Ix) and dot(diff, Iy) sum pairs of exact i32 products (< 2^27 each), then f32.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub unsafe fn residual(j: Level, jx: i32, jy: i32, ww: usize, wh: usize, w: &Weights, iwin: &[i16], gx: &[i16], gy: &[i16]) -> [f32; 2] {
+    let st = stride8(ww);
+    #[cfg(target_feature = "simd128")]
+    {
+        let (w0, w1) = (i32x4_splat((w.w00 & 0xffff) | (w.w01 << 16)), i32x4_splat((w.w10 & 0xffff) | (w.w11 << 16)));
+        let (mut acc1, mut acc2) = (f32x4_splat(0.0), f32x4_splat(0.0));
+        for y in 0..wh {
+            let src = j.img.offset((y as isize + jy as isize) * j.stride + jx as isize);
+            let (iw, px, py) = (iwin.as_ptr().add(y * st), gx.as_ptr().add(y * st), gy.as_ptr().add(y * st));
+            let mut x = 0;
+            while x < st {
+                let jv = i16x8_narrow_i32x4(sample_u8x4(src.add(x), j.stride, w0, w1), sample_u8x4(src.add(x + 4), j.stride, w0, w1));
+                let diff = i16x8_sub(jv, v128_load(iw.add(x) as *const v128));
+                acc1 = f32x4_add(acc1, f32x4_convert_i32x4(i32x4_dot_i16x8(diff, v128_load(px.add(x) as *const v128))));
+                acc2 = f32x4_add(acc2, f32x4_convert_i32x4(i32x4_dot_i16x8(diff, v128_load(py.add(x) as *const v128))));
+                x += 8;
+            }
+        }
+        let sum = |v: v128| (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v));
+        [sum(acc1), sum(acc2)]
+    }
+    #[cfg(not(target_feature = "simd128"))]
+    {
+        let (mut b1, mut b2) = (0f32, 0f32);
+        for y in 0..wh {
+            let src = j.img.offset((y as isize + jy as isize) * j.stride + jx as isize);
+            for x in 0..ww {
+                let k = y * st + x;
+                let diff = sample_u8(src.add(x), j.stride, w) - iwin[k] as i32;
+                b1 += (diff * gx[k] as i32) as f32;
+                b2 += (diff * gy[k] as i32) as f32;
+            }
+        }
+        [b1, b2]
+    }
+}
+
+/// Sum of |J - I| over the window (OpenCV's error measure, scaled by 32), plain loops: once per point.
+#[inline(always)]
+pub unsafe fn abs_error(j: Level, jx: i32, jy: i32, ww: usize, wh: usize, w: &Weights, iwin: &[i16]) -> f32 {
+    let st = stride8(ww);
+    let mut e = 0f32;
+    for y in 0..wh {
+        let src = j.img.offset((y as isize + jy as isize) * j.stride + jx as isize);
+        for x in 0..ww {
+            let diff = sample_u8(src.add(x), j.stride, w) - iwin[y * st + x] as i32;
+            e += (if diff < 0 { -diff } else { diff }) as f32;
+        }
+    }
+    e
+}

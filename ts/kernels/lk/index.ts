@@ -1,0 +1,42 @@
+import type { FlowPoints } from '../../features/flow-points.js';
+import type { PlaneLike } from '../../image/plane.js';
+import type { KernelBackend } from '../backend.js';
+import type { FlowLevel } from './pyramid.js';
+import { lkLevelReference, padReference, scharrReference, type LkParams } from './reference.js';
+
+/** Pyramidal LK's kernels; arguments already checked (ts/kernels/lk/api.ts). */
+export interface LkKernels {
+  /** Fills the `pad`-pixel border around a padded plane's interior (reflect-101). */
+  pad(img: PlaneLike, pad: number): void;
+  /** Scratch bytes `scharr` needs for an image `width` wide. */
+  scharrScratchBytes(width: number): number;
+  /** Interleaved int16 Scharr (dx, dy) of `src` into `deriv` (byte offset), rows `derivStride` int16s apart. */
+  scharr(src: PlaneLike, deriv: number, derivStride: number, scratch: number): void;
+  /** Tracks every point through one level. */
+  level(I: FlowLevel, J: FlowLevel, pts: FlowPoints, level: number, maxLevel: number, o: LkParams): void;
+}
+
+/** Binds once: the Rust exports (rust/src/lk) when WASM is loaded, else the references. */
+export function bindLk(b: KernelBackend): LkKernels {
+  const i16 = new Int16Array(b.heap.buffer);
+  const f = b.wasm?.features;
+  if (!f) {
+    return {
+      pad: (img, pad) => padReference(b.heap, img, pad),
+      scharrScratchBytes: () => 0,
+      scharr: (src, deriv, stride) => scharrReference(b.heap, i16, src, deriv, stride),
+      level: (I, J, pts, level, maxLevel, o) => lkLevelReference(b.heap, i16, I, J, pts, level, maxLevel, o),
+    };
+  }
+  return {
+    pad: (img, pad) => f.fk_pad_reflect101(img.ptr, img.width, img.height, img.stride, pad),
+    scharrScratchBytes: (width) => f.fk_scharr_deriv_scratch_bytes(width),
+    scharr: (src, deriv, stride, scratch) => f.fk_scharr_deriv(src.ptr, src.width, src.height, src.stride, deriv, stride, scratch),
+    level: (I, J, pts, level, maxLevel, o) =>
+      f.fk_lk_level(
+        I.image.ptr, I.image.stride, I.deriv, I.derivStride, J.image.ptr, J.image.stride, I.image.width, I.image.height,
+        pts.prev.byteOffset, pts.next.byteOffset, pts.status.byteOffset, pts.err.byteOffset, pts.count,
+        o.win, o.win, level, maxLevel, o.maxCount, o.eps, o.minEig, (o.useInitialFlow ? 1 : 0) | (o.minEigErr ? 2 : 0),
+      ),
+  };
+}
