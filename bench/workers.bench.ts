@@ -1,7 +1,9 @@
 import { cpus, loadavg } from 'node:os';
 import { createFramekit, type Framekit } from '../ts/index.js';
 import { WorkerPool } from '../ts/workers/pool.js';
-import type { BenchOptions, BenchRow, BenchSuite } from './harness.js';
+import { readImageFile, type DecodedImage } from '../ts/io/image.js';
+import { fixturePath } from './fixtures.js';
+import { tile, type BenchOptions, type BenchRow, type BenchSuite } from './harness.js';
 
 /** Median ms of `fn` (sync or async) over as many calls as fit in `timeMs` (at least 5), after 2 warm-up calls. */
 async function medianMs(fn: () => unknown, timeMs: number): Promise<{ medianMs: number; samples: number }> {
@@ -24,16 +26,19 @@ interface Job {
 }
 
 /** The kernels the pool can split, set up once on `fk` at w x h. */
-function jobs(fk: Framekit, w: number, h: number): Job[] {
+function jobs(fk: Framekit, w: number, h: number, photo: DecodedImage): Job[] {
   const rgba = fk.allocPlane(w, h, 'rgba');
-  for (let i = 0; i < rgba.data.length; i++) rgba.data[i] = (i * 2654435761) >>> 24;
+  tile(rgba.data, w, h, photo, 4);
   const gray = fk.allocPlane(w, h, 'gray');
   fk.gray(gray, rgba);
   const blurred = fk.allocPlane(w, h, 'gray');
+  const kpsOne = fk.allocKeypoints(50000);
+  const kpsPool = fk.allocKeypoints(50000);
   return [
     { name: 'gray', single: () => fk.gray(gray, rgba), pooled: (p) => p.gray(gray, rgba) },
     { name: 'blur5', single: () => fk.gaussianBlur(blurred, gray, 5), pooled: (p) => p.gaussianBlur(blurred, gray, 5) },
     { name: 'blur15', single: () => fk.gaussianBlur(blurred, gray, 15, 3), pooled: (p) => p.gaussianBlur(blurred, gray, 15, 3) },
+    { name: 'fast20', single: () => fk.fast(kpsOne, gray, { threshold: 20 }), pooled: (p) => p.fast(kpsPool, gray, { threshold: 20 }) },
   ];
 }
 
@@ -46,8 +51,8 @@ export const workersSuite: BenchSuite = {
   kernel: 'workers',
   async run(o: BenchOptions) {
     const [w, h] = [1920, 1080];
-    const fk = await createFramekit({ maxWidth: w, maxHeight: h, frames: 4, shared: true });
-    const list = jobs(fk, w, h);
+    const fk = await createFramekit({ maxWidth: w, maxHeight: h, frames: 5, shared: true });
+    const list = jobs(fk, w, h, await readImageFile(fixturePath('astronaut.png')));
     const rows: BenchRow[] = [];
     const pools = [await WorkerPool.create(fk, { workers: 1 }), await WorkerPool.create(fk, { workers: 2 })];
     try {
