@@ -6,65 +6,7 @@
 //! both languages (WebAssembly has no fused multiply-add, and LLVM does not reassociate floats), so
 //! the reference and the WebAssembly builds compute bit-identical results.
 
-/// Square root, correctly rounded (as IEEE-754 and JavaScript's `Math.sqrt` require). The SIMD build
-/// has the instruction (`f64x2.sqrt`); core has no scalar one before Rust's std, so the scalar build
-/// takes the integer square root of the significand.
-#[cfg(target_feature = "simd128")]
-#[inline(always)]
-pub fn sqrt(x: f64) -> f64 {
-    use core::arch::wasm32::{f64x2_extract_lane, f64x2_splat, f64x2_sqrt};
-    f64x2_extract_lane::<0>(f64x2_sqrt(f64x2_splat(x)))
-}
-
-/// Pseudo-code: x = M 2^E with M an integer in [2^52, 2^54) and E even; r = isqrt(M 2^56), a 55-bit
-/// integer found bit by bit with its remainder; the top 53 bits of r rounded to nearest (the 2 bits
-/// below and a sticky bit for a non-zero remainder) form the result's significand, and 2^(E/2 + 26)
-/// its scale. A carry out of the significand moves into the exponent through the bit pattern.
-#[cfg(not(target_feature = "simd128"))]
-pub fn sqrt(x: f64) -> f64 {
-    if !(x > 0.0) || x == f64::INFINITY {
-        return if x == 0.0 || x == f64::INFINITY {
-            x
-        } else {
-            f64::NAN
-        };
-    }
-    let bits = x.to_bits();
-    let (mut m, mut e) = if bits >> 52 == 0 {
-        (bits, -1074i32) // subnormal: no implicit bit
-    } else {
-        (
-            (bits & ((1u64 << 52) - 1)) | (1u64 << 52),
-            (bits >> 52) as i32 - 1075,
-        )
-    };
-    while m < 1u64 << 52 {
-        m <<= 1;
-        e -= 1;
-    }
-    if e & 1 != 0 {
-        m <<= 1;
-        e -= 1;
-    }
-    let v = (m as u128) << 56;
-    let (mut rem, mut res, mut bit) = (v, 0u128, 1u128 << 108);
-    while bit != 0 {
-        if rem >= res + bit {
-            rem -= res + bit;
-            res = (res >> 1) + bit;
-        } else {
-            res >>= 1;
-        }
-        bit >>= 2;
-    }
-    let mut q = (res >> 2) as u64;
-    let (half, low) = (res & 2 != 0, res & 1 != 0 || rem != 0);
-    if half && (low || q & 1 != 0) {
-        q += 1;
-    }
-    let exp = (e / 2 + 26 + 1023) as u64;
-    f64::from_bits((exp << 52) + (q - (1u64 << 52)))
-}
+pub use super::sqrt::sqrt;
 
 #[inline(always)]
 pub fn abs(x: f64) -> f64 {
