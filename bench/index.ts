@@ -4,6 +4,7 @@ import { blurSuite } from './blur.bench.js';
 import { pyramidSuite } from './pyramid.bench.js';
 import { gradientsSuite } from './gradients.bench.js';
 import { integralSuite } from './integral.bench.js';
+import { histogramSuite } from './histogram.bench.js';
 import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
@@ -12,7 +13,7 @@ import { fastSuite, lkSuite } from './features.bench.js';
 import { geometrySuite } from './geometry.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, fastSuite, lkSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
+export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, fastSuite, lkSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
 
 export interface BenchReport {
   env: BenchEnv;

@@ -13,6 +13,7 @@ import { boxBlur } from './kernels/box/api.js';
 import { buildPyramid, pyrDown } from './kernels/pyrdown/api.js';
 import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
 import { integral } from './kernels/integral/api.js';
+import { equalizeHist, histogram, threshold, thresholdOtsu, type ThresholdType } from './kernels/histogram/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
 import { fast, type FastOptions } from './kernels/fast/api.js';
@@ -244,6 +245,26 @@ export class Framekit {
   /** Integral image (i32) and optional sum of squares (f64), as OpenCV's integral (ts/kernels/integral/api.ts). */
   integral(sum: PlaneLike, src: PlaneLike, sqsum: PlaneLike | null = null): PlaneLike {
     return integral(this, sum, src, sqsum);
+  }
+
+  /** 256-bin histogram of a gray plane into `out` (allocated when omitted) (ts/kernels/histogram/api.ts). */
+  histogram(src: PlaneLike, out?: Uint32Array): Uint32Array {
+    return histogram(this, src, out);
+  }
+
+  /** Histogram equalisation, bit-exact with OpenCV's equalizeHist (ts/kernels/histogram/api.ts). */
+  equalizeHist(dst: PlaneLike, src: PlaneLike): PlaneLike {
+    return equalizeHist(this, dst, src);
+  }
+
+  /** Binary threshold as OpenCV's threshold; returns the threshold (ts/kernels/histogram/api.ts). */
+  threshold(dst: PlaneLike, src: PlaneLike, thresh: number, maxval = 255, type: ThresholdType = 'binary'): number {
+    return threshold(this, dst, src, thresh, maxval, type);
+  }
+
+  /** Binary threshold at Otsu's threshold, as OpenCV's THRESH_OTSU; returns it (ts/kernels/histogram/api.ts). */
+  thresholdOtsu(dst: PlaneLike, src: PlaneLike, maxval = 255, type: ThresholdType = 'binary'): number {
+    return thresholdOtsu(this, dst, src, maxval, type);
   }
 
   /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */

@@ -6,6 +6,7 @@ import { bindBox } from './box/index.js';
 import { bindPyrDown } from './pyrdown/index.js';
 import { bindSobel } from './sobel/index.js';
 import { bindIntegral } from './integral/index.js';
+import { bindHistogram } from './histogram/index.js';
 import { bindFast } from './fast/index.js';
 import { bindLk } from './lk/index.js';
 import { bindHomography } from './homography/index.js';
@@ -21,6 +22,7 @@ export function bindKernels(b: KernelBackend) {
     pyrDown: bindPyrDown(b),
     sobel: bindSobel(b),
     integral: bindIntegral(b),
+    histogram: bindHistogram(b),
     fast: bindFast(b),
     lk: bindLk(b),
     homography: bindHomography(b),

@@ -25,6 +25,10 @@ export interface PixelsExports {
     kx: number, nx: number, symX: number, ky: number, ny: number, symY: number, work: number): void;
   /** wasm/integral.ts: integral image (i32) and, when sq is not 0, sum of squares (f64) (see ts/kernels/integral). */
   integral(src: number, srcStride: number, sum: number, sumStride: number, width: number, height: number, sq: number, sqStride: number): void;
+  /** wasm/histogram.ts: 256 u32 counts into out (3 KiB of work), a 256-byte table, binary threshold (see ts/kernels/histogram). */
+  histogram(src: number, srcStride: number, width: number, height: number, out: number, work: number): void;
+  lut_u8(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number, lut: number): void;
+  threshold_u8(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number, thresh: number, hi: number, lo: number): void;
   magnitude_l1(dx: number, dxStride: number, dy: number, dyStride: number, dst: number, dstStride: number, width: number, height: number): void;
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;

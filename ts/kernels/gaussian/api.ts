@@ -8,8 +8,8 @@ import { gaussianPlan } from './plan.js';
 /** Largest kernel side accepted (OpenCV has no limit; this keeps a call's scratch small). */
 export const MAX_GAUSSIAN_KSIZE = 255;
 
-/** Throws unless `dst` and `src` are distinct gray planes of one size inside the arena. */
-export function checkGrayPair(fk: Framekit, name: string, dst: PlaneLike, src: PlaneLike): void {
+/** Throws unless `dst` and `src` are gray planes of one size inside the arena, distinct unless `inPlace` allows dst === src. */
+export function checkGrayPair(fk: Framekit, name: string, dst: PlaneLike, src: PlaneLike, inPlace = false): void {
   if (src.format !== 'gray')
     throw new FramekitError('E_FORMAT', `${name}: src must be a gray plane, got ${src.format}`, { format: src.format });
   if (dst.format !== 'gray')
@@ -19,7 +19,8 @@ export function checkGrayPair(fk: Framekit, name: string, dst: PlaneLike, src: P
   if (dst.width !== src.width || dst.height !== src.height) {
     throw new FramekitError('E_DIMENSION', `${name}: dst is ${dst.width}x${dst.height}, src is ${src.width}x${src.height}`);
   }
-  if (planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', `${name}: dst overlaps src`);
+  const same = inPlace && dst.ptr === src.ptr && dst.stride === src.stride;
+  if (!same && planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', `${name}: dst overlaps src`);
 }
 
 function side(name: string, ksize: number, sigma: number): number {
