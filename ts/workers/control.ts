@@ -74,7 +74,7 @@ export function claim(ctl: Int32Array, self: number, workers: number): number {
     if (Atomics.load(ctl, q + Q_NEXT) >= end) continue;
     const s = Atomics.add(ctl, q + Q_NEXT, 1);
     if (s < end) {
-      if (w !== self) Atomics.add(ctl, CTL.STEALS, 1);
+      if (self >= 0 && w !== self) Atomics.add(ctl, CTL.STEALS, 1);
       return s;
     }
   }
