@@ -59,7 +59,8 @@ async function task(
  * findHomography on 500 correspondences with 30% outliers (threshold 3 px, confidence 0.995, at most
  * 2000 iterations, as OpenCV's defaults): the TypeScript reference, WASM scalar and SIMD, and OpenCV.js
  * cv.findHomography(RANSAC) on the same points (its RANSAC followed by its Levenberg-Marquardt
- * refinement). Rows have width = points, height = 1. The size options do not apply.
+ * refinement). Rows have width = points, height = 1. Then pose from a homography ('pose' rows, 1x1).
+ * The size options do not apply.
  */
 export const geometrySuite: BenchSuite = {
   kernel: 'homography',
@@ -82,6 +83,25 @@ export const geometrySuite: BenchSuite = {
       o,
     );
     o.log(`homography: ${POINTS} points, ${OUTLIERS * 100}% outliers, ${impls[2]!.run()} inliers`);
-    return rows.map((r) => ({ ...r, points: POINTS, outliers: OUTLIERS }));
+    // Pose from a plane-to-image homography (OpenCV.js has no decomposeHomographyMat to set beside it).
+    const path = cameraPath(1280, 720, 1600);
+    const Hm = path.frame(10).planeToImage;
+    const poseTask = (i: number): (() => unknown) => {
+      const { fk } = impls[i]!;
+      const pose = fk.allocPose();
+      return () => fk.poseFromHomography(pose, Hm, path.K);
+    };
+    const poseRows = await measure(
+      'pose',
+      1,
+      1,
+      [
+        ['reference', poseTask(0)],
+        ['wasm-scalar', poseTask(1)],
+        ['wasm-simd', poseTask(2)],
+      ],
+      o,
+    );
+    return [...rows.map((r) => ({ ...r, points: POINTS, outliers: OUTLIERS })), ...poseRows];
   },
 };

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { FramekitError } from '../../ts/index.js';
 import { cameraPath, mat3Apply, rotation, type Mat3 } from '../../ts/track/synthetic.js';
-import { framekits, mulberry32 } from '../helpers/index.js';
+import { framekits, loadOpenCV, mulberry32 } from '../helpers/index.js';
 
 const fks = await framekits();
 const W = 640;
@@ -112,6 +112,63 @@ describe('poseFromHomography: every implementation against ground truth', () => 
       expect(got[2]).toEqual(got[0]!);
     }
     fks.forEach(([, fk], j) => fk.arena.free(poses[j]!.region));
+  });
+});
+
+describe('poseFromHomography against OpenCV.js solvePnP on the same correspondences', async () => {
+  const cv = (await loadOpenCV())?.cv;
+  test('OpenCV.js is installed (a development dependency)', () => expect(cv).toBeTruthy());
+  test('200 plane points with 0.5 px noise: our pose (RANSAC homography, then R and t) and cv.solvePnP (iterative) agree within 0.1 degree and 0.2%', () => {
+    const [, fk] = fks[2]!;
+    const n = 200;
+    const src = fk.allocPoints(n);
+    const dst = fk.allocPoints(n);
+    const out = fk.allocHomography(n);
+    const pose = fk.allocPose();
+    const Kmat = cv.matFromArray(3, 3, cv.CV_64F, Array.from(path.K));
+    const dist = cv.Mat.zeros(4, 1, cv.CV_64F);
+    let worstR = 0;
+    let worstT = 0;
+    for (const k of FRAMES) {
+      const f = path.frame(k);
+      const rnd = mulberry32(500 + k);
+      const g = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+      const obj: number[] = [];
+      const img: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const x = (rnd() - 0.5) * 800;
+        const y = (rnd() - 0.5) * 600;
+        const [u, v] = mat3Apply(f.planeToImage, x, y);
+        src.set([x, y], 2 * i);
+        dst.set([u + 0.5 * g(), v + 0.5 * g()], 2 * i);
+        obj.push(x, y, 0);
+        img.push(dst[2 * i]!, dst[2 * i + 1]!);
+      }
+      fk.findHomography(out, src, dst, n);
+      fk.poseFromHomography(pose, out.homography!, path.K);
+      const om = cv.matFromArray(n, 1, cv.CV_64FC3, obj);
+      const im = cv.matFromArray(n, 1, cv.CV_64FC2, img);
+      const rvec = new cv.Mat();
+      const tvec = new cv.Mat();
+      expect(cv.solvePnP(om, im, Kmat, dist, rvec, tvec, false, cv.SOLVEPNP_ITERATIVE)).toBe(true);
+      const Rm = new cv.Mat();
+      cv.Rodrigues(rvec, Rm);
+      const cvR = Array.from(Rm.data64F as Float64Array);
+      const cvT = Array.from(tvec.data64F as Float64Array);
+      worstR = Math.max(worstR, angleBetween(pose.R, cvR));
+      worstT = Math.max(worstT, relError(pose.t, cvT));
+      for (const m of [om, im, rvec, tvec, Rm]) m.delete();
+    }
+    console.log(
+      `pose vs cv.solvePnP over ${FRAMES.length} frames: largest rotation difference ${worstR.toFixed(4)} degrees, translation ${(100 * worstT).toFixed(4)}%`,
+    );
+    expect(worstR).toBeLessThan(0.1);
+    expect(worstT).toBeLessThan(0.002);
+    Kmat.delete();
+    dist.delete();
+    for (const p of [src, dst]) fk.freePoints(p);
+    fk.arena.free(out.region);
+    fk.arena.free(pose.region);
   });
 });
 
