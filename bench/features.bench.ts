@@ -173,3 +173,48 @@ export const lkSuite: BenchSuite = {
     return rows;
   },
 };
+
+/**
+ * Brute-force Hamming matching with cross-check of N x N random 256-bit descriptors (N = 500 and
+ * 2000; the row's width and height are the two counts): reference, WASM scalar and SIMD, OpenCV.js
+ * BFMatcher(NORM_HAMMING, crossCheck). Frame sizes do not apply.
+ */
+export const matchSuite: BenchSuite = {
+  kernel: 'match',
+  async run(o) {
+    const cv = (await loadOpenCV())?.cv;
+    const rows: BenchRow[] = [];
+    for (const n of [500, 2000]) {
+      const bytes = new Uint8Array(2 * n * 32);
+      let s = 12345;
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (s = (s * 1103515245 + 12345) >>> 0) >>> 24;
+      const setup = async (backend: 'reference' | 'wasm-scalar' | 'wasm-simd') => {
+        const fk = await createFramekit({ arenaBytes: 8 << 20, backend });
+        const [q, t] = [fk.allocDescriptors(n), fk.allocDescriptors(n)];
+        q.data.set(bytes.subarray(0, n * 32));
+        t.data.set(bytes.subarray(n * 32));
+        q.count = t.count = n;
+        const out = fk.allocMatches(n);
+        return () => fk.match(out, q, t, { crossCheck: true });
+      };
+      let cvTask: (() => void) | undefined;
+      if (cv) {
+        const [mq, mt] = [new cv.Mat(n, 32, cv.CV_8U), new cv.Mat(n, 32, cv.CV_8U)];
+        mq.data.set(bytes.subarray(0, n * 32));
+        mt.data.set(bytes.subarray(n * 32));
+        const bf = new cv.BFMatcher(cv.NORM_HAMMING, true);
+        const v = new cv.DMatchVector();
+        cvTask = () => bf.match(mq, mt, v);
+      }
+      rows.push(
+        ...(await measure('match', n, n, [
+          ['reference', await setup('reference')],
+          ['wasm-scalar', await setup('wasm-scalar')],
+          ['wasm-simd', await setup('wasm-simd')],
+          cvTask && ['opencv.js', cvTask],
+        ], o)),
+      );
+    }
+    return rows;
+  },
+};

@@ -9,11 +9,11 @@ import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
 import { workersSuite } from './workers.bench.js';
-import { fastSuite, lkSuite } from './features.bench.js';
+import { fastSuite, lkSuite, matchSuite } from './features.bench.js';
 import { geometrySuite } from './geometry.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, fastSuite, lkSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
+export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, fastSuite, lkSuite, matchSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
 
 export interface BenchReport {
   env: BenchEnv;

@@ -20,6 +20,9 @@ import { fast, type FastOptions } from './kernels/fast/api.js';
 import { FlowPoints } from './features/flow-points.js';
 import { allocFlowPyramid, buildFlowPyramid, opticalFlow, type FlowOptions } from './kernels/lk/api.js';
 import type { FlowPyramid } from './kernels/lk/pyramid.js';
+import { Descriptors } from './features/descriptors.js';
+import { Matches } from './features/matches.js';
+import { matchHamming, type MatchOptions } from './kernels/match/api.js';
 import { HomographyResult, findHomography, type HomographyOptions } from './kernels/homography/api.js';
 import { Pose, poseFromHomography } from './kernels/pose/api.js';
 
@@ -307,6 +310,21 @@ export class Framekit {
   /** Pyramidal Lucas-Kanade, as OpenCV's calcOpticalFlowPyrLK (ts/kernels/lk/api.ts). */
   opticalFlow(points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, options: FlowOptions = {}): FlowPoints {
     return opticalFlow(this, points, prev, next, options);
+  }
+
+  /** A list for up to `capacity` 256-bit descriptors. Allocates: call at setup. */
+  allocDescriptors(capacity: number): Descriptors {
+    return new Descriptors(this.arena, this.heap, capacity);
+  }
+
+  /** A list for up to `capacity` matches. Allocates: call at setup. */
+  allocMatches(capacity: number): Matches {
+    return new Matches(this.arena, this.memory, capacity);
+  }
+
+  /** Brute-force Hamming matching, as OpenCV's BFMatcher(NORM_HAMMING) (ts/kernels/match/api.ts). */
+  match(out: Matches, query: Descriptors, train: Descriptors, options: MatchOptions = {}): Matches {
+    return matchHamming(this, out, query, train, options);
   }
 
   /** `capacity` interleaved x, y f32 point slots in the arena (free with freePoints). Allocates: call at setup. */

@@ -9,6 +9,7 @@
 pub mod checksum;
 pub mod fast;
 pub mod lk;
+pub mod hamming;
 pub mod homography;
 pub mod pose;
 

@@ -19,3 +19,12 @@ export function scratch(arena: Arena, bytes: number): number {
   regions.set(arena, region);
   return region.ptr;
 }
+
+const views = new WeakMap<ArrayBufferLike, Int32Array>();
+
+/** An Int32Array over the whole memory, made once per memory (it never grows), for reading kernel outputs. */
+export function heap32(memory: WebAssembly.Memory): Int32Array {
+  let v = views.get(memory.buffer);
+  if (!v) views.set(memory.buffer, (v = new Int32Array(memory.buffer)));
+  return v;
+}

@@ -9,6 +9,7 @@ import { bindIntegral } from './integral/index.js';
 import { bindHistogram } from './histogram/index.js';
 import { bindFast } from './fast/index.js';
 import { bindLk } from './lk/index.js';
+import { bindHamming } from './match/index.js';
 import { bindHomography } from './homography/index.js';
 import { bindPose } from './pose/index.js';
 
@@ -25,6 +26,7 @@ export function bindKernels(b: KernelBackend) {
     histogram: bindHistogram(b),
     fast: bindFast(b),
     lk: bindLk(b),
+    hamming: bindHamming(b),
     homography: bindHomography(b),
     pose: bindPose(b),
   };

@@ -51,6 +51,8 @@ export interface FeaturesExports {
   fk_lk_level(prev: number, prevStride: number, deriv: number, derivStride: number, next: number, nextStride: number, width: number, height: number,
     prevPts: number, nextPts: number, status: number, err: number, n: number, winW: number, winH: number, level: number, maxLevel: number,
     maxCount: number, eps: number, minEig: number, flags: number): void;
+  // rust/src/hamming: brute-force Hamming matching (see ts/kernels/match)
+  fk_hamming_match(a: number, na: number, b: number, nb: number, best: number, d1: number, d2: number, colBest: number, colD: number): void;
   // rust/src/homography and rust/src/pose: RANSAC homography, pose from a plane (see ts/kernels/homography, ts/kernels/pose)
   fk_find_homography(src: number, dst: number, count: number, threshold: number, confidence: number, maxIters: number, seed: number,
     refineIters: number, minInliers: number, outH: number, outMask: number, outIters: number): number;
