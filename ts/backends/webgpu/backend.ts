@@ -54,11 +54,16 @@ export class GpuBackend extends EventTarget {
   fail(reason: string): void {
     if (this.#lost !== null) return;
     this.#lost = reason;
-    try {
-      this.device.destroy();
-    } catch {
-      // already gone
-    }
+    // Destroyed on a later turn: fail() may run inside one of Dawn's callbacks (an uncaptured error),
+    // and destroying the device from there deadlocks (seen with webgpu 0.6.2). Destroying rejects
+    // every map in flight, so their frames fall back at once.
+    setTimeout(() => {
+      try {
+        this.device.destroy();
+      } catch {
+        // already gone
+      }
+    }, 0);
     const detail: GpuLostDetail = { adapter: this.adapterName, reason };
     this.dispatchEvent(new CustomEvent('gpulost', { detail }));
   }

@@ -1,0 +1,177 @@
+/// <reference types="@webgpu/types" />
+import { FramekitError } from '../../errors.js';
+import type { Keypoints } from '../../features/keypoints.js';
+import type { PlaneLike } from '../../image/plane.js';
+import type { GpuBackend } from './backend.js';
+import { gpuPlane, type GpuPlane, type GpuUpload } from './pass.js';
+import { BlurPass } from './passes/blur.js';
+import { FastPass, KEYPOINT_BYTES, KEYPOINTS_HEADER_BYTES } from './passes/fast.js';
+import { GrayPass } from './passes/gray.js';
+import { PyrDownPass, pyrDownSize } from './passes/pyrdown.js';
+import { withTimeout } from './timeout.js';
+import { gpuUpload, uploadPlane } from './transfer.js';
+
+/** What a keypoint chain computes, fixed when it is made. */
+export interface ChainConfig {
+  width: number;
+  height: number;
+  format: GpuUpload['format'];
+  /** Images in the pyramid, the base included (default 3: full, half, quarter size). */
+  levels: number;
+  /** FAST threshold, 0..255 (default 20). */
+  threshold: number;
+  /** FAST non-maximum suppression (default true). */
+  nonmax: boolean;
+  /** Keypoints kept over all levels (default 8192); more found are counted in `found`. */
+  capacity: number;
+  /** Readback buffers in the ring: frames whose keypoints may be on their way back at once (default 3). */
+  ring: number;
+}
+
+/** The mapped-readback ring: a buffer per slot and the map in flight on it, if any. */
+interface Slot {
+  readonly buffer: GPUBuffer;
+  busy: Promise<unknown> | null;
+}
+
+const MAP_READ = 0x0001;
+const KEYPOINT_USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* COPY_DST */;
+
+/**
+ * gray -> blur -> pyramid -> FAST on the device, for one frame size. Everything is made in the
+ * constructor from the backend's pool: the upload buffer, the gray, blurred, pyramid and score
+ * planes, the keypoint buffer, every pass (pipelines and bind groups) and `ring` readback buffers.
+ * A frame then costs one upload, one command buffer, and a readback of the counter and the keypoint
+ * list only: the planes stay on the device (`planes`), for later passes to use.
+ *
+ * The blur is the smoothed image ORB samples its descriptors from; FAST runs on the unblurred
+ * pyramid (level i + 1 = pyrDown(level i)), as OpenCV's ORB does.
+ */
+export class GpuChain {
+  readonly planes: { readonly gray: GpuPlane; readonly blurred: GpuPlane; readonly levels: readonly GpuPlane[] };
+  readonly #backend: GpuBackend;
+  readonly #upload: GpuUpload;
+  readonly #tail: Uint8Array;
+  readonly #keypoints: GPUBuffer;
+  readonly #readBytes: number;
+  readonly #passes: Array<{ encode(p: GPUComputePassEncoder): void }>;
+  readonly #slots: Slot[];
+  readonly #sortKeys: Float64Array;
+  readonly #owned: GPUBuffer[] = [];
+  #next = 0;
+
+  constructor(backend: GpuBackend, readonly config: ChainConfig) {
+    const { width, height, format, levels, threshold, nonmax, capacity, ring } = config;
+    const pool = backend.pool;
+    this.#backend = backend;
+    const own = <T extends { buffer: GPUBuffer }>(x: T): T => (this.#owned.push(x.buffer), x);
+    this.#upload = own(gpuUpload(pool, 'chain upload', width, height, format));
+    this.#tail = new Uint8Array(this.#upload.strideBytes);
+    const gray = own(gpuPlane(pool, 'chain gray', width, height, 'gray'));
+    const blurred = own(gpuPlane(pool, 'chain blurred', width, height, 'gray'));
+    const lv: GpuPlane[] = [gray];
+    for (let i = 1; i < levels; i++) {
+      const [w, h] = pyrDownSize(lv[i - 1]!.width, lv[i - 1]!.height);
+      lv.push(own(gpuPlane(pool, `chain level ${i}`, w, h, 'gray')));
+    }
+    this.planes = { gray, blurred, levels: lv };
+    this.#readBytes = KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES;
+    this.#keypoints = pool.buffer('chain keypoints', this.#readBytes, KEYPOINT_USAGE);
+    this.#owned.push(this.#keypoints);
+    const passes: Array<{ encode(p: GPUComputePassEncoder): void; params: GPUBuffer }> = [new GrayPass(pool, gray, this.#upload), new BlurPass(pool, blurred, gray)];
+    for (let i = 1; i < levels; i++) passes.push(new PyrDownPass(pool, lv[i]!, lv[i - 1]!));
+    lv.forEach((plane, level) => {
+      const scores = own(gpuPlane(pool, `chain scores ${level}`, plane.width, plane.height, 'u16'));
+      passes.push(new FastPass(pool, this.#keypoints, capacity, plane, scores, { threshold, nonmax, level }));
+    });
+    for (const p of passes) this.#owned.push(p.params);
+    this.#passes = passes;
+    this.#slots = [];
+    for (let i = 0; i < ring; i++) {
+      const buffer = pool.buffer(`chain readback ${i}`, this.#readBytes, MAP_READ | 0x0008 /* COPY_DST */);
+      this.#owned.push(buffer);
+      this.#slots.push({ buffer, busy: null });
+    }
+    this.#sortKeys = new Float64Array(capacity);
+  }
+
+  /** Records the chain's dispatches into a compute pass (no upload, no readback). */
+  encodeCompute(pass: GPUComputePassEncoder): void {
+    for (const p of this.#passes) p.encode(pass);
+  }
+
+  /** Copies the source plane to the device: the frame's one upload. */
+  upload(heap: Uint8Array, src: PlaneLike): void {
+    if (src.format !== this.config.format || src.width !== this.config.width || src.height !== this.config.height) {
+      throw new FramekitError('E_DIMENSION', `chain: made for ${this.config.width}x${this.config.height} ${this.config.format}, got ${src.width}x${src.height} ${src.format}`);
+    }
+    uploadPlane(this.#backend.device.queue, this.#upload, heap, src, this.#tail);
+  }
+
+  /**
+   * Runs one frame: upload, compute, and a copy of the keypoint buffer into the next readback slot;
+   * then waits (with the backend's timeout) for that slot's map and decodes it into `out`, sorted by
+   * (level, y, x): OpenCV's order, so the result equals the CPU path's. A slot still mapping from
+   * `ring` frames ago is waited for first, so the ring bounds the frames in flight. Throws when the
+   * GPU fails (the caller falls back).
+   */
+  run(out: Keypoints, heap: Uint8Array, src: PlaneLike): Promise<Keypoints> {
+    const slot = this.#slots[this.#next++ % this.#slots.length]!;
+    // Set synchronously: a later frame on this slot waits for this one, whatever order they settle in.
+    const done = this.#frame(slot, slot.busy, out, heap, src);
+    slot.busy = done;
+    return done;
+  }
+
+  async #frame(slot: Slot, previous: Promise<unknown> | null, out: Keypoints, heap: Uint8Array, src: PlaneLike): Promise<Keypoints> {
+    if (previous) await previous.catch(() => undefined);
+    const device = this.#backend.device;
+    this.upload(heap, src);
+    const enc = device.createCommandEncoder({ label: 'chain frame' });
+    enc.clearBuffer(this.#keypoints, 0, KEYPOINTS_HEADER_BYTES);
+    const pass = enc.beginComputePass({ label: 'chain' });
+    this.encodeCompute(pass);
+    pass.end();
+    enc.copyBufferToBuffer(this.#keypoints, 0, slot.buffer, 0, this.#readBytes);
+    device.queue.submit([enc.finish()]);
+    await withTimeout(slot.buffer.mapAsync(MAP_READ, 0, this.#readBytes), this.#backend.timeoutMs, 'keypoint readback');
+    this.#decode(out, new Uint32Array(slot.buffer.getMappedRange(0, this.#readBytes)));
+    slot.buffer.unmap();
+    return out;
+  }
+
+  /** Sorted keypoints from the mapped words into `out` (no allocation: keys go through #sortKeys). */
+  #decode(out: Keypoints, words: Uint32Array): void {
+    const found = words[0]!;
+    const n = Math.min(found, this.config.capacity, out.capacity);
+    const keys = this.#sortKeys.subarray(0, n);
+    for (let i = 0; i < n; i++) {
+      const xy = words[4 + 2 * i]!;
+      const sl = words[5 + 2 * i]!;
+      // level (8 bits), y, x (16 bits each), response (8 bits): 48 bits, exact in a double.
+      keys[i] = ((((sl >>> 8) * 65536 + (xy >>> 16)) * 65536 + (xy & 0xffff)) * 256) + (sl & 0xff);
+    }
+    keys.sort();
+    for (let i = 0; i < n; i++) {
+      let k = keys[i]!;
+      const response = k % 256;
+      k = (k - response) / 256;
+      out.x[i] = k % 65536;
+      k = (k - out.x[i]!) / 65536;
+      out.y[i] = k % 65536;
+      out.octave[i] = (k - out.y[i]!) / 65536;
+      out.response[i] = response;
+      out.size[i] = 7;
+      out.angle[i] = -1;
+    }
+    out.count = n;
+    out.found = found;
+  }
+
+  /** Returns every buffer to the pool (after the frames in flight settle). */
+  async destroy(): Promise<void> {
+    await Promise.all(this.#slots.map((s) => s.busy?.catch(() => undefined)));
+    for (const b of this.#owned) this.#backend.pool.release(b);
+    this.#owned.length = 0;
+  }
+}

@@ -1,0 +1,169 @@
+/// <reference types="@webgpu/types" />
+import { FramekitError, checkDimension } from '../../errors.js';
+import type { Keypoints } from '../../features/keypoints.js';
+import type { Framekit } from '../../framekit.js';
+import { checkPlane, type Plane, type PlaneLike } from '../../image/plane.js';
+import type { GpuBackend } from './backend.js';
+import { GpuChain, type ChainConfig } from './gpu-chain.js';
+import { pyrDownSize } from './passes/pyrdown.js';
+import { withTimeout } from './timeout.js';
+
+export type ChainOptions = Pick<ChainConfig, 'width' | 'height' | 'format'> & Partial<ChainConfig>;
+
+/** Where a chain's results were computed. */
+export type ResultLocation = 'webgpu' | 'wasm';
+
+/** A chain's result for one frame: the keypoints, and where they were computed. Made by `createOutput()`. */
+export interface ChainOutput {
+  readonly keypoints: Keypoints;
+  where: ResultLocation;
+}
+
+/**
+ * gray -> blur -> pyramid -> FAST for frames of one size, on the GPU while it works and on WASM
+ * otherwise, with the same answer either way (keypoints sorted by level, y, x, as OpenCV lists them).
+ *
+ * - GPU failure of any kind (device lost, `device.destroy()`, an uncaptured error, a readback past
+ *   its timeout) is reported once by the backend (`gpulost` event, `fk.info().gpuFallback`); the
+ *   frame it happened to, and every frame in flight with it, is recomputed on WASM, so `run` never
+ *   rejects for a GPU reason and no frame is lost. Later frames go straight to WASM.
+ * - The WASM twin's planes are allocated with the chain, so a fallback mid-stream allocates nothing.
+ * - `src` must stay unchanged until its `run` settles (a fallback reads it again).
+ */
+export class KeypointChain {
+  readonly config: ChainConfig;
+  /** Why this chain runs on WASM, or null while it runs on the GPU. */
+  fallbackReason: string | null;
+  readonly #fk: Framekit;
+  readonly #backend: GpuBackend | null;
+  #gpu: GpuChain | null;
+  readonly #cpu: { gray: Plane; blurred: Plane; levels: Plane[]; level: Keypoints };
+
+  private constructor(fk: Framekit, backend: GpuBackend | null, gpu: GpuChain | null, config: ChainConfig, reason: string | null) {
+    this.#fk = fk;
+    this.#backend = backend;
+    this.#gpu = gpu;
+    this.config = config;
+    this.fallbackReason = reason;
+    const { width, height, levels, capacity } = config;
+    const gray = fk.allocPlane(width, height, 'gray');
+    const lv = [gray];
+    for (let i = 1; i < levels; i++) lv.push(fk.allocPlane(...pyrDownSize(lv[i - 1]!.width, lv[i - 1]!.height), 'gray'));
+    this.#cpu = { gray, blurred: fk.allocPlane(width, height, 'gray'), levels: lv, level: fk.allocKeypoints(capacity) };
+  }
+
+  /**
+   * Builds the chain: the GPU half when `backend` works (its shaders compiled and checked inside an
+   * error scope, with a timeout), the WASM half always. Allocates GPU buffers and arena planes: call at setup.
+   */
+  static async create(fk: Framekit, backend: GpuBackend | null, o: ChainOptions): Promise<KeypointChain> {
+    const config: ChainConfig = { levels: 3, threshold: 20, nonmax: true, capacity: 8192, ring: 3, ...o };
+    checkDimension('width', config.width);
+    checkDimension('height', config.height);
+    checkDimension('levels', config.levels, 12);
+    checkDimension('capacity', config.capacity, 1 << 20);
+    checkDimension('ring', config.ring, 16);
+    if (!Number.isInteger(config.threshold) || config.threshold < 0 || config.threshold > 255) {
+      throw new FramekitError('E_ARGUMENT', `threshold must be an integer 0..255, got ${config.threshold}`);
+    }
+    if (!['rgba', 'bgra', 'rgb', 'bgr', 'gray'].includes(config.format)) throw new FramekitError('E_FORMAT', `chain: unknown format ${String(config.format)}`);
+    let gpu: GpuChain | null = null;
+    let reason: string | null = backend ? backend.lostReason : 'no GPU (gpu: "off" or none found)';
+    if (backend?.alive) {
+      const device = backend.device;
+      device.pushErrorScope('validation');
+      device.pushErrorScope('out-of-memory');
+      try {
+        gpu = new GpuChain(backend, config);
+      } catch (e) {
+        reason = `GPU chain not built: ${(e as Error).message}`;
+      }
+      const oom = await withTimeout(device.popErrorScope(), backend.timeoutMs, 'popErrorScope').catch((e: Error) => e);
+      const invalid = await withTimeout(device.popErrorScope(), backend.timeoutMs, 'popErrorScope').catch((e: Error) => e);
+      const err = oom ?? invalid;
+      if (err) {
+        reason = `GPU chain not built: ${err.message}`;
+        if (gpu) await gpu.destroy();
+        gpu = null;
+        if (err instanceof Error && err.name === 'GpuTimeout') backend.fail(err.message);
+      }
+    }
+    return new KeypointChain(fk, backend, gpu, config, gpu ? null : reason);
+  }
+
+  /** Where the next frame will run. */
+  get where(): ResultLocation {
+    return this.#gpu && this.#backend?.alive ? 'webgpu' : 'wasm';
+  }
+
+  /** The device-resident planes (gray, blurred, pyramid levels) while on the GPU; null on WASM. */
+  get gpuPlanes(): GpuChain['planes'] | null {
+    return this.where === 'webgpu' ? this.#gpu!.planes : null;
+  }
+
+  /** An output for `run`: a keypoint list of the chain's capacity in the arena. Allocates: call at setup. */
+  createOutput(): ChainOutput {
+    return { keypoints: this.#fk.allocKeypoints(this.config.capacity), where: 'wasm' };
+  }
+
+  /** Keypoints of `src` into `out`; resolves with `out` once they are on the CPU. Never rejects for a GPU failure. */
+  async run(out: ChainOutput, src: PlaneLike): Promise<ChainOutput> {
+    checkPlane(src, this.#fk.arena, 'src');
+    const gpu = this.#gpu;
+    const backend = this.#backend;
+    if (gpu && backend?.alive) {
+      try {
+        await gpu.run(out.keypoints, this.#fk.heap, src);
+        // A loss while this frame was in flight makes its readback untrustworthy: recompute.
+        if (backend.alive) {
+          out.where = 'webgpu';
+          return out;
+        }
+      } catch (e) {
+        if (e instanceof FramekitError) throw e; // bad input, not a GPU failure
+        backend.fail(`${(e as Error).name}: ${(e as Error).message}`);
+      }
+      this.fallbackReason = backend.lostReason;
+    }
+    this.runCpu(out.keypoints, src);
+    out.where = 'wasm';
+    return out;
+  }
+
+  /** Returns the chain's arena planes and GPU buffers (after its frames in flight settle). Outputs stay the caller's. */
+  async destroy(): Promise<void> {
+    const gpu = this.#gpu;
+    this.#gpu = null;
+    if (gpu) await gpu.destroy();
+    const { gray, blurred, levels, level } = this.#cpu;
+    for (const p of [blurred, ...levels]) this.#fk.freePlane(p);
+    void gray; // levels[0]
+    this.#fk.arena.free(level.region);
+  }
+
+  /** The WASM twin of the GPU chain, synchronously: the same keypoints in the same order. */
+  runCpu(out: Keypoints, src: PlaneLike): Keypoints {
+    const fk = this.#fk;
+    const { gray, blurred, levels, level } = this.#cpu;
+    fk.gray(gray, src);
+    fk.gaussianBlur(blurred, gray, 5, 0);
+    for (let i = 1; i < levels.length; i++) fk.pyrDown(levels[i]!, levels[i - 1]!);
+    let n = 0;
+    let found = 0;
+    for (let l = 0; l < levels.length; l++) {
+      fk.fast(level, levels[l]!, { threshold: this.config.threshold, nonmax: this.config.nonmax });
+      found += level.found;
+      const take = Math.min(level.count, out.capacity - n);
+      out.x.set(level.x.subarray(0, take), n);
+      out.y.set(level.y.subarray(0, take), n);
+      out.response.set(level.response.subarray(0, take), n);
+      out.size.fill(7, n, n + take);
+      out.angle.fill(-1, n, n + take);
+      out.octave.fill(l, n, n + take);
+      n += take;
+    }
+    out.count = n;
+    out.found = found;
+    return out;
+  }
+}
