@@ -8,6 +8,9 @@ import { Arena, type ArenaStats } from './memory/arena.js';
 import { alignUp, frameSlotBytes, LAYOUT } from './memory/layout.js';
 import { createMemory, memoryPagesFor } from './memory/memory.js';
 import { runtimeName } from './runtime.js';
+import { GpuBackend } from './backends/webgpu/backend.js';
+import { gpuForMode, type GpuMode } from './backends/webgpu/device.js';
+import { KeypointChain, type ChainOptions } from './backends/webgpu/keypoint-chain.js';
 import { gaussianBlur } from './kernels/gaussian/api.js';
 import { boxBlur } from './kernels/box/api.js';
 import { buildPyramid, pyrDown } from './kernels/pyrdown/api.js';
@@ -51,6 +54,10 @@ export interface FramekitOptions {
   backend?: Backend;
   /** Where the `.wasm` binaries come from; each entry point supplies a default. */
   wasmSource?: WasmSource;
+  /** Use a WebGPU device: 'off' (default), 'auto' (if one appears, else WASM, saying why in info()), 'require' (E_GPU if none). */
+  gpu?: GpuMode;
+  /** Milliseconds any one GPU wait may take before the GPU counts as failed and WASM takes over (default 2000). */
+  gpuTimeoutMs?: number;
 }
 
 export interface FramekitInfo {
@@ -59,8 +66,10 @@ export interface FramekitInfo {
   wasm: 'simd' | 'scalar' | 'none';
   /** Whether this engine could run the SIMD build (whatever was chosen). */
   simdSupported: boolean;
-  /** GPU adapter in use; null until the WebGPU path is enabled. */
+  /** GPU adapter in use; null when off, not found, or lost. */
   gpu: string | null;
+  /** Why no GPU is in use (not asked for, none found, or lost mid-stream), or null while one is. */
+  gpuFallback: string | null;
   backend: Exclude<Backend, 'auto' | 'wasm'>;
   memory: { bytes: number; shared: boolean; arena: ArenaStats };
 }
@@ -79,6 +88,9 @@ export class Framekit {
   readonly wasm: WasmModules | null;
   readonly kernels: Kernels;
   readonly #backend: FramekitInfo['backend'];
+  /** The WebGPU device and its pool, when `gpu` is 'auto' or 'require' and one was found; an EventTarget of `gpulost`. */
+  gpu: GpuBackend | null = null;
+  #gpuReason: string | null = null;
 
   private constructor(memory: WebAssembly.Memory, arena: Arena, wasm: WasmModules | null, backend: FramekitInfo['backend']) {
     this.memory = memory;
@@ -130,7 +142,11 @@ export class Framekit {
     const wasm =
       simd === null ? null : await loadWasm({ memory, pages, shared, simd, source: o.wasmSource ?? defaultSource });
     const chosen = simd === null ? 'reference' : simd ? 'wasm-simd' : 'wasm-scalar';
-    return new Framekit(memory, arena, wasm, chosen);
+    const picked = await gpuForMode(o.gpu ?? 'off');
+    const fk = new Framekit(memory, arena, wasm, chosen);
+    fk.gpu = picked.gpu && new GpuBackend(picked.gpu, o.gpuTimeoutMs);
+    fk.#gpuReason = picked.reason;
+    return fk;
   }
 
   info(): FramekitInfo {
@@ -138,7 +154,8 @@ export class Framekit {
       runtime: runtimeName(),
       wasm: this.wasm ? (this.wasm.simd ? 'simd' : 'scalar') : 'none',
       simdSupported: typeof WebAssembly === 'object' && wasmSimdSupported(),
-      gpu: null,
+      gpu: this.gpu?.alive ? this.gpu.adapterName : null,
+      gpuFallback: this.gpu ? this.gpu.lostReason : this.#gpuReason,
       backend: this.#backend,
       memory: { bytes: this.memory.buffer.byteLength, shared: this.memory.buffer instanceof globalThis.SharedArrayBuffer, arena: this.arena.stats() },
     };
@@ -273,6 +290,15 @@ export class Framekit {
   /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */
   gradientMagnitude(dst: PlaneLike, dx: PlaneLike, dy: PlaneLike): PlaneLike {
     return gradientMagnitude(this, dst, dx, dy);
+  }
+
+  /**
+   * gray -> blur -> pyramid -> FAST for frames of one size: on the GPU while `this.gpu` works (only
+   * the keypoints come back), on WASM otherwise, with the same keypoints either way
+   * (ts/backends/webgpu/keypoint-chain.ts). Allocates GPU buffers and arena planes: call at setup.
+   */
+  createKeypointChain(options: ChainOptions): Promise<KeypointChain> {
+    return KeypointChain.create(this, this.gpu, options);
   }
 
   /** Sum of a gray plane's bytes, computed by the Rust module: a content fingerprint. */
