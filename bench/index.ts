@@ -5,6 +5,7 @@ import { pyramidSuite } from './pyramid.bench.js';
 import { gradientsSuite } from './gradients.bench.js';
 import { integralSuite } from './integral.bench.js';
 import { histogramSuite } from './histogram.bench.js';
+import { yuvSuite } from './yuv.bench.js';
 import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
@@ -13,7 +14,7 @@ import { fastSuite, lkSuite, matchSuite } from './features.bench.js';
 import { geometrySuite } from './geometry.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, fastSuite, lkSuite, matchSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
+export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, yuvSuite, fastSuite, lkSuite, matchSuite, geometrySuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite];
 
 export interface BenchReport {
   env: BenchEnv;

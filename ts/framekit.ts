@@ -16,6 +16,7 @@ import { boxBlur } from './kernels/box/api.js';
 import { buildPyramid, pyrDown } from './kernels/pyrdown/api.js';
 import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
 import { integral } from './kernels/integral/api.js';
+import { i420ToRgba, nv12ToRgba } from './kernels/yuv/api.js';
 import { equalizeHist, histogram, threshold, thresholdOtsu, type ThresholdType } from './kernels/histogram/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
@@ -285,6 +286,16 @@ export class Framekit {
   /** Binary threshold at Otsu's threshold, as OpenCV's THRESH_OTSU; returns it (ts/kernels/histogram/api.ts). */
   thresholdOtsu(dst: PlaneLike, src: PlaneLike, maxval = 255, type: ThresholdType = 'binary'): number {
     return thresholdOtsu(this, dst, src, maxval, type);
+  }
+
+  /** I420 planes to RGBA, bit-exact with OpenCV's COLOR_YUV2RGBA_I420 (ts/kernels/yuv/api.ts). */
+  i420ToRgba(dst: PlaneLike, y: PlaneLike, u: PlaneLike, v: PlaneLike): PlaneLike {
+    return i420ToRgba(this, dst, y, u, v);
+  }
+
+  /** NV12 planes to RGBA, bit-exact with OpenCV's COLOR_YUV2RGBA_NV12 (ts/kernels/yuv/api.ts). */
+  nv12ToRgba(dst: PlaneLike, y: PlaneLike, uv: PlaneLike): PlaneLike {
+    return nv12ToRgba(this, dst, y, uv);
   }
 
   /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */

@@ -7,6 +7,7 @@ import { bindPyrDown } from './pyrdown/index.js';
 import { bindSobel } from './sobel/index.js';
 import { bindIntegral } from './integral/index.js';
 import { bindHistogram } from './histogram/index.js';
+import { bindYuv } from './yuv/index.js';
 import { bindFast } from './fast/index.js';
 import { bindLk } from './lk/index.js';
 import { bindHamming } from './match/index.js';
@@ -24,6 +25,7 @@ export function bindKernels(b: KernelBackend) {
     sobel: bindSobel(b),
     integral: bindIntegral(b),
     histogram: bindHistogram(b),
+    yuv: bindYuv(b),
     fast: bindFast(b),
     lk: bindLk(b),
     hamming: bindHamming(b),

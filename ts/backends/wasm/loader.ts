@@ -29,6 +29,9 @@ export interface PixelsExports {
   histogram(src: number, srcStride: number, width: number, height: number, out: number, work: number): void;
   lut_u8(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number, lut: number): void;
   threshold_u8(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number, thresh: number, hi: number, lo: number): void;
+  /** wasm/yuv.ts: YUV 4:2:0 to RGBA, uStep 1 for I420 planes, 2 for NV12 (v = u + 1) (see ts/kernels/yuv). */
+  yuv420_to_rgba(y: number, yStride: number, u: number, uStride: number, v: number, vStride: number, uStep: number,
+    dst: number, dstStride: number, width: number, height: number): void;
   magnitude_l1(dx: number, dxStride: number, dy: number, dyStride: number, dst: number, dstStride: number, width: number, height: number): void;
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;
