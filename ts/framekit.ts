@@ -381,7 +381,7 @@ export class Framekit {
   }
 
   /** RANSAC homography from `count` src points to dst points, refined on its inliers (ts/kernels/homography/api.ts). */
-  findHomography(out: HomographyResult, src: Float32Array, dst: Float32Array, count: number, options: HomographyOptions = {}): HomographyResult {
+  findHomography(out: HomographyResult, src: Float32Array, dst: Float32Array, count: number, options?: HomographyOptions): HomographyResult {
     return findHomography(this, out, src, dst, count, options);
   }
 

@@ -44,23 +44,39 @@ impl<'a> Inliers<'a> {
         c
     }
 
-    /// The normalised DLT: rows [-x -y -1 0 0 0 ux uy u] and [0 0 0 -x -y -1 vx vy v] per point.
+    /// The normalised DLT: each point gives the rows r1 = [-p, 0, u p] and r2 = [0, -p, v p] of A
+    /// with p = (x, y, 1), so A^T A is made of weighted sums of the 3 x 3 matrix p p^T:
+    ///   [ S(p p^T)      0             -S(u p p^T)        ]
+    ///   [ 0             S(p p^T)      -S(v p p^T)        ]
+    ///   [ sym.          sym.          S((u^2 + v^2) p p^T) ]
+    /// four sums of its 6 distinct entries (24 per point rather than 45 x 2 products).
     fn dlt(&self) -> Option<[f64; 9]> {
-        let mut ata = [[0.0; 9]; 9];
+        let (mut s1, mut su, mut sv, mut sq) = ([0.0; 6], [0.0; 6], [0.0; 6], [0.0; 6]);
         for i in 0..self.mask.len() {
             if let Some((x, y, u, v)) = self.get(i) {
-                let r1 = [-x, -y, -1.0, 0.0, 0.0, 0.0, u * x, u * y, u];
-                let r2 = [0.0, 0.0, 0.0, -x, -y, -1.0, v * x, v * y, v];
-                for j in 0..9 {
-                    for k in j..9 {
-                        ata[j][k] += r1[j] * r1[k] + r2[j] * r2[k];
-                    }
+                let pp = [x * x, x * y, x, y * y, y, 1.0];
+                let q = u * u + v * v;
+                for k in 0..6 {
+                    s1[k] += pp[k];
+                    su[k] += u * pp[k];
+                    sv[k] += v * pp[k];
+                    sq[k] += q * pp[k];
                 }
             }
         }
-        for j in 0..9 {
-            for k in 0..j {
-                ata[j][k] = ata[k][j];
+        // Index into the 6 distinct entries of a symmetric 3 x 3 matrix.
+        const T: [[usize; 3]; 3] = [[0, 1, 2], [1, 3, 4], [2, 4, 5]];
+        let mut ata = [[0.0; 9]; 9];
+        for j in 0..3 {
+            for k in 0..3 {
+                let t = T[j][k];
+                ata[j][k] = s1[t];
+                ata[3 + j][3 + k] = s1[t];
+                ata[j][6 + k] = -su[t];
+                ata[6 + k][j] = -su[t];
+                ata[3 + j][6 + k] = -sv[t];
+                ata[6 + k][3 + j] = -sv[t];
+                ata[6 + j][6 + k] = sq[t];
             }
         }
         let e = smallest_eigenvector(&mut ata);

@@ -46,6 +46,8 @@ export class HomographyResult {
   /** RANSAC iterations the last call ran. */
   iterations = 0;
   readonly #iters: Uint32Array;
+  /** @internal The checked options of the last call, one object reused by every call. */
+  readonly params: HomographyParams = { threshold: 3, confidence: 0.995, maxIters: 2000, seed: 0, refineIters: 10, minInliers: 4 };
 
   /** Allocates an arena region: call at setup, not per frame. */
   constructor(arena: Arena, memory: WebAssembly.Memory, capacity: number) {
@@ -80,20 +82,26 @@ function intOption(name: string, v: number | undefined, dflt: number, lo: number
   return x;
 }
 
-function params(o: HomographyOptions): HomographyParams {
+/** Checks the options and writes them, defaults filled in, into `p` (reused: no allocation per call). */
+function params(o: HomographyOptions, p: HomographyParams): HomographyParams {
   const threshold = o.threshold ?? 3;
   const confidence = o.confidence ?? 0.995;
   if (!(threshold > 0 && threshold < Infinity)) throw arg(`threshold must be a positive number, got ${String(threshold)}`, { threshold });
   if (!(confidence > 0 && confidence <= 1)) throw arg(`confidence must be in (0, 1], got ${String(confidence)}`, { confidence });
-  return {
-    threshold,
-    confidence,
-    maxIters: intOption('maxIters', o.maxIters, 2000, 1, 1e6),
-    seed: intOption('seed', o.seed, 0x2545f491, 0, 2 ** 32 - 1),
-    refineIters: intOption('refineIters', o.refineIters, 10, 0, 1000),
-    minInliers: intOption('minInliers', o.minInliers, 4, 0, 1 << 24),
-  };
+  const maxIters = intOption('maxIters', o.maxIters, 2000, 1, 1e6);
+  const seed = intOption('seed', o.seed, 0x2545f491, 0, 2 ** 32 - 1);
+  const refineIters = intOption('refineIters', o.refineIters, 10, 0, 1000);
+  const minInliers = intOption('minInliers', o.minInliers, 4, 0, 1 << 24);
+  p.threshold = threshold;
+  p.confidence = confidence;
+  p.maxIters = maxIters;
+  p.seed = seed;
+  p.refineIters = refineIters;
+  p.minInliers = minInliers;
+  return p;
 }
+
+const NO_OPTIONS: HomographyOptions = Object.freeze({});
 
 /** Throws unless `p` is a Float32Array over this framekit's arena holding `count` finite x, y pairs. */
 function checkPoints(fk: Framekit, p: Float32Array, count: number, name: string): void {
@@ -119,14 +127,14 @@ export function findHomography(
   src: Float32Array,
   dst: Float32Array,
   count: number,
-  o: HomographyOptions = {},
+  o: HomographyOptions = NO_OPTIONS,
 ): HomographyResult {
   if (!(out instanceof HomographyResult) || !fk.arena.contains(out.region.ptr, out.region.size)) {
     throw new FramekitError('E_OUT_OF_BOUNDS', "findHomography: out must come from this framekit's allocHomography()");
   }
   if (!Number.isInteger(count) || count < 0 || count > out.capacity)
     throw arg(`count must be an integer from 0 to ${out.capacity}, got ${String(count)}`, { count });
-  const p = params(o);
+  const p = params(o, out.params);
   checkPoints(fk, src, count, 'src');
   checkPoints(fk, dst, count, 'dst');
   const r = out.region;

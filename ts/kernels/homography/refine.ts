@@ -41,17 +41,43 @@ class Inliers {
     return c;
   }
 
+  /** The normalised DLT from four weighted sums of p p^T (see refine.rs for the block structure). */
   dlt(): number[] | null {
-    const ata = Array.from({ length: 9 }, () => new Array<number>(9).fill(0));
+    const s1 = new Array<number>(6).fill(0);
+    const su = new Array<number>(6).fill(0);
+    const sv = new Array<number>(6).fill(0);
+    const sq = new Array<number>(6).fill(0);
     for (let i = 0; i < this.mask.length; i++) {
       const p = this.get(i);
       if (!p) continue;
       const [x, y, u, v] = p;
-      const r1 = [-x, -y, -1, 0, 0, 0, u * x, u * y, u];
-      const r2 = [0, 0, 0, -x, -y, -1, v * x, v * y, v];
-      for (let j = 0; j < 9; j++) for (let k = j; k < 9; k++) ata[j]![k]! += r1[j]! * r1[k]! + r2[j]! * r2[k]!;
+      const pp = [x * x, x * y, x, y * y, y, 1];
+      const q = u * u + v * v;
+      for (let k = 0; k < 6; k++) {
+        s1[k]! += pp[k]!;
+        su[k]! += u * pp[k]!;
+        sv[k]! += v * pp[k]!;
+        sq[k]! += q * pp[k]!;
+      }
     }
-    for (let j = 0; j < 9; j++) for (let k = 0; k < j; k++) ata[j]![k] = ata[k]![j]!;
+    const T = [
+      [0, 1, 2],
+      [1, 3, 4],
+      [2, 4, 5],
+    ];
+    const ata = Array.from({ length: 9 }, () => new Array<number>(9).fill(0));
+    for (let j = 0; j < 3; j++) {
+      for (let k = 0; k < 3; k++) {
+        const t = T[j]![k]!;
+        ata[j]![k] = s1[t]!;
+        ata[3 + j]![3 + k] = s1[t]!;
+        ata[j]![6 + k] = -su[t]!;
+        ata[6 + k]![j] = -su[t]!;
+        ata[3 + j]![6 + k] = -sv[t]!;
+        ata[6 + k]![3 + j] = -sv[t]!;
+        ata[6 + j]![6 + k] = sq[t]!;
+      }
+    }
     const e = smallestEigenvector(ata);
     if (!(Math.abs(e[8]!) > 1e-12)) return null;
     const h = e.map((x) => x / e[8]!);
