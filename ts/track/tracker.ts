@@ -1,8 +1,12 @@
 import type { Keypoints } from '../features/keypoints.js';
+import type { FlowPoints } from '../features/flow-points.js';
 import type { Frame } from '../frame/frame.js';
 import type { Framekit } from '../framekit.js';
 import type { PlaneLike } from '../image/plane.js';
-import { dot, GREEN, line, YELLOW, type Canvas } from './annotate.js';
+import type { HomographyResult } from '../kernels/homography/api.js';
+import type { FlowPyramid } from '../kernels/lk/pyramid.js';
+import type { Pose } from '../kernels/pose/api.js';
+import { axes, dot, GREEN, line, YELLOW, type Canvas } from './annotate.js';
 import { mat3Apply, mat3Invert, mat3Mul, type Mat3, type SyntheticFrame } from './synthetic.js';
 
 export interface TrackerOptions {
@@ -12,30 +16,39 @@ export interface TrackerOptions {
   features?: number;
   /** FAST threshold (default 20). */
   threshold?: number;
-  /** Camera intrinsics (row-major 3x3). With them, and a known pose of the first frame, the tracker reports pose. */
+  /** Lucas-Kanade window side (default 21) and pyramid levels above the base (default 3). */
+  win?: number;
+  levels?: number;
+  /** Camera intrinsics (row-major 3x3). With them and `initialPose`, the tracker reports the pose of every frame. */
   intrinsics?: Mat3 | undefined;
+  /** Plane-to-image homography of the first frame (the plane's known starting view, as a marker gives). */
+  initialPose?: Mat3 | undefined;
 }
 
 /** The stages whose time the tracker reports, in pipeline order. */
-export const STAGES = ['features', 'flow', 'geometry'] as const;
+export const STAGES = ['pyramid', 'flow', 'geometry', 'features'] as const;
 export type Stage = (typeof STAGES)[number];
 
 /** What the tracker found in the last frame. One object, reused for every frame: copy what you keep. */
 export interface TrackResult {
   seq: number;
-  /** Corners detected in this frame. */
+  /** Corners FAST found in this frame. */
   keypoints: number;
-  /** Points carried over from the previous frame by optical flow. */
+  /** Points Lucas-Kanade carried over from the previous frame. */
   tracked: number;
-  /** Tracked points consistent with the frame-to-frame homography. */
+  /** Tracked points consistent with the frame-to-frame homography (RANSAC inliers). */
   inliers: number;
+  /** True when the pose of this frame is known (`tracker.pose`). */
+  hasPose: boolean;
   ms: Record<Stage | 'total', number>;
 }
 
 export interface TruthError {
-  /** Mean distance between the image corners mapped by the estimated and the true homography from frame 0. */
+  /** Mean distance (px) between the frame's corners mapped from the first frame by the estimate and by the truth. */
   cornerPx: number;
+  /** Angle of the rotation between estimated and true camera rotation (degrees). */
   rotationDeg: number | null;
+  /** Distance between estimated and true translation, in percent of the true one. */
   translationPct: number | null;
 }
 
@@ -44,110 +57,208 @@ const now = () => performance.now();
 const CELL = 16;
 
 /**
- * The tracking pipeline over gray frames: corners (FAST, strongest per grid cell), and, as the
- * flow and geometry kernels join, optical flow of those points to the next frame, the
- * frame-to-frame homography and the pose. Everything it needs is reserved from the arena when it is
- * made; `process` allocates nothing.
+ * The tracking pipeline over gray frames, as a visual-odometry front end does it:
+ *   pyramid   each frame's pyramid (with Scharr derivatives) is built once and serves as `next`
+ *             for this frame's flow and as `prev` for the following one
+ *   flow      pyramidal Lucas-Kanade carries the points from the previous frame
+ *   geometry  RANSAC homography between the two point sets; its inliers survive; composed from the
+ *             first frame it gives, with intrinsics, the camera pose
+ *   features  FAST corners refill empty grid cells until `features` points are tracked
+ * Everything is reserved from the arena when the tracker is made; `process` allocates nothing.
  */
 export class Tracker {
   readonly keypoints: Keypoints;
-  readonly result: TrackResult = { seq: -1, keypoints: 0, tracked: 0, inliers: 0, ms: { features: 0, flow: 0, geometry: 0, total: 0 } };
-  /** Current points (x, y) and where they were in the previous frame; `count` of them are valid. */
-  readonly points: { x: Float32Array; y: Float32Array; px: Float32Array; py: Float32Array; count: number };
-  /** Homography from the first frame to the current one (row-major), while tracking holds. */
+  readonly flow: FlowPoints;
+  readonly homography: HomographyResult;
+  readonly pose: Pose;
+  readonly result: TrackResult = { seq: -1, keypoints: 0, tracked: 0, inliers: 0, hasPose: false, ms: { pyramid: 0, flow: 0, geometry: 0, features: 0, total: 0 } };
+  /** Homography from the first frame to the current one (row-major), composed frame by frame. */
   readonly fromFirst: Mat3 = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
+  /** Where the current points were in the previous frame (x, y pairs; for drawing flow vectors). */
+  readonly previous: Float32Array;
   readonly #fk: Framekit;
   readonly #threshold: number;
   readonly #target: number;
+  readonly #pyr: [FlowPyramid, FlowPyramid];
+  readonly #src: Float32Array;
+  readonly #dst: Float32Array;
   readonly #grid: Uint8Array;
   readonly #gw: number;
   readonly #K: Mat3 | null;
+  readonly #P0: Mat3 | null;
+  readonly #P: Mat3 = new Float64Array(9);
+  #cur = 0;
 
   constructor(fk: Framekit, o: TrackerOptions) {
     this.#fk = fk;
     this.#threshold = o.threshold ?? 20;
-    this.#target = o.features ?? 500;
-    this.keypoints = fk.allocKeypoints(Math.max(1, this.#target * 16));
-    const n = this.#target;
-    this.points = { x: new Float32Array(n), y: new Float32Array(n), px: new Float32Array(n), py: new Float32Array(n), count: 0 };
+    const n = (this.#target = o.features ?? 500);
+    this.keypoints = fk.allocKeypoints(Math.max(1, n * 16));
+    this.flow = fk.allocFlowPoints(n);
+    this.homography = fk.allocHomography(n);
+    this.pose = fk.allocPose();
+    const pyr = { win: o.win ?? 21, maxLevel: o.levels ?? 3 };
+    this.#pyr = [fk.allocFlowPyramid(o.width, o.height, pyr), fk.allocFlowPyramid(o.width, o.height, pyr)];
+    this.#src = fk.allocPoints(n);
+    this.#dst = fk.allocPoints(n);
+    this.previous = new Float32Array(2 * n);
     this.#gw = Math.ceil(o.width / CELL);
     this.#grid = new Uint8Array(this.#gw * Math.ceil(o.height / CELL));
     this.#K = o.intrinsics ?? null;
+    this.#P0 = o.initialPose ?? null;
   }
 
-  /** Runs the pipeline on one frame (its gray plane) and attaches the keypoints to it. */
+  /** Runs the pipeline on one frame and attaches keypoints, pyramid, flow and pose to it. */
   process(frame: Frame | PlaneLike): TrackResult {
-    const gray = 'gray' in frame && typeof frame.gray === 'function' ? (frame as Frame).gray() : (frame as PlaneLike);
+    const isFrame = typeof (frame as Frame).attach === 'function';
+    const gray = isFrame ? (frame as Frame).gray() : (frame as PlaneLike);
+    const fk = this.#fk;
     const r = this.result;
-    const t0 = now();
-    // Flow and geometry join here when their kernels land; until then no point survives a frame.
-    this.points.count = 0;
-    const t1 = now();
-    const t2 = now();
-    this.#fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
-    this.#replenish();
-    const t3 = now();
-    if ('attach' in frame) frame.attach('keypoints', this.keypoints);
+    const f = this.flow;
+    const prev = this.#pyr[this.#cur]!;
+    const next = this.#pyr[1 - this.#cur]!;
     r.seq++;
+    const t0 = now();
+    fk.buildFlowPyramid(next, gray);
+    const t1 = now();
+    let tracked = 0;
+    if (r.seq > 0 && f.count > 0) {
+      fk.opticalFlow(f, prev, next);
+      for (let i = 0; i < f.count; i++) tracked += f.status[i]!;
+    } else f.count = 0;
+    const t2 = now();
+    const inliers = this.#geometry(tracked);
+    const t3 = now();
+    fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
+    this.#replenish();
+    const t4 = now();
+    this.#cur = 1 - this.#cur;
+    if (isFrame) {
+      const fr = frame as Frame;
+      fr.attach('pyramid', next).attach('keypoints', this.keypoints).attach('flow', f);
+      if (r.hasPose) fr.attach('pose', this.pose);
+    }
     r.keypoints = this.keypoints.count;
-    r.tracked = 0;
-    r.inliers = 0;
-    r.ms.flow = t1 - t0;
-    r.ms.geometry = t2 - t1;
-    r.ms.features = t3 - t2;
-    r.ms.total = t3 - t0;
+    r.tracked = tracked;
+    r.inliers = inliers;
+    r.ms.pyramid = t1 - t0;
+    r.ms.flow = t2 - t1;
+    r.ms.geometry = t3 - t2;
+    r.ms.features = t4 - t3;
+    r.ms.total = t4 - t0;
     return r;
   }
 
   /**
-   * Adds the strongest new corners in grid cells no tracked point occupies, until `features` points.
-   * FAST returns corners in raster order; a cell takes the first corner above the threshold, which
-   * spreads points over the image the way a bucketed detector does.
+   * Fits the frame-to-frame homography to the tracked pairs, keeps its inliers as the points to
+   * carry on (in `flow.prev`, their previous places in `previous`), composes `fromFirst` and the pose.
+   * Returns the inlier count (0 when no homography was found: the points carry on unfiltered).
+   */
+  #geometry(tracked: number): number {
+    const f = this.flow;
+    const src = this.#src;
+    const dst = this.#dst;
+    let n = 0;
+    for (let i = 0; i < f.count; i++) {
+      if (!f.status[i]) continue;
+      src[2 * n] = f.prev[2 * i]!;
+      src[2 * n + 1] = f.prev[2 * i + 1]!;
+      dst[2 * n] = f.next[2 * i]!;
+      dst[2 * n + 1] = f.next[2 * i + 1]!;
+      n++;
+    }
+    this.result.hasPose = false;
+    if (tracked === 0) {
+      f.count = 0;
+      return 0;
+    }
+    const h = this.#fk.findHomography(this.homography, src, dst, n, { threshold: 2 });
+    const H = h.homography;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      if (H && !h.mask[i]) continue;
+      this.previous[2 * kept] = src[2 * i]!;
+      this.previous[2 * kept + 1] = src[2 * i + 1]!;
+      f.prev[2 * kept] = dst[2 * i]!;
+      f.prev[2 * kept + 1] = dst[2 * i + 1]!;
+      kept++;
+    }
+    f.count = kept;
+    if (!H) return 0;
+    mat3Mul(H, this.fromFirst, this.fromFirst);
+    if (this.#K && this.#P0) {
+      mat3Mul(this.fromFirst, this.#P0, this.#P);
+      this.#fk.poseFromHomography(this.pose, this.#P, this.#K);
+      this.result.hasPose = true;
+    }
+    return h.inliers;
+  }
+
+  /**
+   * Adds new corners in grid cells no tracked point occupies, until `features` points. FAST lists
+   * corners in raster order; a cell takes the first one, which spreads points over the image the
+   * way a bucketed detector does.
    */
   #replenish(): void {
-    const p = this.points;
+    const f = this.flow;
     const g = this.#grid;
+    const gw = this.#gw;
     g.fill(0);
-    for (let i = 0; i < p.count; i++) g[((p.y[i]! / CELL) | 0) * this.#gw + ((p.x[i]! / CELL) | 0)] = 1;
+    for (let i = 0; i < f.count; i++) g[((f.prev[2 * i + 1]! / CELL) | 0) * gw + ((f.prev[2 * i]! / CELL) | 0)] = 1;
     const k = this.keypoints;
-    for (let i = 0; i < k.count && p.count < this.#target; i++) {
-      const c = ((k.y[i]! / CELL) | 0) * this.#gw + ((k.x[i]! / CELL) | 0);
+    for (let i = 0; i < k.count && f.count < this.#target; i++) {
+      const c = ((k.y[i]! / CELL) | 0) * gw + ((k.x[i]! / CELL) | 0);
       if (g[c]) continue;
       g[c] = 1;
-      p.x[p.count] = p.px[p.count] = k.x[i]!;
-      p.y[p.count] = p.py[p.count] = k.y[i]!;
-      p.count++;
+      const j = f.count++;
+      f.prev[2 * j] = this.previous[2 * j] = k.x[i]!;
+      f.prev[2 * j + 1] = this.previous[2 * j + 1] = k.y[i]!;
     }
   }
 
-  /** Scores the estimate against a synthetic frame's ground truth (null until the geometry stage runs). */
-  errorAgainst(truth: SyntheticFrame, first: SyntheticFrame): TruthError | null {
-    if (this.result.seq === 0 || this.result.inliers === 0) return null;
+  /** Scores the estimate against a synthetic frame's ground truth (null for the first frame). */
+  errorAgainst(truth: SyntheticFrame, first: SyntheticFrame, width: number, height: number): TruthError | null {
+    if (this.result.seq === 0) return null;
     const trueFromFirst = mat3Mul(truth.planeToImage, mat3Invert(first.planeToImage));
-    const K = this.#K;
     let sum = 0;
-    const corners: Array<[number, number]> = K ? [[0, 0], [2 * K[2]!, 0], [0, 2 * K[5]!], [2 * K[2]!, 2 * K[5]!]] : [[0, 0]];
-    for (const [x, y] of corners) {
+    for (const [x, y] of [[0, 0], [width, 0], [0, height], [width, height]] as const) {
       const [ax, ay] = mat3Apply(this.fromFirst, x, y);
       const [bx, by] = mat3Apply(trueFromFirst, x, y);
       sum += Math.hypot(ax - bx, ay - by);
     }
-    return { cornerPx: sum / corners.length, rotationDeg: null, translationPct: null };
+    let rotationDeg: number | null = null;
+    let translationPct: number | null = null;
+    if (this.result.hasPose) {
+      const R = this.pose.R;
+      const T = truth.pose.R;
+      let trace = 0; // trace(R^T T)
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) trace += R[j * 3 + i]! * T[j * 3 + i]!;
+      rotationDeg = (Math.acos(Math.min(1, Math.max(-1, (trace - 1) / 2))) * 180) / Math.PI;
+      const t = truth.pose.t;
+      translationPct = (100 * Math.hypot(this.pose.t[0]! - t[0], this.pose.t[1]! - t[1], this.pose.t[2]! - t[2])) / Math.hypot(...t);
+    }
+    return { cornerPx: sum / 4, rotationDeg, translationPct };
   }
 
   /** One JSON-ready record of the last frame. Allocates: for output, not the frame loop. */
   toJSON(err: TruthError | null): Record<string, unknown> {
     const r = this.result;
     const ms = Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, +v.toFixed(3)]));
-    return { seq: r.seq, keypoints: r.keypoints, tracked: r.tracked, inliers: r.inliers, pose: null, ms, ...(err ? { error: err } : {}) };
+    const round = (a: ArrayLike<number>) => Array.from(a, (v) => +v.toFixed(6));
+    const pose = r.hasPose ? { R: round(this.pose.R), t: round(this.pose.t) } : null;
+    const e = err && { cornerPx: +err.cornerPx.toFixed(3), rotationDeg: err.rotationDeg === null ? null : +err.rotationDeg.toFixed(4), translationPct: err.translationPct === null ? null : +err.translationPct.toFixed(4) };
+    return { seq: r.seq, keypoints: r.keypoints, tracked: r.tracked, inliers: r.inliers, pose, ms, ...(e ? { error: e } : {}) };
   }
 
-  /** Draws keypoints (green) and flow vectors (yellow) of the last frame. */
-  draw(c: Canvas): void {
-    const p = this.points;
-    for (let i = 0; i < p.count; i++) {
-      line(c, p.px[i]!, p.py[i]!, p.x[i]!, p.y[i]!, YELLOW);
-      dot(c, p.x[i]!, p.y[i]!, GREEN);
+  /** Draws the tracked points (green), their flow from the previous frame (yellow) and the pose axes. */
+  draw(c: Canvas, axisLength = 100): void {
+    const f = this.flow;
+    for (let i = 0; i < f.count; i++) {
+      const x = f.prev[2 * i]!;
+      const y = f.prev[2 * i + 1]!;
+      line(c, this.previous[2 * i]!, this.previous[2 * i + 1]!, x, y, YELLOW);
+      dot(c, x, y, GREEN);
     }
+    if (this.result.hasPose && this.#K) axes(c, this.#K, this.pose.R, this.pose.t, axisLength);
   }
 }

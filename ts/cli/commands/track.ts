@@ -68,7 +68,7 @@ export const track: Command = {
     const fk = await createFramekit({ maxWidth: width, maxHeight: height, frames: 4, scratchBytes: 32 << 20, backend: backendOf(values) });
     const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
     const pool = fk.createPool({ width, height, format: 'gray', size: 3, onExhausted: 'error' });
-    const tracker = new Tracker(fk, { width, height, features: positiveInt(values.features, 'features'), intrinsics: source.path?.K });
+    const tracker = new Tracker(fk, { width, height, features: positiveInt(values.features, 'features'), intrinsics: source.path?.K, initialPose: source.truth?.(0).planeToImage });
     const stages = new Map(STAGES.map((s) => [s, new LatencyRecorder()]));
     const total = new LatencyRecorder();
     let sink: FrameSink | null = null;
@@ -100,7 +100,7 @@ export const track: Command = {
         for (const s of STAGES) stages.get(s)!.record(r.ms[s]);
         total.record(r.ms.total);
         const truth = source.truth?.(frames);
-        const err = truth ? tracker.errorAgainst(truth, source.truth!(0)) : null;
+        const err = truth ? tracker.errorAgainst(truth, source.truth!(0), width, height) : null;
         if (err) {
           truthErrors.corner.record(err.cornerPx);
           if (err.rotationDeg !== null) truthErrors.rotation.record(err.rotationDeg);
@@ -109,7 +109,7 @@ export const track: Command = {
         if (values.json) out.stdout(JSON.stringify(tracker.toJSON(err)) + '\n');
         if (sink && canvas) {
           grayToCanvas(canvas, frame.pixels.data, frame.pixels.stride);
-          tracker.draw(canvas);
+          tracker.draw(canvas, Math.min(width, height) / 4);
           await sink.write(canvas);
         }
         frame.release();
