@@ -45,7 +45,7 @@ after(async () => {
   await server?.close();
 });
 
-test('demo: camera frames are processed and keypoints are drawn over the video', async () => {
+test('demo: camera frames are processed, points tracked and drawn over the video', async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
@@ -59,6 +59,7 @@ test('demo: camera frames are processed and keypoints are drawn over the video',
   assert.equal(s.error, null, s.error);
   assert.ok(s.frames >= 20, `frames processed: ${s.frames}`);
   assert.ok(s.keypoints > 50, `keypoints in the last frame: ${s.keypoints}`);
+  assert.ok(s.tracked > 100, `points tracked into the last frame: ${s.tracked}`);
   assert.equal(s.backend, 'wasm-simd');
   // Overlay pixels: pure green keypoint marks on a gray video.
   const green = await page.evaluate(() => {

@@ -9,13 +9,14 @@ import { Tracker } from '../track/tracker.js';
 interface DemoState {
   frames: number;
   keypoints: number;
+  tracked: number;
   fps: number;
   backend: string;
   format: string;
   error: string | null;
 }
 
-const state: DemoState = { frames: 0, keypoints: 0, fps: 0, backend: '', format: '', error: null };
+const state: DemoState = { frames: 0, keypoints: 0, tracked: 0, fps: 0, backend: '', format: '', error: null };
 (globalThis as unknown as { __demo: DemoState }).__demo = state;
 
 const canvas = document.getElementById('view') as HTMLCanvasElement;
@@ -56,6 +57,22 @@ class Ingest {
   }
 }
 
+/** Tracked points (green) and their motion since the previous frame (yellow). */
+function drawTracks(tracker: Tracker): void {
+  const f = tracker.flow;
+  const p = tracker.previous;
+  ctx.strokeStyle = '#ffdc00';
+  ctx.beginPath();
+  for (let i = 0; i < f.count; i++) {
+    ctx.moveTo(p[2 * i]!, p[2 * i + 1]!);
+    ctx.lineTo(f.prev[2 * i]!, f.prev[2 * i + 1]!);
+  }
+  ctx.stroke();
+  ctx.fillStyle = '#00ff00';
+  for (let i = 0; i < f.count; i++) ctx.fillRect(f.prev[2 * i]! - 1, f.prev[2 * i + 1]! - 1, 3, 3);
+  state.tracked = tracker.result.tracked;
+}
+
 async function main(): Promise<void> {
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
   const track = stream.getVideoTracks()[0]!;
@@ -83,9 +100,7 @@ async function main(): Promise<void> {
       vf.close();
     }
     const r = tracker.process(ingest.gray);
-    const kp = tracker.keypoints;
-    ctx.fillStyle = '#00ff00';
-    for (let i = 0; i < kp.count; i++) ctx.fillRect(kp.x[i]! - 1, kp.y[i]! - 1, 3, 3);
+    drawTracks(tracker);
     const t = performance.now();
     state.fps = 0.9 * state.fps + 0.1 * (1000 / Math.max(1, t - last));
     last = t;
@@ -96,6 +111,11 @@ async function main(): Promise<void> {
       ['frame format', state.format],
       ['fps', state.fps.toFixed(1)],
       ['keypoints', String(r.keypoints)],
+      ['tracked', String(r.tracked)],
+      ['inliers', String(r.inliers)],
+      ['pyramid ms', r.ms.pyramid.toFixed(2)],
+      ['flow ms', r.ms.flow.toFixed(2)],
+      ['geometry ms', r.ms.geometry.toFixed(2)],
       ['features ms', r.ms.features.toFixed(2)],
       ['total ms', r.ms.total.toFixed(2)],
       ['frames', String(state.frames)],
