@@ -46,9 +46,11 @@ function describe(adapter: GPUAdapter, via: string): string {
 }
 
 async function deviceFrom(gpu: GPU, via: string, timeoutMs: number): Promise<GpuAcquired> {
-  // Compatibility level first: it is what OpenGL ES (llvmpipe, older GPUs) offers, and on a core
-  // adapter it still returns that adapter.
-  const adapter = await withTimeout(gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions), timeoutMs, 'requestAdapter');
+  // A core adapter first (Vulkan, Metal, D3D12: no compatibility-mode restrictions), then the
+  // compatibility level, which is all OpenGL ES (llvmpipe, older GPUs) offers.
+  const adapter =
+    (await withTimeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), timeoutMs, 'requestAdapter')) ??
+    (await withTimeout(gpu.requestAdapter({ featureLevel: 'compatibility' } as GPURequestAdapterOptions), timeoutMs, 'requestAdapter'));
   if (!adapter) return { ok: false, reason: `no adapter from ${via}` };
   const requiredLimits: Record<string, number> = {};
   for (const k of WANTED_LIMITS) requiredLimits[k] = adapter.limits[k];
