@@ -9,14 +9,15 @@ export type { WasmSource, WasmFile } from './backends/wasm/source.js';
 export { grayReference } from './kernels/gray/reference.js';
 export { Keypoints } from './features/keypoints.js';
 export type { FastOptions } from './kernels/fast/api.js';
+export { HomographyResult, type HomographyOptions, type HomographyReason } from './kernels/homography/api.js';
+export { Pose } from './kernels/pose/api.js';
 export { FlowPoints } from './features/flow-points.js';
 export { FlowPyramid } from './kernels/lk/pyramid.js';
 export type { FlowOptions } from './kernels/lk/api.js';
 export { Descriptors } from './features/descriptors.js';
 export { Matches } from './features/matches.js';
 export type { MatchOptions } from './kernels/match/api.js';
-export { HomographyResult, type HomographyOptions, type HomographyReason } from './kernels/homography/api.js';
-export { Pose } from './kernels/pose/api.js';
+export { OrbPyramid, type OrbOptions } from './kernels/orb/api.js';
 export { Frame, ATTACHMENT_KEYS, type AttachmentKey, type FrameAttachments, type SlotView } from './frame/frame.js';
 export { FramePool, type FramePoolOptions, type FramePoolStats, type FramePoolLayout, type ExhaustedPolicy, type SlotSpec, type SlotType } from './frame/pool.js';
 export { SharedFrames } from './frame/shared.js';
@@ -56,3 +57,5 @@ export {
   type StageReport,
 } from './pipeline/index.js';
 export { WorkerPool, type WorkerPoolOptions, type WorkerPoolInfo } from './workers/pool.js';
+export { Tracker, STAGES as TRACK_STAGES, type TrackerOptions, type TrackResult, type TruthError } from './track/tracker.js';
+export { cameraPath, renderFrame, type SyntheticPath, type SyntheticFrame, type CameraPose } from './track/synthetic.js';
