@@ -19,8 +19,8 @@ export class GpuBackend extends EventTarget {
   readonly pool: GpuPool;
   readonly adapterName: string;
   readonly timestamps: boolean;
-  /** Milliseconds any one wait on the GPU (a readback, a queue drain) may take before the GPU counts as failed. */
-  readonly timeoutMs: number;
+  /** Milliseconds any one wait on the GPU (a readback, a queue drain) may take before the GPU counts as failed; applies to waits begun after a change. */
+  timeoutMs: number;
   /** Keeps Dawn's instance alive as long as the device (see GpuContext.owner). */
   readonly context: GpuContext;
   #lost: string | null = null;
