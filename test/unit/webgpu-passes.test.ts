@@ -1,8 +1,16 @@
-// Every WebGPU pass against its oracle: gray against ts/kernels/gray/reference.ts, blur, pyrDown,
-// Sobel and FAST against OpenCV.js run on the same input in the test.
+// Every WebGPU pass against its oracles: the plain TypeScript reference of its kernel
+// (ts/kernels/<kernel>/reference.ts) and, for blur, pyrDown, Sobel and FAST, OpenCV.js run on the
+// same input in the test.
 import { afterAll, describe, expect, test } from 'bun:test';
 import { createFramekit, type PixelFormat } from '../../ts/index.js';
 import { grayReference } from '../../ts/kernels/gray/reference.js';
+import { gaussianReference } from '../../ts/kernels/gaussian/reference.js';
+import { gaussianPlan } from '../../ts/kernels/gaussian/plan.js';
+import { pyrDownReference } from '../../ts/kernels/pyrdown/reference.js';
+import { sobelReference } from '../../ts/kernels/sobel/reference.js';
+import { derivPlan } from '../../ts/kernels/sobel/kernels.js';
+import { fastReference } from '../../ts/kernels/fast/reference.js';
+import type { PlaneLike } from '../../ts/index.js';
 import { gpuPlane } from '../../ts/backends/webgpu/pass.js';
 import { GrayPass } from '../../ts/backends/webgpu/passes/gray.js';
 import { BlurPass } from '../../ts/backends/webgpu/passes/blur.js';
@@ -62,6 +70,7 @@ describe.skipIf(!gpu)('webgpu passes', () => {
     seedOrPhoto: number | Uint8Array,
     gpuRun: (src: ReturnType<typeof uploadGray>) => Promise<{ got: Uint8Array; release: () => void }>,
     cvRun: (src: unknown, dst: unknown) => void,
+    ref: { w: number; h: number; format: 'gray' | 'i16'; run: (dst: PlaneLike, src: PlaneLike) => void },
   ) {
     const src = fk.allocPlane(w, h, 'gray', { stride: w });
     if (typeof seedOrPhoto === 'number') fillRandom(src, seedOrPhoto);
@@ -76,6 +85,11 @@ describe.skipIf(!gpu)('webgpu passes', () => {
     m.delete();
     out.delete();
     expect([name, w, h, firstMismatch(got, want)]).toEqual([name, w, h, -1]);
+    const bpp = ref.format === 'i16' ? 2 : 1;
+    const r = fk.allocPlane(ref.w, ref.h, ref.format, { stride: ref.w * bpp });
+    ref.run(r, src);
+    expect([name, 'reference', w, h, firstMismatch(got, packed(fk.heap, r, bpp))]).toEqual([name, 'reference', w, h, -1]);
+    fk.freePlane(r);
     release();
     g.pool.release(up.buffer);
     fk.freePlane(src);
@@ -88,7 +102,8 @@ describe.skipIf(!gpu)('webgpu passes', () => {
         const pass = new BlurPass(g.pool, dst, up);
         const got = await runAndRead(g, dst, (p) => pass.encode(p));
         return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
-      }, (a, b) => cv.GaussianBlur(a, b, new cv.Size(5, 5), 0, 0, cv.BORDER_DEFAULT));
+      }, (a, b) => cv.GaussianBlur(a, b, new cv.Size(5, 5), 0, 0, cv.BORDER_DEFAULT),
+      { w, h, format: 'gray', run: (d, x) => gaussianReference(fk.heap, d, x, gaussianPlan(w === 1 ? 1 : 5, h === 1 ? 1 : 5, 0, 0)) });
     let seed = 100;
     for (const [w, h] of SIZES) await run(w, h, seed++);
     for (const name of PHOTOS.slice(0, 2)) {
@@ -108,7 +123,8 @@ describe.skipIf(!gpu)('webgpu passes', () => {
         const pass = new PyrDownPass(g.pool, dst, up);
         const got = await runAndRead(g, dst, (p) => pass.encode(p));
         return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
-      }, (a, b) => cv.pyrDown(a, b, new cv.Size(0, 0), cv.BORDER_DEFAULT));
+      }, (a, b) => cv.pyrDown(a, b, new cv.Size(0, 0), cv.BORDER_DEFAULT),
+      { w: pyrDownSize(w, h)[0], h: pyrDownSize(w, h)[1], format: 'gray', run: (d, x) => pyrDownReference(fk.heap, d, x) });
     }
   }, 60_000);
 
@@ -121,7 +137,8 @@ describe.skipIf(!gpu)('webgpu passes', () => {
           const pass = new SobelPass(g.pool, dst, up, dx, dy);
           const got = await runAndRead(g, dst, (p) => pass.encode(p));
           return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
-        }, (a, b) => cv.Sobel(a, b, cv.CV_16S, dx, dy, 3, 1, 0, cv.BORDER_DEFAULT));
+        }, (a, b) => cv.Sobel(a, b, cv.CV_16S, dx, dy, 3, 1, 0, cv.BORDER_DEFAULT),
+        { w, h, format: 'i16', run: (d, x) => sobelReference(fk.heap, d, x, derivPlan(dx, dy, 3)) });
       }
     }
   }, 60_000);
@@ -205,6 +222,11 @@ describe.skipIf(!gpu)('webgpu passes', () => {
       for (const [t, nonmax] of [[20, true], [20, false], [0, true], [40, true]] as const) {
         const { count, kps } = await gpuFast(up, t, nonmax);
         const want = cvFast(pixels, w, h, t, nonmax);
+        const ref = fk.allocKeypoints(1 << 18);
+        ref.count = Math.min(fastReference(fk.heap, ref, src, t, nonmax), ref.capacity);
+        const refList = Array.from({ length: ref.count }, (_, i) => [ref.x[i]!, ref.y[i]!, ref.response[i]!]);
+        expect([photo, w, h, t, nonmax, 'reference', kps]).toEqual([photo, w, h, t, nonmax, 'reference', refList]);
+        fk.arena.free(ref.region);
         expect([photo, w, h, t, nonmax, count, kps.length]).toEqual([photo, w, h, t, nonmax, want.length, want.length]);
         expect([photo, w, h, t, nonmax, kps]).toEqual([photo, w, h, t, nonmax, want]);
       }
