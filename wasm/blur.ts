@@ -2,15 +2,17 @@
 // (smooth.dispatch.cpp: the kernels are ufixedpoint16, i.e. integers summing to 256, applied as
 // sum_ij kx[i] ky[j] p >> 16 with rounding). The caller passes both kernels divided by their
 // power-of-two common factor, and `shift` = 16 minus the factors' log2, so the same exact sum
-// needs fewer bits; `wide` asks for 32-bit sums when 255 * sum(kx) * sum(ky) does not fit 16 bits.
-import { OUT_U8, OUT_U8_DIV, OUT_U8_WIDE, separable } from './separable';
+// needs fewer bits; `wide` asks for 32-bit sums when 255 * sum(kx) * sum(ky) does not fit 16 bits
+// (1), and says when two vertical sums still fit i16, 2 * 255 * sum(ky) < 2^15 (2).
+import { OUT_U8, OUT_U8_DIV, OUT_U8_WIDE, OUT_U8_WIDE_PAIRS, separable } from './separable';
 
 export function gaussian_blur(
   src: usize, srcStride: i32, dst: usize, dstStride: i32, width: i32, height: i32,
   kx: usize, nx: i32, ky: usize, ny: i32, shift: i32, wide: i32, work: usize,
 ): void {
   // Gaussian kernels are symmetric (flag 1).
-  separable(src, srcStride, dst, dstStride, width, height, kx, nx, 1, ky, ny, 1, wide ? OUT_U8_WIDE : OUT_U8, shift, 0, work);
+  const mode = wide == 2 ? OUT_U8_WIDE_PAIRS : wide == 1 ? OUT_U8_WIDE : OUT_U8;
+  separable(src, srcStride, dst, dstStride, width, height, kx, nx, 1, ky, ny, 1, mode, shift, 0, work);
 }
 
 // OpenCV's normalised box filter (blur / boxFilter, 8-bit, kw * kh <= 256): 16-bit column and row

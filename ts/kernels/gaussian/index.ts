@@ -35,7 +35,7 @@ export function bindGaussian(b: KernelBackend): GaussianKernel {
         scratch + 2 * nx,
         ny,
         plan.shift,
-        plan.wide ? 1 : 0,
+        plan.wide,
         separableWork(scratch, nx, ny),
       );
     },

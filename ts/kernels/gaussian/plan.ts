@@ -6,7 +6,8 @@ import { gaussianKernelQ8 } from './coefficients.js';
  * - `rx`, `ry`: the same divided by their common factor (a power of two, since they sum to 256),
  *   and `shift` = 16 - log2 of both factors, so (sum rx ry p + round) >> shift is exactly OpenCV's
  *   (sum kx ky p + 2^15) >> 16 in fewer bits;
- * - `wide`: whether 255 * sum(rx) * sum(ry) needs 32-bit sums (else 16-bit lanes hold it).
+ * - `wide`: 0 when 255 * sum(rx) * sum(ry) fits 16-bit lanes; else 1 (32-bit sums), or 2 when two
+ *   vertical sums still fit i16 (2 * 255 * sum(ry) < 2^15), so mirrored taps add before multiplying.
  */
 export interface GaussianPlan {
   readonly kx: Int32Array;
@@ -14,7 +15,7 @@ export interface GaussianPlan {
   readonly rx: Int32Array;
   readonly ry: Int32Array;
   readonly shift: number;
-  readonly wide: boolean;
+  readonly wide: 0 | 1 | 2;
 }
 
 function reduce(k: Int32Array): [Int32Array, number] {
@@ -35,7 +36,8 @@ export function gaussianPlan(kw: number, kh: number, sx: number, sy: number): Ga
     const [rx, lx] = reduce(kx);
     const [ry, ly] = reduce(ky);
     const shift = 16 - lx - ly;
-    p = { kx, ky, rx, ry, shift, wide: 255 * (256 >> lx) * (256 >> ly) + (shift > 0 ? 1 << (shift - 1) : 0) > 0xffff };
+    const narrow = 255 * (256 >> lx) * (256 >> ly) + (shift > 0 ? 1 << (shift - 1) : 0) <= 0xffff;
+    p = { kx, ky, rx, ry, shift, wide: narrow ? 0 : 2 * 255 * (256 >> ly) <= 0x7fff ? 2 : 1 };
     if (cache.size > 64) cache.clear();
     cache.set(key, p);
   }
