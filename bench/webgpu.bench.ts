@@ -165,7 +165,7 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
     await row('fast', toCpu(false, (p) => passes.fast.encode(p), [kp], true), (p) => passes.fast.encode(p));
 
     // The chain: rgba in, sorted keypoints out, through the ring; and its WASM twin on the CPU.
-    const config = { width: w, height: h, format: 'rgba' as const, levels: 3, threshold: THRESHOLD, nonmax: true, capacity: CAPACITY, ring: 3 };
+    const config = { width: w, height: h, format: 'rgba' as const, levels: 3, threshold: THRESHOLD, nonmax: true, capacity: CAPACITY, ring: 3, input: 'buffer' as const };
     const chain = new GpuChain(gpu, config);
     const twin = await KeypointChain.create(fk, null, config);
     const out = fk.allocKeypoints(CAPACITY);

@@ -72,6 +72,26 @@ describe('webgpu keypoint chain', () => {
     gpu.device.destroy();
   }, 120_000);
 
+  test('texture input (writeTexture here, copyExternalImageToTexture in a browser): same keypoints, rgba and bgra', async () => {
+    const gpu = await backend();
+    for (const format of ['rgba', 'bgra'] as const) {
+      const chain = await KeypointChain.create(fk, gpu, { width: 333, height: 251, format, input: 'texture', capacity: 1 << 16 });
+      const out = chain.createOutput();
+      const ref = fk.allocKeypoints(1 << 16);
+      for (let i = 0; i < 3; i++) {
+        const src = await frame(333, 251, i); // rgba bytes; read as bgra they are another valid picture
+        const s = format === 'rgba' ? src : { ptr: src.ptr, width: src.width, height: src.height, stride: src.stride, format };
+        await chain.run(out, s);
+        expect(out.where).toBe('webgpu');
+        expectSame(out.keypoints, chain.runCpu(ref, s), `${format} texture frame ${i}`);
+        expect(ref.count).toBeGreaterThan(0);
+        fk.freePlane(src);
+      }
+      await chain.destroy();
+    }
+    gpu.device.destroy();
+  }, 60_000);
+
   test('steady state: no buffer, bind group, pipeline or shader module created per frame', async () => {
     const gpu = await backend();
     const counts = { createBuffer: 0, createBindGroup: 0, createComputePipeline: 0, createShaderModule: 0, createBindGroupLayout: 0, createQuerySet: 0, createTexture: 0 };

@@ -13,6 +13,7 @@ import { fastReference } from '../../ts/kernels/fast/reference.js';
 import type { PlaneLike } from '../../ts/index.js';
 import { gpuPlane } from '../../ts/backends/webgpu/pass.js';
 import { GrayPass } from '../../ts/backends/webgpu/passes/gray.js';
+import { GrayTexturePass } from '../../ts/backends/webgpu/passes/gray-texture.js';
 import { BlurPass } from '../../ts/backends/webgpu/passes/blur.js';
 import { PyrDownPass, pyrDownSize } from '../../ts/backends/webgpu/passes/pyrdown.js';
 import { SobelPass } from '../../ts/backends/webgpu/passes/sobel.js';
@@ -56,6 +57,27 @@ describe.skipIf(!gpu)('webgpu passes', () => {
         const got = await runAndRead(g, dst, (p) => pass.encode(p));
         expect([format, w, h, firstMismatch(got, ref.data)]).toEqual([format, w, h, -1]);
         for (const b of [up.buffer, dst.buffer, pass.params]) g.pool.release(b);
+        fk.freePlane(ref);
+        fk.freePlane(src);
+      }
+    }
+  }, 60_000);
+
+  test('gray from a texture (rgba8unorm, bgra8unorm via writeTexture): widths 1..65, equals the reference', async () => {
+    let seed = 50;
+    for (const format of ['rgba', 'bgra'] as const) {
+      for (const [w, h] of SIZES) {
+        const src = fillRandom(fk.allocPlane(w, h, format, { stride: w * 4 + 4 * (w % 3) }), seed++);
+        const ref = fk.allocPlane(w, h, 'gray', { stride: w });
+        grayReference(fk.heap, ref, src);
+        const tex = g.pool.texture('src', w, h, `${format}8unorm`, 0x04 | 0x02);
+        q().writeTexture({ texture: tex }, fk.heap as Uint8Array<ArrayBuffer>, { offset: src.ptr, bytesPerRow: src.stride, rowsPerImage: h }, [w, h]);
+        const dst = gpuPlane(g.pool, 'dst', w, h, 'gray');
+        const pass = new GrayTexturePass(g.pool, dst, tex);
+        const got = await runAndRead(g, dst, (p) => pass.encode(p));
+        expect([format, w, h, firstMismatch(got, ref.data)]).toEqual([format, w, h, -1]);
+        for (const b of [dst.buffer, pass.params]) g.pool.release(b);
+        tex.destroy();
         fk.freePlane(ref);
         fk.freePlane(src);
       }

@@ -7,6 +7,7 @@ import { gpuPlane, type GpuPlane, type GpuUpload } from './pass.js';
 import { BlurPass } from './passes/blur.js';
 import { FastPass, KEYPOINT_BYTES, KEYPOINTS_HEADER_BYTES } from './passes/fast.js';
 import { GrayPass } from './passes/gray.js';
+import { GrayTexturePass } from './passes/gray-texture.js';
 import { PyrDownPass, pyrDownSize } from './passes/pyrdown.js';
 import { withTimeout } from './timeout.js';
 import { gpuUpload, uploadPlane } from './transfer.js';
@@ -26,7 +27,16 @@ export interface ChainConfig {
   capacity: number;
   /** Readback buffers in the ring: frames whose keypoints may be on their way back at once (default 3). */
   ring: number;
+  /**
+   * Where frames land on the device: 'buffer' (default; writeBuffer from the arena, any format) or
+   * 'texture' (rgba/bgra only: copyExternalImageToTexture from a VideoFrame, ImageBitmap or canvas
+   * in the browser, writeTexture from the arena elsewhere).
+   */
+  input: 'buffer' | 'texture';
 }
+
+/** What copyExternalImageToTexture takes (VideoFrame, ImageBitmap, canvas, ...), typed loosely for non-DOM builds. */
+export type ExternalSource = GPUCopyExternalImageSource;
 
 /** The mapped-readback ring: a buffer per slot and the map in flight on it, if any. */
 interface Slot {
@@ -50,7 +60,8 @@ const KEYPOINT_USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* 
 export class GpuChain {
   readonly planes: { readonly gray: GpuPlane; readonly blurred: GpuPlane; readonly levels: readonly GpuPlane[] };
   readonly #backend: GpuBackend;
-  readonly #upload: GpuUpload;
+  readonly #upload: GpuUpload | null;
+  readonly #texture: GPUTexture | null;
   readonly #tail: Uint8Array;
   readonly #keypoints: GPUBuffer;
   readonly #readBytes: number;
@@ -65,8 +76,12 @@ export class GpuChain {
     const pool = backend.pool;
     this.#backend = backend;
     const own = <T extends { buffer: GPUBuffer }>(x: T): T => (this.#owned.push(x.buffer), x);
-    this.#upload = own(gpuUpload(pool, 'chain upload', width, height, format));
-    this.#tail = new Uint8Array(this.#upload.strideBytes);
+    const texture = config.input === 'texture';
+    if (texture && format !== 'rgba' && format !== 'bgra') throw new FramekitError('E_FORMAT', `chain: texture input takes rgba or bgra frames, not ${format}`);
+    this.#upload = texture ? null : own(gpuUpload(pool, 'chain upload', width, height, format));
+    // TEXTURE_BINDING | COPY_DST | RENDER_ATTACHMENT (copyExternalImageToTexture needs the last).
+    this.#texture = texture ? pool.texture('chain frame', width, height, `${format as 'rgba' | 'bgra'}8unorm`, 0x04 | 0x02 | 0x10) : null;
+    this.#tail = new Uint8Array(this.#upload?.strideBytes ?? 0);
     const gray = own(gpuPlane(pool, 'chain gray', width, height, 'gray'));
     const blurred = own(gpuPlane(pool, 'chain blurred', width, height, 'gray'));
     const lv: GpuPlane[] = [gray];
@@ -78,7 +93,10 @@ export class GpuChain {
     this.#readBytes = KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES;
     this.#keypoints = pool.buffer('chain keypoints', this.#readBytes, KEYPOINT_USAGE);
     this.#owned.push(this.#keypoints);
-    const passes: Array<{ encode(p: GPUComputePassEncoder): void; params: GPUBuffer }> = [new GrayPass(pool, gray, this.#upload), new BlurPass(pool, blurred, gray)];
+    const passes: Array<{ encode(p: GPUComputePassEncoder): void; params: GPUBuffer }> = [
+      this.#texture ? new GrayTexturePass(pool, gray, this.#texture) : new GrayPass(pool, gray, this.#upload!),
+      new BlurPass(pool, blurred, gray),
+    ];
     for (let i = 1; i < levels; i++) passes.push(new PyrDownPass(pool, lv[i]!, lv[i - 1]!));
     lv.forEach((plane, level) => {
       const scores = own(gpuPlane(pool, `chain scores ${level}`, plane.width, plane.height, 'u16'));
@@ -105,7 +123,15 @@ export class GpuChain {
     if (src.format !== this.config.format || src.width !== this.config.width || src.height !== this.config.height) {
       throw new FramekitError('E_DIMENSION', `chain: made for ${this.config.width}x${this.config.height} ${this.config.format}, got ${src.width}x${src.height} ${src.format}`);
     }
-    uploadPlane(this.#backend.device.queue, this.#upload, heap, src, this.#tail);
+    const queue = this.#backend.device.queue;
+    if (this.#upload) uploadPlane(queue, this.#upload, heap, src, this.#tail);
+    else queue.writeTexture({ texture: this.#texture! }, heap as Uint8Array<ArrayBuffer>, { offset: src.ptr, bytesPerRow: src.stride, rowsPerImage: src.height }, [src.width, src.height]);
+  }
+
+  /** Copies a browser frame (VideoFrame, ImageBitmap, canvas) to the device: the frame's one upload, GPU to GPU where the browser can. */
+  uploadExternal(source: ExternalSource): void {
+    if (!this.#texture) throw new FramekitError('E_STATE', 'chain: external sources need input: "texture"');
+    this.#backend.device.queue.copyExternalImageToTexture({ source }, { texture: this.#texture }, [this.config.width, this.config.height]);
   }
 
   /**
@@ -115,7 +141,7 @@ export class GpuChain {
    * `ring` frames ago is waited for first, so the ring bounds the frames in flight. Throws when the
    * GPU fails (the caller falls back).
    */
-  run(out: Keypoints, heap: Uint8Array, src: PlaneLike): Promise<Keypoints> {
+  run(out: Keypoints, heap: Uint8Array, src: PlaneLike | ExternalSource): Promise<Keypoints> {
     const slot = this.#slots[this.#next++ % this.#slots.length]!;
     // Set synchronously: a later frame on this slot waits for this one, whatever order they settle in.
     const done = this.#frame(slot, slot.busy, out, heap, src);
@@ -123,10 +149,11 @@ export class GpuChain {
     return done;
   }
 
-  async #frame(slot: Slot, previous: Promise<unknown> | null, out: Keypoints, heap: Uint8Array, src: PlaneLike): Promise<Keypoints> {
+  async #frame(slot: Slot, previous: Promise<unknown> | null, out: Keypoints, heap: Uint8Array, src: PlaneLike | ExternalSource): Promise<Keypoints> {
     if (previous) await previous.catch(() => undefined);
     const device = this.#backend.device;
-    this.upload(heap, src);
+    if ('ptr' in src && 'stride' in src) this.upload(heap, src);
+    else this.uploadExternal(src);
     const enc = device.createCommandEncoder({ label: 'chain frame' });
     enc.clearBuffer(this.#keypoints, 0, KEYPOINTS_HEADER_BYTES);
     const pass = enc.beginComputePass({ label: 'chain' });
@@ -173,5 +200,6 @@ export class GpuChain {
     await Promise.all(this.#slots.map((s) => s.busy?.catch(() => undefined)));
     for (const b of this.#owned) this.#backend.pool.release(b);
     this.#owned.length = 0;
+    this.#texture?.destroy();
   }
 }

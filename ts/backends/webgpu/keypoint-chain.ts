@@ -4,7 +4,7 @@ import type { Keypoints } from '../../features/keypoints.js';
 import type { Framekit } from '../../framekit.js';
 import { checkPlane, type Plane, type PlaneLike } from '../../image/plane.js';
 import type { GpuBackend } from './backend.js';
-import { GpuChain, type ChainConfig } from './gpu-chain.js';
+import { GpuChain, type ChainConfig, type ExternalSource } from './gpu-chain.js';
 import { pyrDownSize } from './passes/pyrdown.js';
 import { withTimeout } from './timeout.js';
 
@@ -57,7 +57,7 @@ export class KeypointChain {
    * error scope, with a timeout), the WASM half always. Allocates GPU buffers and arena planes: call at setup.
    */
   static async create(fk: Framekit, backend: GpuBackend | null, o: ChainOptions): Promise<KeypointChain> {
-    const config: ChainConfig = { levels: 3, threshold: 20, nonmax: true, capacity: 8192, ring: 3, ...o };
+    const config: ChainConfig = { levels: 3, threshold: 20, nonmax: true, capacity: 8192, ring: 3, input: 'buffer', ...o };
     checkDimension('width', config.width);
     checkDimension('height', config.height);
     checkDimension('levels', config.levels, 12);
@@ -109,25 +109,45 @@ export class KeypointChain {
   /** Keypoints of `src` into `out`; resolves with `out` once they are on the CPU. Never rejects for a GPU failure. */
   async run(out: ChainOutput, src: PlaneLike): Promise<ChainOutput> {
     checkPlane(src, this.#fk.arena, 'src');
-    const gpu = this.#gpu;
-    const backend = this.#backend;
-    if (gpu && backend?.alive) {
-      try {
-        await gpu.run(out.keypoints, this.#fk.heap, src);
-        // A loss while this frame was in flight makes its readback untrustworthy: recompute.
-        if (backend.alive) {
-          out.where = 'webgpu';
-          return out;
-        }
-      } catch (e) {
-        if (e instanceof FramekitError) throw e; // bad input, not a GPU failure
-        backend.fail(`${(e as Error).name}: ${(e as Error).message}`);
-      }
-      this.fallbackReason = backend.lostReason;
-    }
+    if (await this.#onGpu(out, src)) return out;
     this.runCpu(out.keypoints, src);
     out.where = 'wasm';
     return out;
+  }
+
+  /**
+   * Keypoints of a browser frame (VideoFrame, ImageBitmap, canvas; the chain made with
+   * `input: 'texture'`): on the GPU it is copied texture to texture, never through the arena. Where
+   * the GPU is gone, `toPlane` must bring the frame's pixels into the arena (for example
+   * `ingestVideoFrame` into a pool frame) and return that plane; the WASM twin then runs on it.
+   */
+  async runExternal(out: ChainOutput, source: ExternalSource, toPlane: () => PlaneLike | Promise<PlaneLike>): Promise<ChainOutput> {
+    if (await this.#onGpu(out, source)) return out;
+    const src = await toPlane();
+    checkPlane(src, this.#fk.arena, 'src');
+    this.runCpu(out.keypoints, src);
+    out.where = 'wasm';
+    return out;
+  }
+
+  /** The frame on the GPU: true when `out` holds its keypoints; false (the GPU failed, reported once) to run it on WASM. */
+  async #onGpu(out: ChainOutput, src: PlaneLike | ExternalSource): Promise<boolean> {
+    const gpu = this.#gpu;
+    const backend = this.#backend;
+    if (!gpu || !backend?.alive) return false;
+    try {
+      await gpu.run(out.keypoints, this.#fk.heap, src);
+      // A loss while this frame was in flight makes its readback untrustworthy: recompute.
+      if (backend.alive) {
+        out.where = 'webgpu';
+        return true;
+      }
+    } catch (e) {
+      if (e instanceof FramekitError) throw e; // bad input, not a GPU failure
+      backend.fail(`${(e as Error).name}: ${(e as Error).message}`);
+    }
+    this.fallbackReason = backend.lostReason;
+    return false;
   }
 
   /** Returns the chain's arena planes and GPU buffers (after its frames in flight settle). Outputs stay the caller's. */

@@ -46,9 +46,15 @@ export function gpuPlane(pool: GpuPool, label: string, width: number, height: nu
   return { where: 'webgpu', buffer: pool.buffer(label, strideWords * height * 4, PLANE_USAGE), width, height, strideWords, format };
 }
 
-export type Binding = 'uniform' | 'read' | 'write';
+/** How a shader binds each resource: a uniform or storage buffer, or a sampled 2-D float texture. */
+export type Binding = 'uniform' | 'read' | 'write' | 'texture';
 
-const LAYOUT_TYPE: Record<Binding, GPUBufferBindingType> = { uniform: 'uniform', read: 'read-only-storage', write: 'storage' };
+const BUFFER_TYPE = { uniform: 'uniform', read: 'read-only-storage', write: 'storage' } as const;
+
+function layoutEntry(b: Binding, binding: number): GPUBindGroupLayoutEntry {
+  const visibility = 0x4; // GPUShaderStage.COMPUTE
+  return b === 'texture' ? { binding, visibility, texture: { sampleType: 'float', viewDimension: '2d' } } : { binding, visibility, buffer: { type: BUFFER_TYPE[b] } };
+}
 
 /**
  * One compute dispatch with everything fixed at construction: pipeline, bind group and workgroup
@@ -72,7 +78,7 @@ export class Dispatch {
 
 /**
  * Builds a Dispatch of shader `name`'s `entry` over `words` x `rows` invocations, binding
- * `buffers` in order with the given access. The labelled layout and the pipeline are made once per
+ * `resources` in order with the given access. The labelled layout and the pipeline are made once per
  * shader (the pool keeps them); the bind group once per Dispatch.
  */
 export function dispatch(
@@ -80,16 +86,13 @@ export function dispatch(
   name: keyof typeof WGSL,
   entry: string,
   bindings: Binding[],
-  buffers: GPUBuffer[],
+  resources: Array<GPUBuffer | GPUTextureView>,
   words: number,
   rows: number,
 ): Dispatch {
-  const layout = pool.layout(
-    `${name} bindings`,
-    bindings.map((b, binding) => ({ binding, visibility: 0x4 /* GPUShaderStage.COMPUTE */, buffer: { type: LAYOUT_TYPE[b] } })),
-  );
+  const layout = pool.layout(`${name} bindings`, bindings.map(layoutEntry));
   const pipeline = pool.pipeline(name, pool.module(name, WGSL[name]), entry, layout, WORKGROUP);
-  const group = pool.bindGroup(`${name}.${entry} ${words}x${rows}`, layout, buffers);
+  const group = pool.bindGroup(`${name}.${entry} ${words}x${rows}`, layout, resources);
   const max = pool.device.limits.maxComputeWorkgroupsPerDimension;
   const gx = Math.ceil(words / WORKGROUP.WG_X);
   const gy = Math.ceil(rows / WORKGROUP.WG_Y);

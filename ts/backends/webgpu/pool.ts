@@ -4,6 +4,7 @@ import { FramekitError } from '../../errors.js';
 /** How many GPU objects a pool has created over its life: a steady frame loop adds none. */
 export interface GpuPoolStats {
   buffers: number;
+  textures: number;
   bindGroups: number;
   pipelines: number;
   shaderModules: number;
@@ -26,7 +27,7 @@ export class GpuPool {
   readonly #free = new Map<string, GPUBuffer[]>();
   readonly #keyOf = new WeakMap<GPUBuffer, string>();
   readonly #cache = new Map<string, GPUComputePipeline | GPUBindGroupLayout | GPUShaderModule>();
-  readonly #stats: GpuPoolStats = { buffers: 0, bindGroups: 0, pipelines: 0, shaderModules: 0, buffersInUse: 0, bytesInUse: 0 };
+  readonly #stats: GpuPoolStats = { buffers: 0, textures: 0, bindGroups: 0, pipelines: 0, shaderModules: 0, buffersInUse: 0, bytesInUse: 0 };
 
   constructor(readonly device: GPUDevice) {}
 
@@ -76,9 +77,24 @@ export class GpuPool {
     return b;
   }
 
-  bindGroup(label: string, layout: GPUBindGroupLayout, buffers: GPUBuffer[]): GPUBindGroup {
+  /**
+   * A 2-D texture, created now (textures are per chain, not shared: one a frame source). Throws
+   * E_GPU past the device's size limit. Call at setup; `destroy()` it with its owner.
+   */
+  texture(label: string, width: number, height: number, format: GPUTextureFormat, usage: GPUTextureUsageFlags): GPUTexture {
+    const max = this.device.limits.maxTextureDimension2D;
+    if (width > max || height > max) {
+      throw new FramekitError('E_GPU', `${label}: ${width}x${height} exceeds this adapter's ${max}-pixel texture limit`, { width, height, max });
+    }
+    this.#stats.textures++;
+    return this.device.createTexture({ label, size: [width, height], format, usage });
+  }
+
+  /** A bind group of buffers and texture views, bound in order from binding 0. */
+  bindGroup(label: string, layout: GPUBindGroupLayout, resources: Array<GPUBuffer | GPUTextureView>): GPUBindGroup {
     this.#stats.bindGroups++;
-    return this.device.createBindGroup({ label, layout, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+    const entries = resources.map((r, binding) => ({ binding, resource: 'mapAsync' in r ? { buffer: r } : r }));
+    return this.device.createBindGroup({ label, layout, entries });
   }
 
   #cached<T extends GPUComputePipeline | GPUBindGroupLayout | GPUShaderModule>(key: string, make: () => T): T {
