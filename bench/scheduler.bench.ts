@@ -94,9 +94,10 @@ function overload(
     if (next >= arrivals.length && now >= durationMs) break;
     s.runSlice(1);
   }
-  // Simulated time is free: run what is still queued to its end. On the wall clock the backlog is
-  // left, and counts below as late.
-  if (clock === 'virtual') while (s.queued > 0) s.runSlice(1);
+  // Run what is still queued to its end (so the last arrivals are judged like the others): free in
+  // simulated time; on the wall clock for at most another run's length, what is left then counts as late.
+  const drainEnd = performance.now() + durationMs;
+  while (s.queued > 0 && (clock === 'virtual' || performance.now() < drainEnd)) s.runSlice(1);
   // What is still queued at the end counts as neither met nor shed: report it as late.
   for (const m of MIX) {
     const c = counts[m.level];
