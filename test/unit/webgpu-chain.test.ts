@@ -92,6 +92,19 @@ describe('webgpu keypoint chain', () => {
     gpu.device.destroy();
   }, 60_000);
 
+  test('runFrame: a pool frame gets its keypoints attached, saying where they were computed', async () => {
+    const g = await createFramekit({ arenaBytes: 32 << 20, gpu: 'require' });
+    const pool = g.createPool({ width: 160, height: 120, size: 2 });
+    const chain = await g.createKeypointChain({ width: 160, height: 120, format: 'rgba' });
+    const f = pool.acquire();
+    fillRandom(f.pixels, 3);
+    const out = await chain.runFrame(chain.createOutput(), f);
+    expect(f.get('keypoints')).toBe(out);
+    expect(out.where).toBe('webgpu');
+    expectSame(out.keypoints, chain.runCpu(g.allocKeypoints(8192), f.pixels), 'pool frame');
+    g.gpu!.device.destroy();
+  });
+
   test('steady state: no buffer, bind group, pipeline or shader module created per frame', async () => {
     const gpu = await backend();
     const counts = { createBuffer: 0, createBindGroup: 0, createComputePipeline: 0, createShaderModule: 0, createBindGroupLayout: 0, createQuerySet: 0, createTexture: 0 };

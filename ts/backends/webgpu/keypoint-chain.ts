@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { FramekitError, checkDimension } from '../../errors.js';
 import type { Keypoints } from '../../features/keypoints.js';
+import type { Frame } from '../../frame/frame.js';
 import type { Framekit } from '../../framekit.js';
 import { checkPlane, type Plane, type PlaneLike } from '../../image/plane.js';
 import type { GpuBackend } from './backend.js';
@@ -112,6 +113,16 @@ export class KeypointChain {
     if (await this.#onGpu(out, src)) return out;
     this.runCpu(out.keypoints, src);
     out.where = 'wasm';
+    return out;
+  }
+
+  /**
+   * The chain on a pool frame's pixels: attaches `out` as the frame's `keypoints` (unless the frame
+   * was released meanwhile); `out.where` says whether the GPU or WASM computed them, and while on
+   * the GPU `gpuPlanes` holds the frame's gray, blurred and pyramid planes on the device.
+   */
+  async runFrame(out: ChainOutput, frame: Frame): Promise<ChainOutput> {
+    await frame.attachAsync('keypoints', this.run(out, frame.pixels));
     return out;
   }
 
