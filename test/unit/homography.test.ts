@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
 import { FramekitError, type Framekit, type HomographyOptions } from '../../ts/index.js';
 import { readImageFile } from '../../ts/io/image.js';
-import { cameraPath, frameToFrame, mat3Apply, type Mat3 } from '../../ts/track/synthetic.js';
-import { framekits, loadOpenCV, mulberry32, sharedDataPath } from '../helpers/index.js';
+import { cameraPath, frameToFrame, mat3Apply, mat3Invert, renderFrame, type Mat3 } from '../../ts/track/synthetic.js';
+import { fixture, framekits, loadOpenCV, mulberry32, sharedDataPath } from '../helpers/index.js';
 
 const fks = await framekits();
 const W = 640;
@@ -340,4 +340,82 @@ describe('findHomography on a real registration pair, against OpenCV.js', async 
       bf.delete();
     },
   );
+});
+
+describe('findHomography on rendered views of a photograph (camera path with ground truth), ORB matches from OpenCV.js', async () => {
+  const cv = (await loadOpenCV())?.cv;
+  test('OpenCV.js is installed (a development dependency)', () => expect(cv).toBeTruthy());
+  test('frame to frame within 1 px at the image corners; the pose of the later frame within 1 degree and 1%', async () => {
+    const img = await fixture('coffee.png');
+    const gray = new Uint8Array(img.width * img.height);
+    const bpp = img.format === 'rgba' ? 4 : img.format === 'rgb' ? 3 : 1;
+    for (let i = 0; i < gray.length; i++) {
+      const d = img.data;
+      gray[i] = bpp === 1 ? d[i]! : (9798 * d[i * bpp]! + 19235 * d[i * bpp + 1]! + 3735 * d[i * bpp + 2]! + 16384) >> 15;
+    }
+    const photo = { width: img.width, height: img.height, data: gray };
+    const cam = cameraPath(W, H, img.width);
+    const orb = new cv.ORB(1500);
+    const bf = new cv.BFMatcher(cv.NORM_HAMMING, true);
+    const none = new cv.Mat();
+    const view = (k: number) => {
+      const m = new cv.Mat(H, W, cv.CV_8UC1);
+      renderFrame(m.data as Uint8Array, W, cam, cam.frame(k), photo);
+      const kp = new cv.KeyPointVector();
+      const des = new cv.Mat();
+      orb.detectAndCompute(m, none, kp, des);
+      m.delete();
+      return { kp, des };
+    };
+    for (const [a, b] of [
+      [0, 30],
+      [40, 100],
+      [90, 170],
+    ] as const) {
+      const va = view(a);
+      const vb = view(b);
+      const matches = new cv.DMatchVector();
+      bf.match(va.des, vb.des, matches);
+      const n = matches.size();
+      const T = frameToFrame(cam.frame(a), cam.frame(b));
+      const toPlane = mat3Invert(cam.frame(a).planeToImage);
+      const imgA: number[] = [];
+      const imgB: number[] = [];
+      const plane: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const m = matches.get(i);
+        const p = va.kp.get(m.queryIdx).pt;
+        const q = vb.kp.get(m.trainIdx).pt;
+        imgA.push(p.x, p.y);
+        imgB.push(q.x, q.y);
+        plane.push(...mat3Apply(toPlane, p.x, p.y)); // where frame a's keypoint lies on the photo's plane
+      }
+      for (const [backend, fk] of fks) {
+        const r = run(fk, { src: imgA, dst: imgB, inlier: [] });
+        expect(r.reason).toBeNull();
+        const err = cornerError(T, r.H!, IMAGE);
+        // Plane to image b, then the pose of frame b.
+        const rp = run(fk, { src: plane, dst: imgB, inlier: [] });
+        const pose = fk.poseFromHomography(fk.allocPose(), rp.H!, cam.K);
+        const f = cam.frame(b);
+        let tr = 0;
+        for (let i = 0; i < 9; i++) tr += pose.R[i]! * f.pose.R[i]!;
+        const deg = (Math.acos(Math.min(1, (tr - 1) / 2)) * 180) / Math.PI;
+        const dt = Math.hypot(pose.t[0]! - f.pose.t[0], pose.t[1]! - f.pose.t[1], pose.t[2]! - f.pose.t[2]) / Math.hypot(...f.pose.t);
+        if (backend === 'wasm-simd') {
+          console.log(
+            `frames ${a} -> ${b}: ${n} ORB matches, ${r.inliers} inliers, corners ${err.toFixed(3)} px; pose ${deg.toFixed(3)} degrees, t ${(100 * dt).toFixed(3)}%`,
+          );
+        }
+        expect(err).toBeLessThan(1);
+        expect(deg).toBeLessThan(1);
+        expect(dt).toBeLessThan(0.01);
+        fk.arena.free(pose.region);
+      }
+      for (const m of [va.kp, va.des, vb.kp, vb.des, matches]) m.delete();
+    }
+    orb.delete();
+    bf.delete();
+    none.delete();
+  });
 });
