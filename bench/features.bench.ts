@@ -218,3 +218,44 @@ export const matchSuite: BenchSuite = {
     return rows;
   },
 };
+
+/**
+ * ORB(500) keypoints and descriptors on the tiled photograph, OpenCV's defaults (8 levels, scale
+ * 1.2, FAST 20, Harris ranking): reference, WASM scalar and SIMD, OpenCV.js ORB.detectAndCompute.
+ */
+export const orbSuite: BenchSuite = {
+  kernel: 'orb',
+  async run(o) {
+    const cv = (await loadOpenCV())?.cv;
+    const rows: BenchRow[] = [];
+    for (const [w, h] of o.sizes) {
+      const bytes = await tiledGray(w, h);
+      const sets = await benchFramekits(w, h, bytes);
+      const ref = await createFramekit({ maxWidth: w, maxHeight: h, frames: 4, scratchBytes: 24 * w * h, backend: 'reference' });
+      const all = [...sets, { fk: ref, src: ref.writePixels(ref.allocPlane(w, h, 'gray', { stride: w }), bytes) }];
+      const [scalar, simd, reference] = all.map(({ fk, src }) => {
+        const out = fk.allocKeypoints(500);
+        const desc = fk.allocDescriptors(500);
+        const pyr = fk.allocOrbPyramid(w, h);
+        return () => fk.orb(out, desc, pyr, src, { features: 500 });
+      });
+      o.log(`orb ${w}x${h}: ${simd!().count} keypoints (wasm-simd)`);
+      let cvTask: (() => void) | undefined;
+      if (cv) {
+        const m = cvGray(cv, w, h, bytes);
+        const det = new cv.ORB(500);
+        const [kv, d, mask] = [new cv.KeyPointVector(), new cv.Mat(), new cv.Mat()];
+        cvTask = () => det.detectAndCompute(m, mask, kv, d);
+      }
+      rows.push(
+        ...(await measure('orb', w, h, [
+          ['reference', reference!],
+          ['wasm-scalar', scalar!],
+          ['wasm-simd', simd!],
+          cvTask && ['opencv.js', cvTask],
+        ], o)),
+      );
+    }
+    return rows;
+  },
+};

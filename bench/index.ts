@@ -10,13 +10,13 @@ import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
 import { workersSuite } from './workers.bench.js';
-import { fastSuite, lkSuite, matchSuite } from './features.bench.js';
+import { fastSuite, lkSuite, matchSuite, orbSuite } from './features.bench.js';
 import { geometrySuite } from './geometry.bench.js';
 import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, yuvSuite, fastSuite, lkSuite, matchSuite, geometrySuite, webgpuSuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite, trackSuite];
+export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, yuvSuite, fastSuite, orbSuite, lkSuite, matchSuite, geometrySuite, webgpuSuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite, trackSuite];
 
 export interface BenchReport {
   env: BenchEnv;

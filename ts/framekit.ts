@@ -27,6 +27,7 @@ import type { FlowPyramid } from './kernels/lk/pyramid.js';
 import { Descriptors } from './features/descriptors.js';
 import { Matches } from './features/matches.js';
 import { matchHamming, type MatchOptions } from './kernels/match/api.js';
+import { OrbPyramid, orb, type OrbOptions } from './kernels/orb/api.js';
 import { HomographyResult, findHomography, type HomographyOptions } from './kernels/homography/api.js';
 import { Pose, poseFromHomography } from './kernels/pose/api.js';
 
@@ -362,6 +363,16 @@ export class Framekit {
   /** Brute-force Hamming matching, as OpenCV's BFMatcher(NORM_HAMMING) (ts/kernels/match/api.ts). */
   match(out: Matches, query: Descriptors, train: Descriptors, options: MatchOptions = {}): Matches {
     return matchHamming(this, out, query, train, options);
+  }
+
+  /** ORB's scale pyramid for `width` x `height` frames (ts/kernels/orb/api.ts). Allocates: call at setup. */
+  allocOrbPyramid(width: number, height: number, options: { levels?: number; scaleFactor?: number } = {}): OrbPyramid {
+    return new OrbPyramid(this, width, height, options);
+  }
+
+  /** ORB keypoints and descriptors, as OpenCV's ORB (ts/kernels/orb/api.ts). */
+  orb(out: Keypoints, descriptors: Descriptors, pyramid: OrbPyramid, src: PlaneLike, options: OrbOptions = {}): Keypoints {
+    return orb(this, out, descriptors, pyramid, src, options);
   }
 
   /** `capacity` interleaved x, y f32 point slots in the arena (free with freePoints). Allocates: call at setup. */

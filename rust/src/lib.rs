@@ -10,6 +10,7 @@ pub mod checksum;
 pub mod fast;
 pub mod lk;
 pub mod hamming;
+pub mod orb;
 pub mod homography;
 pub mod pose;
 

@@ -11,6 +11,7 @@ import { bindYuv } from './yuv/index.js';
 import { bindFast } from './fast/index.js';
 import { bindLk } from './lk/index.js';
 import { bindHamming } from './match/index.js';
+import { bindOrb } from './orb/index.js';
 import { bindHomography } from './homography/index.js';
 import { bindPose } from './pose/index.js';
 
@@ -29,6 +30,7 @@ export function bindKernels(b: KernelBackend) {
     fast: bindFast(b),
     lk: bindLk(b),
     hamming: bindHamming(b),
+    orb: bindOrb(b),
     homography: bindHomography(b),
     pose: bindPose(b),
   };

@@ -56,6 +56,13 @@ export interface FeaturesExports {
     maxCount: number, eps: number, minEig: number, flags: number): void;
   // rust/src/hamming: brute-force Hamming matching (see ts/kernels/match)
   fk_hamming_match(a: number, na: number, b: number, nb: number, best: number, d1: number, d2: number, colBest: number, colD: number): void;
+  // rust/src/orb: ORB's per-keypoint kernels and its pyramid's resize (see ts/kernels/orb)
+  fk_orb_harris(img: number, stride: number, xs: number, ys: number, n: number, out: number): void;
+  fk_orb_angles(img: number, stride: number, xs: number, ys: number, n: number, out: number): void;
+  fk_orb_describe(img: number, stride: number, xs: number, ys: number, angles: number, n: number, out: number): void;
+  fk_orb_pattern(): number;
+  fk_resize_scratch_bytes(dw: number): number;
+  fk_resize_bilinear(src: number, sw: number, sh: number, ss: number, dst: number, dw: number, dh: number, ds: number, xtab: number): void;
   // rust/src/homography and rust/src/pose: RANSAC homography, pose from a plane (see ts/kernels/homography, ts/kernels/pose)
   fk_find_homography(src: number, dst: number, count: number, threshold: number, confidence: number, maxIters: number, seed: number,
     refineIters: number, minInliers: number, outH: number, outMask: number, outIters: number): number;

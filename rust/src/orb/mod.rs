@@ -1,0 +1,185 @@
+//! ORB's per-keypoint kernels, as opencv/modules/features2d/src/orb.cpp defines them: the Harris
+//! response that ranks FAST corners, the intensity-centroid orientation and the rotated BRIEF
+//! descriptor; plus the bilinear resize that builds its scale pyramid. TypeScript runs FAST per
+//! level and keeps the best corners (ts/kernels/orb).
+//!
+//! Keypoints come as level coordinates (x, y as f32 arrays, rounded here as OpenCV's cvRound does);
+//! every caller keeps them at least 31 pixels inside their level (OpenCV's edgeThreshold), which
+//! covers the 7x7 Harris block, the radius-15 centroid disc and the rotated 31x31 pattern.
+
+mod pattern;
+mod trig;
+
+use pattern::PATTERN;
+use trig::{fast_atan2, round_i, sin_cos};
+
+const HALF_PATCH: i32 = 15;
+
+/// OpenCV's Harris measure over a 7x7 block of Sobel-like 3x3 gradients at each keypoint:
+/// (a b - c^2 - k (a + b)^2) scaled by (1 / (4 * 7 * 255))^4, with k = 0.04.
+///
+/// # Safety
+/// `img` rows are `stride` bytes apart and every keypoint is at least 4 pixels inside the image;
+/// `xs`, `ys`, `out` hold `n` f32s.
+#[no_mangle]
+pub unsafe extern "C" fn fk_orb_harris(img: *const u8, stride: u32, xs: *const f32, ys: *const f32, n: u32, out: *mut f32) {
+    const BLOCK: i32 = 7;
+    let s = stride as isize;
+    let scale = 1.0f32 / ((1 << 2) as f32 * BLOCK as f32 * 255.0);
+    let scale4 = scale * scale * scale * scale;
+    for i in 0..n as usize {
+        let (x0, y0) = (round_i(*xs.add(i)), round_i(*ys.add(i)));
+        let p0 = img.offset((y0 - BLOCK / 2) as isize * s + (x0 - BLOCK / 2) as isize);
+        let (mut a, mut b, mut c) = (0i32, 0i32, 0i32);
+        for dy in 0..BLOCK as isize {
+            for dx in 0..BLOCK as isize {
+                let p = p0.offset(dy * s + dx);
+                let v = |oy: isize, ox: isize| *p.offset(oy * s + ox) as i32;
+                let ix = (v(0, 1) - v(0, -1)) * 2 + (v(-1, 1) - v(-1, -1)) + (v(1, 1) - v(1, -1));
+                let iy = (v(1, 0) - v(-1, 0)) * 2 + (v(1, -1) - v(-1, -1)) + (v(1, 1) - v(-1, 1));
+                a += ix * ix;
+                b += iy * iy;
+                c += ix * iy;
+            }
+        }
+        let (fa, fb, fc) = (a as f32, b as f32, c as f32);
+        *out.add(i) = (fa * fb - fc * fc - 0.04 * (fa + fb) * (fa + fb)) * scale4;
+    }
+}
+
+/// Half-widths of the radius-15 disc per row, made symmetric as OpenCV's ORB constructor does.
+fn umax() -> [i32; (HALF_PATCH + 2) as usize] {
+    let mut u = [0i32; (HALF_PATCH + 2) as usize];
+    let r2 = (HALF_PATCH as f64) * core::f64::consts::FRAC_1_SQRT_2;
+    let vmax = (r2 + 1.0) as i32; // cvFloor of a positive number
+    let vmin = { let f = r2 as i32; if (f as f64) < r2 { f + 1 } else { f } }; // cvCeil
+    for v in 0..=vmax {
+        u[v as usize] = round_i(trig::sqrt((HALF_PATCH * HALF_PATCH - v * v) as f64) as f32);
+    }
+    let mut v0 = 0usize;
+    let mut v = HALF_PATCH;
+    while v >= vmin {
+        while u[v0] == u[v0 + 1] {
+            v0 += 1;
+        }
+        u[v as usize] = v0 as i32;
+        v0 += 1;
+        v -= 1;
+    }
+    u
+}
+
+/// Orientation of each keypoint by the intensity centroid of the radius-15 disc around it:
+/// atan2(m01, m10) in degrees, [0, 360), with OpenCV's fastAtan2 polynomial.
+///
+/// # Safety
+/// As `fk_orb_harris`, with 16 pixels of room.
+#[no_mangle]
+pub unsafe extern "C" fn fk_orb_angles(img: *const u8, stride: u32, xs: *const f32, ys: *const f32, n: u32, out: *mut f32) {
+    let s = stride as isize;
+    let u_max = umax();
+    for i in 0..n as usize {
+        let c = img.offset(round_i(*ys.add(i)) as isize * s + round_i(*xs.add(i)) as isize);
+        let (mut m01, mut m10) = (0i32, 0i32);
+        for u in -HALF_PATCH..=HALF_PATCH {
+            m10 += u * *c.offset(u as isize) as i32;
+        }
+        for v in 1..=HALF_PATCH {
+            let d = u_max[v as usize];
+            let mut v_sum = 0i32;
+            for u in -d..=d {
+                let plus = *c.offset(u as isize + v as isize * s) as i32;
+                let minus = *c.offset(u as isize - v as isize * s) as i32;
+                v_sum += plus - minus;
+                m10 += u * (plus + minus);
+            }
+            m01 += v * v_sum;
+        }
+        *out.add(i) = fast_atan2(m01 as f32, m10 as f32);
+    }
+}
+
+/// rBRIEF: for each keypoint, the 256 pattern tests rotated by its angle, on the smoothed image;
+/// 32 bytes per keypoint into `out`, bit j of byte k from test 8 k + j.
+///
+/// # Safety
+/// As `fk_orb_harris`, with 19 pixels of room (the pattern's reach, rotated); `angles` holds `n`
+/// f32s in degrees; `out` holds `32 n` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn fk_orb_describe(img: *const u8, stride: u32, xs: *const f32, ys: *const f32, angles: *const f32, n: u32, out: *mut u8) {
+    let s = stride as isize;
+    for i in 0..n as usize {
+        let c = img.offset(round_i(*ys.add(i)) as isize * s + round_i(*xs.add(i)) as isize);
+        let (b, a) = sin_cos(*angles.add(i) * (core::f32::consts::PI / 180.0));
+        let value = |k: usize| {
+            let (px, py) = (PATTERN[2 * k] as f32, PATTERN[2 * k + 1] as f32);
+            *c.offset(round_i(px * b + py * a) as isize * s + round_i(px * a - py * b) as isize)
+        };
+        for byte in 0..32 {
+            let mut v = 0u8;
+            for bit in 0..8 {
+                let t = byte * 8 + bit;
+                v |= ((value(2 * t) < value(2 * t + 1)) as u8) << bit;
+            }
+            *out.add(32 * i + byte) = v;
+        }
+    }
+}
+
+/// Bytes of scratch `fk_resize_bilinear` needs for a destination `dw` wide (a column table).
+#[no_mangle]
+pub extern "C" fn fk_resize_scratch_bytes(dw: u32) -> u32 {
+    8 * dw
+}
+
+/// Source index and 11-bit weight of destination coordinate `d`: OpenCV's INTER_LINEAR geometry
+/// (centres aligned, s = (d + 0.5) f - 0.5), clamped to the edge pixel.
+#[inline(always)]
+fn source(d: u32, f: f32, n: u32) -> (i32, i32) {
+    let s = (d as f32 + 0.5) * f - 0.5;
+    let x = trig::floor_i(s);
+    if x < 0 {
+        (0, 0)
+    } else if x >= n as i32 - 1 {
+        (n as i32 - 1, 0)
+    } else {
+        (x, round_i((s - x as f32) * 2048.0))
+    }
+}
+
+/// Bilinear resize of a gray image with 11-bit fixed-point weights, for ORB's scale levels. The
+/// column positions and weights are tabulated once per call into `xtab`: computing them per pixel
+/// cost 27 ns a pixel in V8 and far more in JavaScriptCore.
+///
+/// # Safety
+/// `src` spans `(sh - 1) * ss + sw` bytes, `dst` `(dh - 1) * ds + dw`; `xtab` holds
+/// `fk_resize_scratch_bytes(dw)` bytes, 4-aligned; none overlap.
+#[no_mangle]
+pub unsafe extern "C" fn fk_resize_bilinear(src: *const u8, sw: u32, sh: u32, ss: u32, dst: *mut u8, dw: u32, dh: u32, ds: u32, xtab: *mut i32) {
+    const ONE: i32 = 2048;
+    let (fx, fy) = (sw as f32 / dw as f32, sh as f32 / dh as f32);
+    for x in 0..dw {
+        let (i, w) = source(x, fx, sw);
+        *xtab.add(2 * x as usize) = i;
+        *xtab.add(2 * x as usize + 1) = w;
+    }
+    for y in 0..dh {
+        let (sy, wy) = source(y, fy, sh);
+        let r0 = src.offset(sy as isize * ss as isize);
+        let r1 = if wy > 0 { r0.offset(ss as isize) } else { r0 };
+        let out = dst.add((y * ds) as usize);
+        for x in 0..dw as usize {
+            let (sx, wx) = (*xtab.add(2 * x) as isize, *xtab.add(2 * x + 1));
+            let nx = (wx > 0) as isize;
+            let top = *r0.offset(sx) as i32 * (ONE - wx) + *r0.offset(sx + nx) as i32 * wx;
+            let bottom = *r1.offset(sx) as i32 * (ONE - wx) + *r1.offset(sx + nx) as i32 * wx;
+            *out.add(x) = ((top * (ONE - wy) + bottom * wy + (1 << 21)) >> 22) as u8;
+        }
+    }
+}
+
+/// Address of the 1024-entry pattern in linear memory (tests compare it with the TypeScript copy).
+#[no_mangle]
+pub extern "C" fn fk_orb_pattern() -> *const i8 {
+    PATTERN.as_ptr()
+}
