@@ -17,6 +17,7 @@ import { buildPyramid, pyrDown } from './kernels/pyrdown/api.js';
 import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
 import { integral } from './kernels/integral/api.js';
 import { i420ToRgba, nv12ToRgba } from './kernels/yuv/api.js';
+import { resize, type Interpolation } from './kernels/resize/api.js';
 import { equalizeHist, histogram, threshold, thresholdOtsu, type ThresholdType } from './kernels/histogram/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
@@ -297,6 +298,11 @@ export class Framekit {
   /** NV12 planes to RGBA, bit-exact with OpenCV's COLOR_YUV2RGBA_NV12 (ts/kernels/yuv/api.ts). */
   nv12ToRgba(dst: PlaneLike, y: PlaneLike, uv: PlaneLike): PlaneLike {
     return nv12ToRgba(this, dst, y, uv);
+  }
+
+  /** Resize to dst's size, OpenCV's INTER_LINEAR / INTER_AREA fixed-point arithmetic (ts/kernels/resize/api.ts). */
+  resize(dst: PlaneLike, src: PlaneLike, interpolation: Interpolation = 'linear'): PlaneLike {
+    return resize(this, dst, src, interpolation);
   }
 
   /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */

@@ -8,6 +8,7 @@ import { bindSobel } from './sobel/index.js';
 import { bindIntegral } from './integral/index.js';
 import { bindHistogram } from './histogram/index.js';
 import { bindYuv } from './yuv/index.js';
+import { bindResize } from './resize/index.js';
 import { bindFast } from './fast/index.js';
 import { bindLk } from './lk/index.js';
 import { bindHamming } from './match/index.js';
@@ -27,6 +28,7 @@ export function bindKernels(b: KernelBackend) {
     integral: bindIntegral(b),
     histogram: bindHistogram(b),
     yuv: bindYuv(b),
+    resize: bindResize(b),
     fast: bindFast(b),
     lk: bindLk(b),
     hamming: bindHamming(b),

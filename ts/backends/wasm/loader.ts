@@ -32,6 +32,10 @@ export interface PixelsExports {
   /** wasm/yuv.ts: YUV 4:2:0 to RGBA, uStep 1 for I420 planes, 2 for NV12 (v = u + 1) (see ts/kernels/yuv). */
   yuv420_to_rgba(y: number, yStride: number, u: number, uStride: number, v: number, vStride: number, uStep: number,
     dst: number, dstStride: number, width: number, height: number): void;
+  /** wasm/resize.ts: bilinear resize from precomputed tables, integer-factor area resize (see ts/kernels/resize). */
+  resize_linear(src: number, srcStride: number, srcHeight: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number,
+    xofs: number, xofs1: number, alpha: number, yofs: number, beta: number, work: number): void;
+  resize_area_fast(src: number, srcStride: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number, kx: number, ky: number, scale: number): void;
   magnitude_l1(dx: number, dxStride: number, dy: number, dyStride: number, dst: number, dstStride: number, width: number, height: number): void;
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;
