@@ -23,7 +23,9 @@ import { tile, type BenchOptions, type BenchRow, type BenchSuite } from './harne
  * - `webgpu-compute`: GPU time of the dispatches alone, from timestamp queries where the adapter has
  *   them (`timing: 'timestamp-query'`), else the submit-to-onSubmittedWorkDone round trip
  *   (`timing: 'round-trip'`, which adds the queue's latency: an upper bound).
- * The chain also gets a `wasm-simd` row: the same chain on the CPU (KeypointChain's WASM twin).
+ * The chain also gets `webgpu-resident` (a frame already on the device: compute + readback),
+ * `webgpu-pipelined` (per frame with the readback ring full) and `wasm-simd` (the same chain on the
+ * CPU: KeypointChain's WASM twin).
  * Row kernels match the CPU suites' (gray, gaussian5x5, pyrdown, sobel3 dx+dy, fast) so ratios line up.
  */
 export const webgpuSuite: BenchSuite = {
@@ -34,7 +36,7 @@ export const webgpuSuite: BenchSuite = {
 };
 
 const THRESHOLD = 20;
-const CAPACITY = 1 << 16;
+const CAPACITY = 1 << 18; // no overflow at 4K on the tiled photograph (about 70k corners at t = 20)
 
 /** Median of `fn`'s samples: its own figure when it returns one (GPU time), else wall time. */
 async function sample(o: BenchOptions, fn: () => Promise<number | undefined>): Promise<{ medianMs: number; samples: number }> {
@@ -100,6 +102,24 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
   };
 
   for (const [w, h] of o.sizes) {
+    // The floor under every to-CPU row (the same at every size; a row per size keeps the table regular):
+    // an empty submit's round trip, and a 16-byte copy + map.
+    const empty = await sample(o, async () => {
+      device.queue.submit([device.createCommandEncoder().finish()]);
+      await withTimeout(device.queue.onSubmittedWorkDone(), gpu.timeoutMs, 'onSubmittedWorkDone');
+      return undefined;
+    });
+    const tiny = await sample(o, async () => {
+      const enc = device.createCommandEncoder();
+      enc.copyBufferToBuffer(resolve, 0, stamps, 0, 16);
+      device.queue.submit([enc.finish()]);
+      await withTimeout(stamps.mapAsync(0x0001), gpu.timeoutMs, 'latency readback');
+      stamps.unmap();
+      return undefined;
+    });
+    rows.push({ kernel: 'latency', impl: 'webgpu', width: w, height: h, ...empty, measures: 'empty submit to onSubmittedWorkDone' });
+    rows.push({ kernel: 'latency', impl: 'webgpu-map', width: w, height: h, ...tiny, measures: '16-byte copy, submit, mapAsync' });
+    o.log(`latency        webgpu       ${empty.medianMs.toFixed(3)} ms empty submit round trip, ${tiny.medianMs.toFixed(3)} ms 16-byte readback`);
     const fk = await createFramekit({ arenaBytes: 10 * w * h + (32 << 20), backend: 'wasm-simd' });
     const rgba = fk.allocPlane(w, h, 'rgba', { stride: w * 4 });
     rgba.data.set(tile(new Uint8Array(w * h * 4), w, h, photo, 4));
@@ -171,6 +191,18 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
     const out = fk.allocKeypoints(CAPACITY);
     // chain.run leaves its input in the chain's upload buffer, so the compute-only samples read a real frame.
     await row('chain', async () => (await chain.run(out, fk.heap, rgba), undefined), (p) => chain.encodeCompute(p));
+    // A frame already on the device (a decoded video frame, a camera texture): compute + readback only.
+    const resident = await sample(o, async () => (await chain.run(out, fk.heap, null), undefined));
+    rows.push({ kernel: 'chain', impl: 'webgpu-resident', width: w, height: h, ...resident, measures: 'compute + readback (frame already on the device)' });
+    // Throughput with the readback ring full: `ring` frames in flight at once, per frame.
+    const outs = [out, fk.allocKeypoints(CAPACITY), fk.allocKeypoints(CAPACITY)];
+    const piped = await sample(o, async () => {
+      const t0 = performance.now();
+      await Promise.all(outs.map((k) => chain.run(k, fk.heap, rgba)));
+      return (performance.now() - t0) / outs.length;
+    });
+    rows.push({ kernel: 'chain', impl: 'webgpu-pipelined', width: w, height: h, ...piped, measures: `per frame, ${outs.length} frames in flight (upload + compute + readback)` });
+    o.log(`chain          resident     ${`${w}x${h}`.padEnd(10)} ${resident.medianMs.toFixed(3).padStart(9)} ms to CPU; pipelined ${piped.medianMs.toFixed(3)} ms a frame`);
     const cpu = await sample(o, async () => (twin.runCpu(out, rgba), undefined));
     rows.push({ kernel: 'chain', impl: 'wasm-simd', width: w, height: h, ...cpu });
     o.log(`chain          wasm-simd    ${`${w}x${h}`.padEnd(10)} ${cpu.medianMs.toFixed(3).padStart(9)} ms (the WASM twin); ${out.count} keypoints`);

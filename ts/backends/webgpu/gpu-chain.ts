@@ -139,9 +139,9 @@ export class GpuChain {
    * then waits (with the backend's timeout) for that slot's map and decodes it into `out`, sorted by
    * (level, y, x): OpenCV's order, so the result equals the CPU path's. A slot still mapping from
    * `ring` frames ago is waited for first, so the ring bounds the frames in flight. Throws when the
-   * GPU fails (the caller falls back).
+   * GPU fails (the caller falls back). `src` null runs on the frame already on the device.
    */
-  run(out: Keypoints, heap: Uint8Array, src: PlaneLike | ExternalSource): Promise<Keypoints> {
+  run(out: Keypoints, heap: Uint8Array, src: PlaneLike | ExternalSource | null): Promise<Keypoints> {
     const slot = this.#slots[this.#next++ % this.#slots.length]!;
     // Set synchronously: a later frame on this slot waits for this one, whatever order they settle in.
     const done = this.#frame(slot, slot.busy, out, heap, src);
@@ -149,10 +149,12 @@ export class GpuChain {
     return done;
   }
 
-  async #frame(slot: Slot, previous: Promise<unknown> | null, out: Keypoints, heap: Uint8Array, src: PlaneLike | ExternalSource): Promise<Keypoints> {
+  async #frame(slot: Slot, previous: Promise<unknown> | null, out: Keypoints, heap: Uint8Array, src: PlaneLike | ExternalSource | null): Promise<Keypoints> {
     if (previous) await previous.catch(() => undefined);
     const device = this.#backend.device;
-    if ('ptr' in src && 'stride' in src) this.upload(heap, src);
+    if (src === null) {
+      // the frame is already on the device (uploaded before, or written there by an earlier pass)
+    } else if ('ptr' in src && 'stride' in src) this.upload(heap, src);
     else this.uploadExternal(src);
     const enc = device.createCommandEncoder({ label: 'chain frame' });
     enc.clearBuffer(this.#keypoints, 0, KEYPOINTS_HEADER_BYTES);
