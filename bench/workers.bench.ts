@@ -5,18 +5,29 @@ import { readImageFile, type DecodedImage } from '../ts/io/image.js';
 import { fixturePath } from './fixtures.js';
 import { tile, type BenchOptions, type BenchRow, type BenchSuite } from './harness.js';
 
-/** Median ms of `fn` (sync or async) over as many calls as fit in `timeMs` (at least 5), after 2 warm-up calls. */
-async function medianMs(fn: () => unknown, timeMs: number): Promise<{ medianMs: number; samples: number }> {
-  for (let i = 0; i < 2; i++) await fn();
-  const t: number[] = [];
+/** Times calls of `fn` (sync or async) for `timeMs` (at least 5 calls), appending each call's ms to `into`. */
+async function sample(fn: () => unknown, timeMs: number, into: number[]): Promise<void> {
   const end = performance.now() + timeMs;
-  while (t.length < 5 || performance.now() < end) {
+  for (let n = 0; n < 5 || performance.now() < end; n++) {
     const a = performance.now();
     await fn();
-    t.push(performance.now() - a);
+    into.push(performance.now() - a);
   }
-  t.sort((x, y) => x - y);
-  return { medianMs: t[t.length >> 1]!, samples: t.length };
+}
+
+/**
+ * Medians of several configurations of one kernel: each first runs untimed for `timeMs` (engines
+ * tier WASM up lazily: the first configuration timed would otherwise run slower code), then the
+ * configurations take turns, `rounds` times, so drift in the machine's speed lands on all of them.
+ */
+async function compare(fns: Array<() => unknown>, timeMs: number, rounds = 3): Promise<Array<{ medianMs: number; samples: number }>> {
+  const t = fns.map(() => [] as number[]);
+  for (const fn of fns) await sample(fn, timeMs, []);
+  for (let r = 0; r < rounds; r++) for (let i = 0; i < fns.length; i++) await sample(fns[i]!, timeMs / rounds, t[i]!);
+  return t.map((x) => {
+    x.sort((a, b) => a - b);
+    return { medianMs: x[x.length >> 1]!, samples: x.length };
+  });
 }
 
 interface Job {
@@ -57,9 +68,11 @@ export const workersSuite: BenchSuite = {
     const pools = [await WorkerPool.create(fk, { workers: 1 }), await WorkerPool.create(fk, { workers: 2 })];
     try {
       for (const j of list) {
-        const single = await medianMs(j.single, o.timeMs);
-        const one = await medianMs(() => j.pooled(pools[0]!), o.timeMs);
-        const two = await medianMs(() => j.pooled(pools[1]!), o.timeMs);
+        const [single, one, two] = (await compare([j.single, () => j.pooled(pools[0]!), () => j.pooled(pools[1]!)], o.timeMs)) as [
+          { medianMs: number; samples: number },
+          { medianMs: number; samples: number },
+          { medianMs: number; samples: number },
+        ];
         const env = { cores: cpus().length, loadAverage1m: loadavg()[0] };
         rows.push({ kernel: 'workers', impl: `${j.name}/main-thread`, width: w, height: h, ...single, ...env });
         rows.push({ kernel: 'workers', impl: `${j.name}/1-worker`, width: w, height: h, ...one, ...env });
