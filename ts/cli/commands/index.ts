@@ -4,6 +4,8 @@ import { blur } from './blur.js';
 import { demo } from './demo.js';
 import { fast } from './fast.js';
 import { flow } from './flow.js';
+import { match } from './match.js';
+import { orb } from './orb.js';
 import { gray } from './gray.js';
 import { info } from './info.js';
 import { pyrdown } from './pyrdown.js';
@@ -11,4 +13,4 @@ import { sobel } from './sobel.js';
 import { track } from './track.js';
 
 /** Every command `framekit` knows, in the order `framekit --help` lists them. */
-export const COMMANDS: Command[] = [info, gray, blur, sobel, pyrdown, track, bench, demo, fast, flow];
+export const COMMANDS: Command[] = [info, gray, blur, sobel, pyrdown, track, bench, demo, fast, orb, match, flow];
