@@ -9,12 +9,36 @@
 //
 //   npm run build:ts && node bench/webgpu-device.mjs
 //
+// or, where the machine gets the working tree but not node_modules: here
+//   npm run build:ts && node bench/webgpu-device.mjs --prepare
+// then carry dist/ts, dist/bench, dist/wasm, dist/node_modules and there run
+//   node bench/webgpu-device.mjs
+//
 // Options through the environment: WEBGPU_BENCH_TIME_MS (per row, default 700),
 // WEBGPU_BENCH_SIZES (default "1920x1080,3840x2160").
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('../', import.meta.url);
+
+// `--prepare` (run where the package is built): copies the few packages the built bench imports
+// into dist/node_modules, where Node finds them from dist/ts and dist/bench, so that a machine
+// given only the working tree plus dist/ts, dist/bench, dist/wasm and dist/node_modules (about
+// 25 MB) runs this script: no npm install, no network.
+if (process.argv.includes('--prepare')) {
+  const from = (p) => new URL(`node_modules/${p}`, root).pathname;
+  const to = (p) => new URL(`dist/node_modules/${p}`, root).pathname;
+  rmSync(to(''), { recursive: true, force: true });
+  for (const p of ['tinybench', 'pngjs', 'jpeg-js', 'webgpu/index.js', 'webgpu/package.json', `webgpu/dist/${process.platform}-${process.arch}`]) {
+    if (!existsSync(from(p))) {
+      console.error(`webgpu-device --prepare: ${from(p)} is missing (npm install, with the optional dependency webgpu)`);
+      process.exit(1);
+    }
+    cpSync(from(p), to(p), { recursive: true });
+  }
+  console.error(`webgpu-device --prepare: copied into ${to('')}`);
+  process.exit(0);
+}
 const dist = new URL('dist/bench/webgpu.bench.js', root);
 if (!existsSync(dist)) {
   console.error(`webgpu-device: ${dist.pathname} is missing; run \`npm run build:ts\` first`);
