@@ -117,3 +117,51 @@ describe('SampleRing: Float32 PCM blocks that wrap, copied by WASM', () => {
     expect(typeof simd.wasm!.pixels.ring_read).toBe('function');
   });
 });
+
+describe('SampleRing across threads (worker_threads)', async () => {
+  const { Worker } = await import('node:worker_threads');
+  for (const mode of ['consume', 'produce'] as const) {
+    test(`this thread ${mode === 'consume' ? 'pushes with WASM, a worker pops' : 'pops with WASM, a worker pushes'} 2,000,000 samples in random blocks: in order, none lost`, async () => {
+      const { createFramekit } = await import('../../ts/index.js');
+      const fk = await createFramekit({ arenaBytes: 1 << 20, shared: true, backend: 'wasm-simd' });
+      const capacity = 1024;
+      const ring = new SampleRing(fk, capacity);
+      const stage = fk.arena.alloc(capacity * 4);
+      const staged = new Float32Array(fk.heap.buffer, stage.ptr, capacity);
+      const flags = new SharedArrayBuffer(8);
+      const flag = new Int32Array(flags);
+      const total = 2_000_000;
+      const worker = new Worker(new URL('./workers/sample-peer.ts', import.meta.url), {
+        workerData: { buffer: fk.memory.buffer, layout: ring.layout, total, seed: 11, mode, flags },
+      });
+      const result = new Promise<{ n: number; errors: number; firstError: string }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      while (Atomics.load(flag, 0) === 0) Atomics.wait(flag, 1, 0, 5);
+      const rand = mulberry32(12);
+      let n = 0;
+      let errors = 0;
+      let firstError = '';
+      while (n < total) {
+        const want = Math.min(1 + Math.floor(rand() * capacity), total - n);
+        if (mode === 'consume') {
+          for (let i = 0; i < want; i++) staged[i] = (n + i) % 16777216;
+          if (ring.pushFrom(stage.ptr, want)) n += want;
+          else Atomics.wait(flag, 1, 0, 0.05);
+        } else if (ring.popInto(stage.ptr, want)) {
+          for (let i = 0; i < want; i++) if (staged[i] !== (n + i) % 16777216 && errors++ === 0) firstError = `sample ${n + i} is ${staged[i]}`;
+          n += want;
+        } else Atomics.wait(flag, 1, 0, 0.05);
+      }
+      const r = await result;
+      await worker.terminate();
+      expect(firstError || r.firstError).toBe('');
+      expect(errors + r.errors).toBe(0);
+      expect(r.n).toBe(total);
+      expect(ring.size).toBe(0);
+      fk.arena.free(stage);
+      ring.dispose();
+    }, 60000);
+  }
+});

@@ -17,14 +17,24 @@ const MAX_CAPACITY = 1 << 26;
  * sample's cell is `index & (capacity - 1)`.
  *
  * The region is reserved once by the constructor (allocates arena space: setup only); `push`,
- * `pop` and their pointer forms allocate nothing.
+ * `pop` and their pointer forms allocate nothing. Another thread sharing the memory (a worker, an
+ * AudioWorklet) opens the same ring with `SampleRing.open(buffer, ring.layout)`; its copies are
+ * JS loops (it has no WASM instance), and it may be either side: producer or consumer.
  */
+export interface SampleRingLayout {
+  /** Byte offset of the ring's header in the memory; the samples start 16 bytes later. */
+  readonly ptr: number;
+  readonly capacity: number;
+}
+
 export class SampleRing {
   readonly capacity: number;
   readonly region: Region;
   /** Byte offset of the first sample in the memory. */
   readonly storagePtr: number;
-  readonly #fk: Framekit;
+  /** The owner's framekit; null for a ring opened on another thread. */
+  readonly #fk: Framekit | null;
+  readonly #heap: Uint8Array;
   readonly #h: Int32Array;
   readonly #f32: Float32Array;
   /** The memory's buffer, read once (a shared memory's `.buffer` getter may make a new object per call). */
@@ -32,20 +42,46 @@ export class SampleRing {
   readonly #mask: number;
   #disposed = false;
 
-  constructor(fk: Framekit, capacity: number) {
+  /** Reserves the ring's region in `fk`'s arena and empties it. */
+  constructor(fk: Framekit, capacity: number);
+  /** @internal SampleRing.open() */
+  constructor(fk: null, capacity: number, opened: { buffer: ArrayBufferLike; ptr: number });
+  constructor(fk: Framekit | null, capacity: number, opened?: { buffer: ArrayBufferLike; ptr: number }) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
       throw new FramekitError('E_ARGUMENT', `sample ring capacity must be a power of two from 1 to 2^26, got ${String(capacity)}`, { capacity });
     }
     this.#fk = fk;
     this.capacity = capacity;
     this.#mask = capacity - 1;
-    this.region = fk.arena.alloc(HEADER + capacity * 4, `sample ring of ${capacity}`);
+    if (fk) {
+      this.region = fk.arena.alloc(HEADER + capacity * 4, `sample ring of ${capacity}`);
+      this.#buf = fk.heap.buffer;
+    } else {
+      const { buffer, ptr } = opened!;
+      if (!Number.isInteger(ptr) || ptr < 0 || ptr % 16 !== 0 || ptr + HEADER + capacity * 4 > buffer.byteLength) {
+        throw new FramekitError('E_OUT_OF_BOUNDS', `a sample ring of ${capacity} at ${ptr} does not fit a ${buffer.byteLength}-byte buffer`, { ptr, capacity });
+      }
+      this.region = Object.freeze({ ptr, size: HEADER + capacity * 4 });
+      this.#buf = buffer;
+    }
     this.storagePtr = this.region.ptr + HEADER;
-    this.#buf = fk.heap.buffer;
+    this.#heap = new Uint8Array(this.#buf);
     this.#h = new Int32Array(this.#buf, this.region.ptr, 2);
     this.#f32 = new Float32Array(this.#buf);
-    Atomics.store(this.#h, WRITE, 0);
-    Atomics.store(this.#h, READ, 0);
+    if (fk) {
+      Atomics.store(this.#h, WRITE, 0);
+      Atomics.store(this.#h, READ, 0);
+    }
+  }
+
+  /** Opens, on another thread, the ring that `layout` describes in the shared memory's `buffer`. */
+  static open(buffer: ArrayBufferLike, layout: SampleRingLayout): SampleRing {
+    return new SampleRing(null, layout.capacity, { buffer, ptr: layout.ptr });
+  }
+
+  /** What another thread needs to open this ring (post it with the memory's buffer). */
+  get layout(): SampleRingLayout {
+    return { ptr: this.region.ptr, capacity: this.capacity };
   }
 
   /** Samples ready to pop (a snapshot). */
@@ -80,7 +116,7 @@ export class SampleRing {
     this.#checkRange(ptr, count);
     const w = this.#begin(WRITE, count);
     if (w === null) return false;
-    const px = this.#fk.wasm?.pixels;
+    const px = this.#fk?.wasm?.pixels;
     const off = (w & this.#mask) * 4;
     if (px) px.ring_write(this.storagePtr, this.capacity * 4, off, ptr, count * 4);
     else this.#copy(this.storagePtr, off, ptr, count * 4, true);
@@ -107,7 +143,7 @@ export class SampleRing {
     this.#checkRange(ptr, count);
     const r = this.#begin(READ, count);
     if (r === null) return false;
-    const px = this.#fk.wasm?.pixels;
+    const px = this.#fk?.wasm?.pixels;
     const off = (r & this.#mask) * 4;
     if (px) px.ring_read(ptr, this.storagePtr, this.capacity * 4, off, count * 4);
     else this.#copy(this.storagePtr, off, ptr, count * 4, false);
@@ -115,11 +151,11 @@ export class SampleRing {
     return true;
   }
 
-  /** Returns the region to the arena. */
+  /** Returns the region to the arena (the owner's ring); an opened ring just stops working. */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#fk.arena.free(this.region);
+    this.#fk?.arena.free(this.region);
   }
 
   /** The caller's own index when `n` samples fit (push) or are ready (pop), else null. */
@@ -135,7 +171,8 @@ export class SampleRing {
 
   #checkRange(ptr: number, count: number): void {
     if (!Number.isInteger(count) || count < 0) throw new FramekitError('E_ARGUMENT', `sample count must be a non-negative integer, got ${count}`);
-    if (!Number.isInteger(ptr) || ptr % 4 !== 0 || !this.#fk.arena.contains(ptr, count * 4)) {
+    const inside = this.#fk ? this.#fk.arena.contains(ptr, count * 4) : ptr >= 0 && ptr + count * 4 <= this.#buf.byteLength;
+    if (!Number.isInteger(ptr) || ptr % 4 !== 0 || !inside) {
       throw new FramekitError('E_OUT_OF_BOUNDS', `samples [${ptr}, ${ptr + count * 4}) are not 4-byte aligned inside the arena`, { ptr, count });
     }
     const s = this.storagePtr;
@@ -143,9 +180,9 @@ export class SampleRing {
     if (ptr < e && ptr + count * 4 > s) throw new FramekitError('E_ARGUMENT', 'samples overlap the ring storage', { ptr, count });
   }
 
-  /** The two-span copy of wasm/ring.ts in JS, for the reference backend. */
+  /** The two-span copy of wasm/ring.ts in JS, for the reference backend and opened rings. */
   #copy(storage: number, off: number, ptr: number, bytes: number, toRing: boolean): void {
-    const heap = this.#fk.heap;
+    const heap = this.#heap;
     const cap = this.capacity * 4;
     const first = Math.min(bytes, cap - off);
     if (toRing) {
