@@ -223,6 +223,41 @@ describe('webgpu fallback to WASM', () => {
     expect(outs.every((o) => o.where === 'wasm')).toBe(true);
   }, 60_000);
 
+  test('a shader that fails to compile: the chain is made on WASM and says why', async () => {
+    const gpu = await backend();
+    const dev = gpu.device as unknown as { createShaderModule: (d: GPUShaderModuleDescriptor) => GPUShaderModule };
+    const orig = dev.createShaderModule.bind(dev);
+    dev.createShaderModule = (d) => orig({ ...d, code: d.code.replace('fn main', 'fn main(') }); // a syntax error
+    const chain = await KeypointChain.create(fk, gpu, { width: 64, height: 48, format: 'rgba' });
+    expect(chain.where).toBe('wasm');
+    expect(chain.fallbackReason).toContain('GPU chain not built');
+    const src = await frame(64, 48, 2);
+    const out = await chain.run(chain.createOutput(), src);
+    expect(out.where).toBe('wasm');
+    expectSame(out.keypoints, chain.runCpu(fk.allocKeypoints(8192), src), 'after a failed compile');
+    await chain.destroy();
+    gpu.device.destroy();
+  });
+
+  test('a frame larger than the adapter allows, or a format its textures cannot hold: WASM, with the reason', async () => {
+    const gpu = await backend();
+    const rgb = await KeypointChain.create(fk, gpu, { width: 64, height: 48, format: 'rgb', input: 'texture' });
+    expect(rgb.where).toBe('wasm');
+    expect(rgb.fallbackReason).toContain('texture input takes rgba or bgra');
+    await rgb.destroy();
+    const limit = gpu.device.limits.maxStorageBufferBindingSize;
+    const width = 8192;
+    const height = Math.floor(limit / (4 * width)) + 8; // one upload buffer past the limit
+    if (height <= 8192) {
+      const big = await KeypointChain.create(fk, gpu, { width, height, format: 'rgba', levels: 1 });
+      expect(big.where).toBe('wasm');
+      expect(big.fallbackReason).toContain('exceeds this adapter');
+      await big.destroy();
+    }
+    expect(gpu.alive).toBe(true); // a chain the device cannot hold does not count as losing the device
+    gpu.device.destroy();
+  }, 60_000);
+
   test('no adapter: auto falls back and says why, require throws E_GPU, a chain runs on WASM', async () => {
     const none = { dawnFlags: [['backend=null-does-not-exist']] };
     const auto = await gpuForMode('auto', none);
