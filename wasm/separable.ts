@@ -273,6 +273,82 @@ function hwsym3(b: U, k: U, d: U, w: i32, s: i32): i32 { return hwsym(3, b, k, d
 function hwsym5(b: U, k: U, d: U, w: i32, s: i32): i32 { return hwsym(5, b, k, d, w, s); }
 function hwsym7(b: U, k: U, d: U, w: i32, s: i32): i32 { return hwsym(7, b, k, d, w, s); }
 
+// Scalar twins of the unrolled paths, for the scalar build and the SIMD build's row tails: the same
+// mirrored sums with every tap written out (the tap loops cost the scalar build 3-5x at 1080p).
+// @ts-ignore: decorator
+@inline function vsymScalar(n: i32, anti: bool, rows: usize, ky: usize, out: usize, x0: i32, width: i32): void {
+  const c = n >> 1;
+  const k0 = <i32>load<i16>(ky);
+  const k1 = <i32>load<i16>(ky, 2);
+  const k2 = <i32>load<i16>(ky, 4);
+  const kc = <i32>load<i16>(ky + (<usize>c << 1));
+  const a0 = rowAt(rows, 0);
+  const b0 = rowAt(rows, n - 1);
+  const a1 = rowAt(rows, 1);
+  const b1 = rowAt(rows, n - 2);
+  const a2 = rowAt(rows, 2);
+  const b2 = rowAt(rows, n - 3);
+  const rc = rowAt(rows, c);
+  for (let x = x0; x < width; x++) {
+    const o = <usize>x;
+    let s = k0 * (anti ? <i32>load<u8>(a0 + o) - <i32>load<u8>(b0 + o) : <i32>load<u8>(a0 + o) + <i32>load<u8>(b0 + o));
+    if (n >= 5) s += k1 * (anti ? <i32>load<u8>(a1 + o) - <i32>load<u8>(b1 + o) : <i32>load<u8>(a1 + o) + <i32>load<u8>(b1 + o));
+    if (n >= 7) s += k2 * (anti ? <i32>load<u8>(a2 + o) - <i32>load<u8>(b2 + o) : <i32>load<u8>(a2 + o) + <i32>load<u8>(b2 + o));
+    if (!anti) s += kc * <i32>load<u8>(rc + o);
+    store<u16>(out + (o << 1), <u16>s);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function hsymScalar(n: i32, anti: bool, base: usize, kx: usize, dst: usize, x0: i32, width: i32, mode: i32, shift: i32, div: i32): void {
+  const e = <usize>(n - 1) << 1;
+  const k0 = <i32>load<i16>(kx);
+  const k1 = <i32>load<i16>(kx, 2);
+  const k2 = <i32>load<i16>(kx, 4);
+  const kc = <i32>load<i16>(kx + (<usize>(n >> 1) << 1));
+  const round = shift > 0 ? 1 << (shift - 1) : 0;
+  for (let x = x0; x < width; x++) {
+    const p = base + (<usize>x << 1);
+    let s = k0 * (anti ? <i32>load<u16>(p) - <i32>load<u16>(p + e) : <i32>load<u16>(p) + <i32>load<u16>(p + e));
+    if (n >= 5) s += k1 * (anti ? <i32>load<u16>(p, 2) - <i32>load<u16>(p + e - 2) : <i32>load<u16>(p, 2) + <i32>load<u16>(p + e - 2));
+    if (n >= 7) s += k2 * (anti ? <i32>load<u16>(p, 4) - <i32>load<u16>(p + e - 4) : <i32>load<u16>(p, 4) + <i32>load<u16>(p + e - 4));
+    if (!anti) s += kc * <i32>load<u16>(p + (<usize>(n >> 1) << 1));
+    if (mode == OUT_I16) store<i16>(dst + (<usize>x << 1), <i16>s);
+    else if (mode == OUT_U8_DIV) store<u8>(dst + <usize>x, <u8>(<u32>((s + shift) * div) >> 23));
+    else store<u8>(dst + <usize>x, <u8>(<u32>(s + round) >> shift));
+  }
+}
+
+// Dispatch to one function per variant (see the note on V8 above).
+function vscalar(n: i32, anti: bool, r: U, k: U, o: U, x0: i32, w: i32): void {
+  if (anti) {
+    if (n == 3) vsymScalar3a(r, k, o, x0, w);
+    else if (n == 5) vsymScalar5a(r, k, o, x0, w);
+    else vsymScalar7a(r, k, o, x0, w);
+  } else if (n == 3) vsymScalar3(r, k, o, x0, w);
+  else if (n == 5) vsymScalar5(r, k, o, x0, w);
+  else vsymScalar7(r, k, o, x0, w);
+}
+function vsymScalar3(r: U, k: U, o: U, x0: i32, w: i32): void { vsymScalar(3, false, r, k, o, x0, w); }
+function vsymScalar5(r: U, k: U, o: U, x0: i32, w: i32): void { vsymScalar(5, false, r, k, o, x0, w); }
+function vsymScalar7(r: U, k: U, o: U, x0: i32, w: i32): void { vsymScalar(7, false, r, k, o, x0, w); }
+function vsymScalar3a(r: U, k: U, o: U, x0: i32, w: i32): void { vsymScalar(3, true, r, k, o, x0, w); }
+function vsymScalar5a(r: U, k: U, o: U, x0: i32, w: i32): void { vsymScalar(5, true, r, k, o, x0, w); }
+function vsymScalar7a(r: U, k: U, o: U, x0: i32, w: i32): void { vsymScalar(7, true, r, k, o, x0, w); }
+
+function hscalar(n: i32, anti: bool, b: U, k: U, d: U, x0: i32, w: i32, mode: i32, s: i32, v: i32): void {
+  if (anti) {
+    if (n == 3) hsymScalar(3, true, b, k, d, x0, w, mode, s, v);
+    else if (n == 5) hsymScalar(5, true, b, k, d, x0, w, mode, s, v);
+    else hsymScalar(7, true, b, k, d, x0, w, mode, s, v);
+  } else if (n == 3) hsymScalar3(b, k, d, x0, w, mode, s, v);
+  else if (n == 5) hsymScalar5(b, k, d, x0, w, mode, s, v);
+  else hsymScalar7(b, k, d, x0, w, mode, s, v);
+}
+function hsymScalar3(b: U, k: U, d: U, x0: i32, w: i32, m: i32, s: i32, v: i32): void { hsymScalar(3, false, b, k, d, x0, w, m, s, v); }
+function hsymScalar5(b: U, k: U, d: U, x0: i32, w: i32, m: i32, s: i32, v: i32): void { hsymScalar(5, false, b, k, d, x0, w, m, s, v); }
+function hsymScalar7(b: U, k: U, d: U, x0: i32, w: i32, m: i32, s: i32, v: i32): void { hsymScalar(7, false, b, k, d, x0, w, m, s, v); }
+
 // Vertical pass: SIMD where an unrolled path fits, then plain loops for the rest of the row.
 function vpass(rows: usize, ky: usize, ny: i32, sym: i32, out: usize, width: i32): void {
   let x = 0;
@@ -299,6 +375,10 @@ function vpass(rows: usize, ky: usize, ny: i32, sym: i32, out: usize, width: i32
       v128.store(out + (<usize>x << 1), l);
       v128.store(out + (<usize>x << 1), h, 16);
     }
+  }
+  if (sym != 0 && (ny == 3 || ny == 5 || ny == 7)) {
+    vscalar(ny, sym == 2, rows, ky, out, x, width);
+    return;
   }
   for (; x < width; x++) {
     let s = 0;
@@ -358,6 +438,10 @@ function hpass(v: usize, kx: usize, nx: i32, sym: i32, dst: usize, width: i32, m
       if (mode == OUT_I16) v128.store(dst + (<usize>x << 1), a);
       else v128.store64_lane(dst + <usize>x, i8x16.narrow_i16x8_u(i16x8.shr_u(i16x8.add(a, rv), shift), a), 0);
     }
+  }
+  if (sym != 0 && (nx == 3 || nx == 5 || nx == 7)) {
+    hscalar(nx, sym == 2, base, kx, dst, x, width, mode, shift, div);
+    return;
   }
   for (; x < width; x++) {
     let s = 0;
