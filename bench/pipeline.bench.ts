@@ -89,7 +89,8 @@ async function runPipeline(fk: Framekit, source: Plane, durationMs: number, aiMs
   frames.dispose();
   for (const b of blurred) fk.freePlane(b);
   for (const k of corners) fk.arena.free(k.region);
-  const aiStage = report.stages.find((x) => x.name === 'ai');
+  // Counted after idle(): frames still in the media stages when the clock stopped may start calls.
+  const aiStage = p.report().stages.find((x) => x.name === 'ai');
   return {
     fps: (report.frames.completed * 1000) / wallMs,
     frames: report.frames.completed,
