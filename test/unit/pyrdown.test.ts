@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { FramekitError, type Framekit, type Plane, type PixelFormat } from '../../ts/index.js';
 import { pyrDownReference } from '../../ts/kernels/pyrdown/reference.js';
-import { allocPyramid } from '../../ts/kernels/pyrdown/api.js';
+import { allocPyramid, pyramidBytes, pyramidPlanes } from '../../ts/kernels/pyrdown/api.js';
 import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
 
 const fks = await framekits();
@@ -59,6 +59,36 @@ describe('pyrDown: every implementation equals the reference', () => {
       }
     });
   }
+});
+
+describe('pyramid levels in one caller-owned region (a frame slot part)', () => {
+  const [, fk] = fks[2]!;
+  test('pyramidPlanes packs aligned levels inside pyramidBytes; buildPyramid fills them as chained pyrDowns', () => {
+    const src = fillRandom(fk.allocPlane(101, 77, 'gray'), 1);
+    const bytes = pyramidBytes(101, 77, 3);
+    const region = fk.arena.alloc(bytes + 32);
+    fk.heap.fill(0xa5, region.ptr, region.ptr + region.size);
+    const levels = pyramidPlanes(fk.heap, region.ptr, 101, 77, 3);
+    expect(levels.map((l) => [l.width, l.height, (l.ptr - region.ptr) % 16])).toEqual([
+      [51, 39, 0],
+      [26, 20, 0],
+      [13, 10, 0],
+    ]);
+    const last = levels[2]!;
+    expect(last.ptr + last.width * last.height).toBeLessThanOrEqual(region.ptr + bytes);
+    fk.buildPyramid(levels, src);
+    let prev: Plane = src;
+    for (const l of levels) {
+      const ref = fk.allocPlane(l.width, l.height, 'gray');
+      pyrDownReference(fk.heap, ref, prev);
+      expect(firstDifference(l, ref)).toBeNull();
+      fk.freePlane(ref);
+      prev = l;
+    }
+    for (let i = region.ptr + bytes; i < region.ptr + region.size; i++) expect(fk.heap[i]).toBe(0xa5);
+    fk.arena.free(region);
+    fk.freePlane(src);
+  });
 });
 
 describe('pyrDown matches OpenCV.js pyrDown', async () => {

@@ -1,6 +1,6 @@
 import { FramekitError } from '../../errors.js';
 import type { Framekit } from '../../framekit.js';
-import { checkPlane, planesOverlap, type PlaneLike } from '../../image/plane.js';
+import { Plane, checkPlane, planesOverlap, type PlaneLike } from '../../image/plane.js';
 import { scratch } from '../scratch.js';
 
 /** The size OpenCV's pyrDown gives a `width` x `height` image: ((w + 1) / 2, (h + 1) / 2). */
@@ -86,4 +86,32 @@ export function buildPyramid(fk: Framekit, levels: readonly PlaneLike[], base: P
     prev = l;
   }
   return levels;
+}
+
+/** Arena bytes `n` pyramid levels above a `width` x `height` base take, each level 16-byte aligned and packed. */
+export function pyramidBytes(width: number, height: number, n: number): number {
+  let bytes = 0;
+  let [w, h] = [width, height];
+  for (let i = 0; i < n; i++) {
+    [w, h] = pyrDownSize(w, h);
+    bytes += Math.ceil((w * h) / 16) * 16;
+  }
+  return bytes;
+}
+
+/**
+ * Plane objects for `n` pyramid levels laid out in a region the caller already owns (a frame slot's
+ * 'pyramid' part, sized with pyramidBytes): packed rows, each level 16-byte aligned. Makes the
+ * objects once (call at setup); buildPyramid then fills them every frame without allocating.
+ */
+export function pyramidPlanes(heap: Uint8Array, ptr: number, width: number, height: number, n: number): Plane[] {
+  const out: Plane[] = [];
+  let [w, h] = [width, height];
+  let p = ptr;
+  for (let i = 0; i < n; i++) {
+    [w, h] = pyrDownSize(w, h);
+    out.push(new Plane(heap, p, w, h, w, 'gray'));
+    p += Math.ceil((w * h) / 16) * 16;
+  }
+  return out;
 }
