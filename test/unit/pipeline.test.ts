@@ -251,6 +251,46 @@ describe('pipeline', () => {
     expect(frames.stats().free).toBe(4);
   });
 
+  test('pump() pulls frames from an async source only when the pipeline has room, and stops on abort', async () => {
+    const s = new Scheduler();
+    const pool = new TestPool(3);
+    let maxOut = 0;
+    async function* camera(n: number) {
+      for (let i = 0; i < n; i++) {
+        await sleep(0);
+        const f = pool.acquire(); // throws if the pipeline let the source run ahead of it
+        maxOut = Math.max(maxOut, 3 - pool.free.length);
+        yield f;
+      }
+    }
+    const out: number[] = [];
+    const p = new Pipeline<TestFrame>(
+      s,
+      [stage('work', () => new Promise<void>((r) => setTimeout(r, 1))), sink('out', (f) => void out.push(f.id))],
+      {
+        maxInFlight: 2,
+      },
+    );
+    await p.pump(camera(20));
+    expect(out).toEqual([...Array(20).keys()]);
+    expect(maxOut).toBeLessThanOrEqual(2);
+    expect(pool.released).toBe(20);
+    const ac = new AbortController();
+    let closed = false;
+    async function* endless() {
+      try {
+        for (;;) yield pool.acquire();
+      } finally {
+        closed = true;
+      }
+    }
+    setTimeout(() => ac.abort(), 20);
+    await p.pump(endless(), ac.signal);
+    expect(closed).toBe(true);
+    expect(p.inFlight).toBe(0);
+    expect(pool.free).toHaveLength(3);
+  });
+
   test('bad stage lists and options are typed errors', () => {
     const s = new Scheduler({ host: 'manual' });
     const bad: Array<() => unknown> = [

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { FramekitError } from '../../ts/errors.js';
-import { Level, Scheduler, type SchedulerOptions } from '../../ts/schedule/index.js';
+import { detectHostKind, hostYield, Level, Scheduler, type SchedulerOptions } from '../../ts/schedule/index.js';
 
 /** A scheduler on a hand-driven clock, sliced by hand: every ordering below is deterministic. */
 function manual(o: SchedulerOptions = {}) {
@@ -431,6 +431,16 @@ describe('scheduler: host', () => {
       expect(s.counters.slices).toBeGreaterThan(10);
     });
   }
+
+  test('hostYield() gives the event loop a turn: work queued before it runs first', async () => {
+    const seen: string[] = [];
+    setImmediate(() => seen.push('immediate'));
+    queueMicrotask(() => seen.push('microtask'));
+    await hostYield();
+    seen.push('after');
+    expect(seen).toEqual(['microtask', 'immediate', 'after']);
+    expect(detectHostKind()).toBe('set-immediate');
+  });
 
   test('the default host is the best this runtime has', () => {
     const s = new Scheduler();

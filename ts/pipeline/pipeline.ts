@@ -102,6 +102,31 @@ export class Pipeline<F extends PipelineFrame> {
     return new Promise((r) => this.#waiters.push(r));
   }
 
+  /**
+   * Feeds frames from `source` (an iterable or async iterable: a decoder, a camera loop) as fast as
+   * the pipeline takes them: the next frame is asked for only when a push would be accepted, so a
+   * pool-backed source acquires no frame it cannot hand over. Stops at the source's end or when
+   * `signal` aborts (the source is closed with `return()`); resolves once the pipeline is idle.
+   */
+  async pump(source: Iterable<F> | AsyncIterable<F>, signal?: AbortSignal): Promise<void> {
+    const it: Iterator<F> | AsyncIterator<F> =
+      Symbol.asyncIterator in source ? (source as AsyncIterable<F>)[Symbol.asyncIterator]() : (source as Iterable<F>)[Symbol.iterator]();
+    try {
+      for (;;) {
+        await this.whenReady();
+        if (signal?.aborted) break;
+        const r = await it.next();
+        if (r.done) return await this.idle();
+        this.push(r.value);
+      }
+      await it.return?.();
+    } catch (e) {
+      await it.return?.();
+      throw e;
+    }
+    await this.idle();
+  }
+
   /** Resolves when no frame is in the media stages and no AI call is running. Polls between host turns. */
   async idle(): Promise<void> {
     while (this.#inFlight > 0 || this.#aiInFlight > 0) await new Promise((r) => setTimeout(r, 1));
