@@ -20,6 +20,14 @@ export function magnitude_l1(dx: usize, dxStride: i32, dy: usize, dyStride: i32,
     const d = dst + <usize>y * <usize>dstStride;
     let x = 0;
     if (ASC_FEATURE_SIMD) {
+      const lim = i16x8.splat(32767);
+      for (; x + 32 <= width; x += 32) {
+        const o = <usize>x << 1;
+        v128.store(d + o, i16x8.min_u(i16x8.add_sat_u(i16x8.abs(v128.load(a + o)), i16x8.abs(v128.load(b + o))), lim));
+        v128.store(d + o, i16x8.min_u(i16x8.add_sat_u(i16x8.abs(v128.load(a + o, 16)), i16x8.abs(v128.load(b + o, 16))), lim), 16);
+        v128.store(d + o, i16x8.min_u(i16x8.add_sat_u(i16x8.abs(v128.load(a + o, 32)), i16x8.abs(v128.load(b + o, 32))), lim), 32);
+        v128.store(d + o, i16x8.min_u(i16x8.add_sat_u(i16x8.abs(v128.load(a + o, 48)), i16x8.abs(v128.load(b + o, 48))), lim), 48);
+      }
       for (; x + 8 <= width; x += 8) {
         const o = <usize>x << 1;
         // abs(-32768) is 32768 as u16: add those with unsigned saturation, then clamp to i16's max.

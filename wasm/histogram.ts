@@ -69,6 +69,15 @@ export function threshold_u8(src: usize, srcStride: i32, dst: usize, dstStride: 
       const t = i8x16.splat(<i8>thresh);
       const h = i8x16.splat(<i8>hi);
       const l = i8x16.splat(<i8>lo);
+      // Four vectors a step: the loop's own overhead was a third of the time for this two-op body.
+      for (; x + 64 <= width; x += 64) {
+        const p = s + <usize>x;
+        const q = d + <usize>x;
+        v128.store(q, v128.bitselect(h, l, i8x16.gt_u(v128.load(p), t)));
+        v128.store(q, v128.bitselect(h, l, i8x16.gt_u(v128.load(p, 16), t)), 16);
+        v128.store(q, v128.bitselect(h, l, i8x16.gt_u(v128.load(p, 32), t)), 32);
+        v128.store(q, v128.bitselect(h, l, i8x16.gt_u(v128.load(p, 48), t)), 48);
+      }
       for (; x + 16 <= width; x += 16) v128.store(d + <usize>x, v128.bitselect(h, l, i8x16.gt_u(v128.load(s + <usize>x), t)));
     }
     for (; x < width; x++) store<u8>(d + <usize>x, <i32>load<u8>(s + <usize>x) > thresh ? <u8>hi : <u8>lo);
