@@ -124,7 +124,9 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
     const rgba = fk.allocPlane(w, h, 'rgba', { stride: w * 4 });
     rgba.data.set(tile(new Uint8Array(w * h * 4), w, h, photo, 4));
     const gray = fk.gray(fk.allocPlane(w, h, 'gray', { stride: w }), rgba);
-    const host = new Uint8Array(4 * w * h); // where plane results land on the CPU
+    // Where results land on the CPU: room for the largest readback, Sobel's two int16 planes (rows in whole words).
+    const readBytes = Math.max(2 * 4 * Math.ceil(w / 2) * h, KEYPOINTS_HEADER_BYTES + CAPACITY * KEYPOINT_BYTES);
+    const host = new Uint8Array(readBytes);
     const tail = new Uint8Array(4 * w);
     const up = gpuUpload(pool, 'bench rgba', w, h, 'rgba');
     const g = gpuPlane(pool, 'bench gray', w, h, 'gray');
@@ -136,7 +138,7 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
     const scores = gpuPlane(pool, 'bench scores', w, h, 'u16');
     const kpBytes = KEYPOINTS_HEADER_BYTES + CAPACITY * KEYPOINT_BYTES;
     const kp = pool.buffer('bench keypoints', kpBytes, 0x0080 | 0x0004 | 0x0008);
-    const readback = pool.buffer('bench readback', Math.max(4 * w * h, kpBytes), 0x0001 | 0x0008);
+    const readback = pool.buffer('bench readback', readBytes, 0x0001 | 0x0008);
     const passes = {
       gray: new GrayPass(pool, g, up),
       blur: new BlurPass(pool, blurred, g),
@@ -164,7 +166,7 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
       }
       device.queue.submit([enc.finish()]);
       await withTimeout(readback.mapAsync(0x0001, 0, at), gpu.timeoutMs, 'bench readback');
-      host.set(new Uint8Array(readback.getMappedRange(0, at)).subarray(0, Math.min(at, host.length)));
+      host.set(new Uint8Array(readback.getMappedRange(0, at)));
       readback.unmap();
       return undefined;
     };
