@@ -187,7 +187,7 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
     await row('fast', toCpu(false, (p) => passes.fast.encode(p), [kp], true), (p) => passes.fast.encode(p));
 
     // The chain: rgba in, sorted keypoints out, through the ring; and its WASM twin on the CPU.
-    const config = { width: w, height: h, format: 'rgba' as const, levels: 3, threshold: THRESHOLD, nonmax: true, capacity: CAPACITY, ring: 3, input: 'buffer' as const };
+    const config = { width: w, height: h, format: 'rgba' as const, levels: 3, threshold: THRESHOLD, nonmax: true, capacity: CAPACITY, ring: 3, input: 'buffer' as const, sort: true };
     const chain = new GpuChain(gpu, config);
     const twin = await KeypointChain.create(fk, null, config);
     const out = fk.allocKeypoints(CAPACITY);
@@ -196,6 +196,12 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
     // A frame already on the device (a decoded video frame, a camera texture): compute + readback only.
     const resident = await sample(o, async () => (await chain.run(out, fk.heap, null), undefined));
     rows.push({ kernel: 'chain', impl: 'webgpu-resident', width: w, height: h, ...resident, measures: 'compute + readback (frame already on the device)' });
+    // The same, keypoints left in the GPU's order (no sort on the CPU).
+    const unsortedChain = new GpuChain(gpu, { ...config, sort: false });
+    await unsortedChain.run(out, fk.heap, rgba);
+    const unsorted = await sample(o, async () => (await unsortedChain.run(out, fk.heap, null), undefined));
+    rows.push({ kernel: 'chain', impl: 'webgpu-resident-unsorted', width: w, height: h, ...unsorted, measures: 'compute + readback, GPU order (no sort)' });
+    await unsortedChain.destroy();
     // Throughput with the readback ring full: `ring` frames in flight at once, per frame.
     const outs = [out, fk.allocKeypoints(CAPACITY), fk.allocKeypoints(CAPACITY)];
     const piped = await sample(o, async () => {
@@ -204,7 +210,7 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
       return (performance.now() - t0) / outs.length;
     });
     rows.push({ kernel: 'chain', impl: 'webgpu-pipelined', width: w, height: h, ...piped, measures: `per frame, ${outs.length} frames in flight (upload + compute + readback)` });
-    o.log(`chain          resident     ${`${w}x${h}`.padEnd(10)} ${resident.medianMs.toFixed(3).padStart(9)} ms to CPU; pipelined ${piped.medianMs.toFixed(3)} ms a frame`);
+    o.log(`chain          resident     ${`${w}x${h}`.padEnd(10)} ${resident.medianMs.toFixed(3).padStart(9)} ms to CPU (${unsorted.medianMs.toFixed(3)} unsorted); pipelined ${piped.medianMs.toFixed(3)} ms a frame`);
     const cpu = await sample(o, async () => (twin.runCpu(out, rgba), undefined));
     rows.push({ kernel: 'chain', impl: 'wasm-simd', width: w, height: h, ...cpu });
     o.log(`chain          wasm-simd    ${`${w}x${h}`.padEnd(10)} ${cpu.medianMs.toFixed(3).padStart(9)} ms (the WASM twin); ${out.count} keypoints`);

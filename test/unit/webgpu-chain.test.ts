@@ -105,6 +105,19 @@ describe('webgpu keypoint chain', () => {
     g.gpu!.device.destroy();
   });
 
+  test('sort: false leaves the GPU order, with the same set of keypoints', async () => {
+    const gpu = await backend();
+    const chain = await KeypointChain.create(fk, gpu, { width: 300, height: 200, format: 'rgba', sort: false, capacity: 1 << 15 });
+    const src = await frame(300, 200, 1);
+    const out = await chain.run(chain.createOutput(), src);
+    const ref = chain.runCpu(fk.allocKeypoints(1 << 15), src);
+    expect(out.where).toBe('webgpu');
+    expect(out.keypoints.count).toBe(ref.count);
+    expect(list(out.keypoints).sort()).toEqual(list(ref).sort());
+    await chain.destroy();
+    gpu.device.destroy();
+  });
+
   test('steady state: no buffer, bind group, pipeline or shader module created per frame', async () => {
     const gpu = await backend();
     const counts = { createBuffer: 0, createBindGroup: 0, createComputePipeline: 0, createShaderModule: 0, createBindGroupLayout: 0, createQuerySet: 0, createTexture: 0 };

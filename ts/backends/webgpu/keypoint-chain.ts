@@ -58,7 +58,7 @@ export class KeypointChain {
    * error scope, with a timeout), the WASM half always. Allocates GPU buffers and arena planes: call at setup.
    */
   static async create(fk: Framekit, backend: GpuBackend | null, o: ChainOptions): Promise<KeypointChain> {
-    const config: ChainConfig = { levels: 3, threshold: 20, nonmax: true, capacity: 8192, ring: 3, input: 'buffer', ...o };
+    const config: ChainConfig = { levels: 3, threshold: 20, nonmax: true, capacity: 8192, ring: 3, input: 'buffer', sort: true, ...o };
     checkDimension('width', config.width);
     checkDimension('height', config.height);
     checkDimension('levels', config.levels, 12);
