@@ -60,7 +60,10 @@ const driverFiles = [
   '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
   '/usr/lib/x86_64-linux-gnu/libEGL_nvidia.so.0',
   '/usr/lib/x86_64-linux-gnu/libnvidia-glvkspirv.so',
+  '/usr/share/glvnd/egl_vendor.d/10_nvidia.json',
+  '/dev/nvidia0',
 ].filter((f) => existsSync(f));
+if (process.env.VK_ICD_FILENAMES) driverFiles.push(`VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}`);
 const report = { env: benchEnv(), adapter: null, timing: null, sizes, timeMs, driverFiles, results: rows, complete: false };
 
 function emit() {
