@@ -84,9 +84,9 @@ describe('orb: against OpenCV.js ORB(500)', async () => {
       const angles = fk.allocKeypoints(n);
       k.angles(src, kp.ptr('x'), kp.ptr('y'), n, angles.ptr('angle'));
       k.harris(src, kp.ptr('x'), kp.ptr('y'), n, angles.ptr('response'));
-      const smooth = fk.gaussianBlur(fk.allocPlane(src.width, src.height, 'gray'), src, 7, 2);
+      const pyr = fk.allocOrbPyramid(src.width, src.height); // holds the smoothing taps
       const desc = fk.allocDescriptors(n);
-      k.describe(smooth, kp.ptr('x'), kp.ptr('y'), kp.ptr('angle'), n, desc.region.ptr);
+      k.describe(src, kp.ptr('x'), kp.ptr('y'), kp.ptr('angle'), n, pyr.kernel.byteOffset, desc.region.ptr);
       let same = 0;
       let bits = 0;
       let maxAngle = 0;
@@ -104,15 +104,16 @@ describe('orb: against OpenCV.js ORB(500)', async () => {
       console.log(`orb ${name}: ${n} level-0 keypoints of OpenCV's, descriptors identical for ${same}, ${bits} differing bits in all; angles within ${maxAngle.toFixed(4)} degree`);
       // Not all identical: where they differ, the two pixels a test compares are equal or one grey
       // level apart in our smoothing, which is bit-exact with cv.GaussianBlur(7x7, sigma 2) on the
-      // same image; OpenCV's ORB smooths its bordered pyramid in place, and that differs by one grey
-      // level here and there. Hence a bound, not equality: under 0.5% of bits, at most 4 per descriptor.
+      // same image (test below); OpenCV's ORB smooths its bordered pyramid in place, and that
+      // differs by one grey level here and there. Hence a bound, not equality: under 0.5% of bits,
+      // at most 4 per descriptor.
       expect(bits).toBeLessThan(0.005 * 256 * n);
       expect(worst).toBeLessThanOrEqual(4);
       expect(same).toBeGreaterThan(0.6 * n);
       expect(maxAngle).toBeLessThan(0.02);
       [m, kv, d].forEach((x) => x.delete());
       [kp, angles, desc].forEach((x) => fk.arena.free(x.region));
-      fk.freePlane(smooth as Plane);
+      pyr.free(fk);
       fk.freePlane(src);
     });
 
@@ -162,6 +163,26 @@ describe('orb: against OpenCV.js ORB(500)', async () => {
       fk.freePlane(src);
     });
   }
+});
+
+describe('orb: the descriptors smooth exactly as GaussianBlur(7x7, sigma 2)', () => {
+  test('describing the unsmoothed image equals describing a GaussianBlur-smoothed copy with a 1-tap kernel', async () => {
+    const [, fk] = fks[2]!;
+    const src = await grayPhoto(fk, 'astronaut.png');
+    const smooth = fk.gaussianBlur(fk.allocPlane(src.width, src.height, 'gray'), src, 7, 2);
+    const pyr = fk.allocOrbPyramid(src.width, src.height);
+    const kp = fk.allocKeypoints(200);
+    for (let i = 0; i < 200; i++) [kp.x[i], kp.y[i], kp.angle[i]] = [40 + ((i * 37) % 430), 40 + ((i * 53) % 430), (i * 13.7) % 360];
+    // Taps (0, 0, 0, 256, 0, 0, 0): the identity, (256 * 256 p + 2^15) >> 16 = p.
+    const id = fk.allocKeypoints(8);
+    const taps = new Int32Array(fk.memory.buffer, id.ptr('x'), 7);
+    taps.set([0, 0, 0, 256, 0, 0, 0]);
+    const [a, b] = [fk.allocDescriptors(200), fk.allocDescriptors(200)];
+    fk.kernels.orb.describe(src, kp.ptr('x'), kp.ptr('y'), kp.ptr('angle'), 200, pyr.kernel.byteOffset, a.region.ptr);
+    fk.kernels.orb.describe(smooth, kp.ptr('x'), kp.ptr('y'), kp.ptr('angle'), 200, taps.byteOffset, b.region.ptr);
+    expect(a.data).toEqual(b.data);
+    pyr.free(fk);
+  });
 });
 
 describe('orb: bad input', () => {

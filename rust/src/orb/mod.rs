@@ -99,21 +99,64 @@ pub unsafe extern "C" fn fk_orb_angles(img: *const u8, stride: u32, xs: *const f
     }
 }
 
-/// rBRIEF: for each keypoint, the 256 pattern tests rotated by its angle, on the smoothed image;
-/// 32 bytes per keypoint into `out`, bit j of byte k from test 8 k + j.
+/// rBRIEF: for each keypoint, the 256 pattern tests rotated by its angle, on the image smoothed by
+/// the 7-tap kernel `k` (OpenCV's Q8 Gaussian, summing to 256: GaussianBlur 7x7, sigma 2); 32 bytes
+/// per keypoint into `out`, bit j of byte b from test 8 b + j.
+///
+/// Only the 512 sampled pixels are smoothed, each as (sum_ij k_i k_j p + 2^15) >> 16, which is what
+/// OpenCV's bit-exact 8-bit GaussianBlur gives there: no smoothed image is made. Sampling, as OpenCV's
+/// computeOrbDescriptors: (x, y) rotated by (cos, sin) of the angle in f32, each rounded by cvRound.
 ///
 /// # Safety
-/// As `fk_orb_harris`, with 19 pixels of room (the pattern's reach, rotated); `angles` holds `n`
-/// f32s in degrees; `out` holds `32 n` bytes.
+/// As `fk_orb_harris`, with 23 pixels of room (the rotated pattern's 19, the kernel's 3 and the
+/// SIMD row load's one byte past it);
+/// `angles` holds `n` f32s in degrees; `k` 7 i32s; `out` `32 n` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn fk_orb_describe(img: *const u8, stride: u32, xs: *const f32, ys: *const f32, angles: *const f32, n: u32, out: *mut u8) {
+pub unsafe extern "C" fn fk_orb_describe(img: *const u8, stride: u32, xs: *const f32, ys: *const f32, angles: *const f32, n: u32, k: *const i32, out: *mut u8) {
     let s = stride as isize;
+    let kern = [*k, *k.add(1), *k.add(2), *k.add(3), *k.add(4), *k.add(5), *k.add(6)];
+    #[cfg(not(target_feature = "simd128"))]
+    let smooth = |p: *const u8| {
+        let mut acc = 0i32;
+        for j in 0..7 {
+            let row = p.offset((j as isize - 3) * s - 3);
+            let mut r = 0i32;
+            for i in 0..7 {
+                r += kern[i] * *row.add(i) as i32;
+            }
+            acc += kern[j] * r;
+        }
+        (acc + (1 << 15)) >> 16
+    };
+    // SIMD: the 7 rows weighted and summed as u16 lanes (255 x 256 fits), then the 7 columns
+    // weighted in u32 lanes and added across: sum_j k_j sum_i k_i p = sum_i k_i sum_j k_j p.
+    #[cfg(target_feature = "simd128")]
+    let (kv, klo, khi) = {
+        use core::arch::wasm32::*;
+        (
+            kern.map(|t| u16x8_splat(t as u16)),
+            u32x4(kern[0] as u32, kern[1] as u32, kern[2] as u32, kern[3] as u32),
+            u32x4(kern[4] as u32, kern[5] as u32, kern[6] as u32, 0),
+        )
+    };
+    #[cfg(target_feature = "simd128")]
+    let smooth = |p: *const u8| {
+        use core::arch::wasm32::*;
+        let mut col = u16x8_splat(0);
+        for j in 0..7 {
+            col = u16x8_add(col, u16x8_mul(u16x8_load_extend_u8x8(p.offset((j as isize - 3) * s - 3)), kv[j]));
+        }
+        let v = u32x4_add(u32x4_mul(u32x4_extend_low_u16x8(col), klo), u32x4_mul(u32x4_extend_high_u16x8(col), khi));
+        let v = u32x4_add(v, i32x4_shuffle::<2, 3, 0, 1>(v, v));
+        let v = u32x4_add(v, i32x4_shuffle::<1, 0, 3, 2>(v, v));
+        ((u32x4_extract_lane::<0>(v) + (1 << 15)) >> 16) as i32
+    };
     for i in 0..n as usize {
         let c = img.offset(round_i(*ys.add(i)) as isize * s + round_i(*xs.add(i)) as isize);
         let (b, a) = sin_cos(*angles.add(i) * (core::f32::consts::PI / 180.0));
-        let value = |k: usize| {
-            let (px, py) = (PATTERN[2 * k] as f32, PATTERN[2 * k + 1] as f32);
-            *c.offset(round_i(px * b + py * a) as isize * s + round_i(px * a - py * b) as isize)
+        let value = |t: usize| {
+            let (px, py) = (PATTERN[2 * t] as f32, PATTERN[2 * t + 1] as f32);
+            smooth(c.offset(round_i(px * b + py * a) as isize * s + round_i(px * a - py * b) as isize))
         };
         for byte in 0..32 {
             let mut v = 0u8;

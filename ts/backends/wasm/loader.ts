@@ -63,7 +63,7 @@ export interface FeaturesExports {
   // rust/src/orb: ORB's per-keypoint kernels and its pyramid's resize (see ts/kernels/orb)
   fk_orb_harris(img: number, stride: number, xs: number, ys: number, n: number, out: number): void;
   fk_orb_angles(img: number, stride: number, xs: number, ys: number, n: number, out: number): void;
-  fk_orb_describe(img: number, stride: number, xs: number, ys: number, angles: number, n: number, out: number): void;
+  fk_orb_describe(img: number, stride: number, xs: number, ys: number, angles: number, n: number, kernel: number, out: number): void;
   fk_orb_pattern(): number;
   fk_resize_scratch_bytes(dw: number): number;
   fk_resize_bilinear(src: number, sw: number, sh: number, ss: number, dst: number, dw: number, dh: number, ds: number, xtab: number): void;

@@ -10,7 +10,8 @@ import { anglesReference, describeReference, harrisReference, resizeReference } 
 export interface OrbKernels {
   harris(img: PlaneLike, xs: number, ys: number, n: number, out: number): void;
   angles(img: PlaneLike, xs: number, ys: number, n: number, out: number): void;
-  describe(img: PlaneLike, xs: number, ys: number, angles: number, n: number, out: number): void;
+  /** `kernel`: byte offset of the 7 i32 taps of the smoothing (Q8, OpenCV's 7x7 sigma-2 Gaussian). */
+  describe(img: PlaneLike, xs: number, ys: number, angles: number, n: number, kernel: number, out: number): void;
   /** Scratch bytes `resize` needs for a destination `width` wide. */
   resizeScratchBytes(width: number): number;
   resize(dst: PlaneLike, src: PlaneLike, scratch: number): void;
@@ -24,7 +25,8 @@ export function bindOrb(b: KernelBackend): OrbKernels {
     return {
       harris: (img, xs, ys, n, out) => harrisReference(b.heap, img, at(xs, n), at(ys, n), n, at(out, n)),
       angles: (img, xs, ys, n, out) => anglesReference(b.heap, img, at(xs, n), at(ys, n), n, at(out, n)),
-      describe: (img, xs, ys, an, n, out) => describeReference(b.heap, img, PATTERN, at(xs, n), at(ys, n), at(an, n), n, b.heap.subarray(out, out + 32 * n)),
+      describe: (img, xs, ys, an, n, kern, out) =>
+        describeReference(b.heap, img, PATTERN, at(xs, n), at(ys, n), at(an, n), n, new Int32Array(b.heap.buffer, kern, 7), b.heap.subarray(out, out + 32 * n)),
       resizeScratchBytes: () => 0,
       resize: (dst, src) => resizeReference(b.heap, dst, src),
     };
@@ -32,7 +34,7 @@ export function bindOrb(b: KernelBackend): OrbKernels {
   return {
     harris: (img, xs, ys, n, out) => f.fk_orb_harris(img.ptr, img.stride, xs, ys, n, out),
     angles: (img, xs, ys, n, out) => f.fk_orb_angles(img.ptr, img.stride, xs, ys, n, out),
-    describe: (img, xs, ys, an, n, out) => f.fk_orb_describe(img.ptr, img.stride, xs, ys, an, n, out),
+    describe: (img, xs, ys, an, n, kern, out) => f.fk_orb_describe(img.ptr, img.stride, xs, ys, an, n, kern, out),
     resizeScratchBytes: (width) => f.fk_resize_scratch_bytes(width),
     resize: (dst, src, scratch) => f.fk_resize_bilinear(src.ptr, src.width, src.height, src.stride, dst.ptr, dst.width, dst.height, dst.stride, scratch),
   };

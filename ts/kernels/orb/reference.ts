@@ -82,20 +82,26 @@ export function anglesReference(heap: Uint8Array, img: PlaneLike, xs: Float32Arr
   }
 }
 
-export function describeReference(heap: Uint8Array, img: PlaneLike, pattern: Int8Array, xs: Float32Array, ys: Float32Array, angles: Float32Array, n: number, out: Uint8Array): void {
+/** rBRIEF on the image smoothed by the 7-tap Q8 kernel `k` at the sampled pixels only (see rust/src/orb). */
+export function describeReference(heap: Uint8Array, img: PlaneLike, pattern: Int8Array, xs: Float32Array, ys: Float32Array, angles: Float32Array, n: number, k: ArrayLike<number>, out: Uint8Array): void {
+  const smooth = (p: number) => {
+    let acc = 0;
+    for (let j = 0; j < 7; j++) for (let i = 0; i < 7; i++) acc += k[j]! * k[i]! * heap[p + (j - 3) * img.stride + i - 3]!;
+    return (acc + 32768) >> 16;
+  };
   for (let i = 0; i < n; i++) {
     const c = img.ptr + round(ys[i]!) * img.stride + round(xs[i]!);
     const t = f32(angles[i]! * f32(Math.PI / 180));
     const [a, b] = [f32(Math.cos(t)), f32(Math.sin(t))];
-    const value = (k: number) => {
-      const [x, y] = [pattern[2 * k]!, pattern[2 * k + 1]!];
-      return heap[c + round(f32(f32(x * b) + f32(y * a))) * img.stride + round(f32(f32(x * a) - f32(y * b)))]!;
+    const value = (q: number) => {
+      const [x, y] = [pattern[2 * q]!, pattern[2 * q + 1]!];
+      return smooth(c + round(f32(f32(x * b) + f32(y * a))) * img.stride + round(f32(f32(x * a) - f32(y * b))));
     };
     for (let byte = 0; byte < 32; byte++) {
       let v = 0;
       for (let bit = 0; bit < 8; bit++) {
-        const k = 2 * (byte * 8 + bit);
-        if (value(k) < value(k + 1)) v |= 1 << bit;
+        const q = 2 * (byte * 8 + bit);
+        if (value(q) < value(q + 1)) v |= 1 << bit;
       }
       out[32 * i + byte] = v;
     }
