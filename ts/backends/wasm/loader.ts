@@ -65,7 +65,7 @@ export interface FeaturesExports {
   fk_orb_angles(img: number, stride: number, xs: number, ys: number, n: number, out: number): void;
   fk_orb_describe(img: number, stride: number, xs: number, ys: number, angles: number, n: number, kernel: number, out: number): void;
   fk_orb_pattern(): number;
-  fk_resize_scratch_bytes(dw: number): number;
+  fk_resize_scratch_bytes(sw: number, dw: number): number;
   fk_resize_bilinear(src: number, sw: number, sh: number, ss: number, dst: number, dw: number, dh: number, ds: number, xtab: number): void;
   // rust/src/homography and rust/src/pose: RANSAC homography, pose from a plane (see ts/kernels/homography, ts/kernels/pose)
   fk_find_homography(src: number, dst: number, count: number, threshold: number, confidence: number, maxIters: number, seed: number,

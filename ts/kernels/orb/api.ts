@@ -175,7 +175,7 @@ export function orb(fk: Framekit, out: Keypoints, desc: Descriptors, pyr: OrbPyr
   let prev = src;
   for (let l = 0; l < pyr.levels; l++) {
     const img = l === 0 ? src : pyr.images[l - 1]!;
-    if (l > 0) k.resize(img, prev, scratch(fk.arena, Math.max(16, k.resizeScratchBytes(img.width))));
+    if (l > 0) k.resize(img, prev, scratch(fk.arena, Math.max(16, k.resizeScratchBytes(prev.width, img.width))));
     prev = img;
     const want = Math.min(share[l]!, out.capacity - total, desc.capacity - total);
     if (want <= 0 || img.width <= 2 * EDGE || img.height <= 2 * EDGE) continue;

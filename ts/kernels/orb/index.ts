@@ -12,8 +12,8 @@ export interface OrbKernels {
   angles(img: PlaneLike, xs: number, ys: number, n: number, out: number): void;
   /** `kernel`: byte offset of the 7 i32 taps of the smoothing (Q8, OpenCV's 7x7 sigma-2 Gaussian). */
   describe(img: PlaneLike, xs: number, ys: number, angles: number, n: number, kernel: number, out: number): void;
-  /** Scratch bytes `resize` needs for a destination `width` wide. */
-  resizeScratchBytes(width: number): number;
+  /** Scratch bytes `resize` needs from a source `srcWidth` wide to a destination `width` wide. */
+  resizeScratchBytes(srcWidth: number, width: number): number;
   resize(dst: PlaneLike, src: PlaneLike, scratch: number): void;
 }
 
@@ -35,7 +35,7 @@ export function bindOrb(b: KernelBackend): OrbKernels {
     harris: (img, xs, ys, n, out) => f.fk_orb_harris(img.ptr, img.stride, xs, ys, n, out),
     angles: (img, xs, ys, n, out) => f.fk_orb_angles(img.ptr, img.stride, xs, ys, n, out),
     describe: (img, xs, ys, an, n, kern, out) => f.fk_orb_describe(img.ptr, img.stride, xs, ys, an, n, kern, out),
-    resizeScratchBytes: (width) => f.fk_resize_scratch_bytes(width),
+    resizeScratchBytes: (srcWidth, width) => f.fk_resize_scratch_bytes(srcWidth, width),
     resize: (dst, src, scratch) => f.fk_resize_bilinear(src.ptr, src.width, src.height, src.stride, dst.ptr, dst.width, dst.height, dst.stride, scratch),
   };
 }
