@@ -29,7 +29,14 @@ if (process.argv.includes('--prepare')) {
   const from = (p) => new URL(`node_modules/${p}`, root).pathname;
   const to = (p) => new URL(`dist/node_modules/${p}`, root).pathname;
   rmSync(to(''), { recursive: true, force: true });
-  for (const p of ['tinybench', 'pngjs', 'jpeg-js', 'webgpu/index.js', 'webgpu/package.json', `webgpu/dist/${process.platform}-${process.arch}`]) {
+  for (const p of [
+    'tinybench',
+    'pngjs',
+    'jpeg-js',
+    'webgpu/index.js',
+    'webgpu/package.json',
+    `webgpu/dist/${process.platform}-${process.arch}`,
+  ]) {
     if (!existsSync(from(p))) {
       console.error(`webgpu-device --prepare: ${from(p)} is missing (npm install, with the optional dependency webgpu)`);
       process.exit(1);
@@ -93,16 +100,21 @@ try {
   );
   if (!r.adapter) {
     console.error(`webgpu-device: no WebGPU adapter: ${r.reason}`);
-    console.error('Dawn needs the GPU driver\'s Vulkan ICD (libvulkan.so.1 + e.g. nvidia_icd.json) or its EGL (libEGL_nvidia) to see the GPU.');
+    console.error(
+      "Dawn needs the GPU driver's Vulkan ICD (libvulkan.so.1 + e.g. nvidia_icd.json) or its EGL (libEGL_nvidia) to see the GPU.",
+    );
     clearTimeout(watchdog);
     process.exit(2);
   }
   report.adapter = r.adapter;
   report.timing = r.timing;
+  report.features = r.features;
   report.complete = true;
   report.softwareAdapter = /llvmpipe|lavapipe|swiftshader|software/i.test(r.adapter);
-  if (report.softwareAdapter) log(`warning: ${r.adapter} is a software renderer: the GPU was not reached (driver files seen: ${driverFiles.join(', ') || 'none'})`);
-  const find = (kernel, impl, w, h) => rows.find((x) => x.kernel === kernel && x.impl === impl && x.width === w && x.height === h)?.medianMs;
+  if (report.softwareAdapter)
+    log(`warning: ${r.adapter} is a software renderer: the GPU was not reached (driver files seen: ${driverFiles.join(', ') || 'none'})`);
+  const find = (kernel, impl, w, h) =>
+    rows.find((x) => x.kernel === kernel && x.impl === impl && x.width === w && x.height === h)?.medianMs;
   const gpu4k = find('chain', 'webgpu-compute', 3840, 2160);
   const cpu4k = find('chain', 'webgpu', 3840, 2160);
   const res4k = find('chain', 'webgpu-resident', 3840, 2160);
@@ -112,7 +124,10 @@ try {
       'chain 4K GPU time < 1 ms': { ms: gpu4k, met: gpu4k < 1, timing: r.timing },
       'chain 4K to keypoints on the CPU < 2 ms (upload from the arena included)': { ms: cpu4k, met: cpu4k < 2 },
       'chain 4K to keypoints on the CPU < 2 ms (frame already on the device)': { ms: res4k, met: res4k !== undefined && res4k < 2 },
-      'chain 4K to keypoints on the CPU < 2 ms (frame on the device, keypoints in GPU order)': { ms: raw4k, met: raw4k !== undefined && raw4k < 2 },
+      'chain 4K to keypoints on the CPU < 2 ms (frame on the device, keypoints in GPU order)': {
+        ms: raw4k,
+        met: raw4k !== undefined && raw4k < 2,
+      },
     };
   }
 } catch (e) {

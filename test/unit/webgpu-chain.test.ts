@@ -120,7 +120,15 @@ describe('webgpu keypoint chain', () => {
 
   test('steady state: no buffer, bind group, pipeline or shader module created per frame', async () => {
     const gpu = await backend();
-    const counts = { createBuffer: 0, createBindGroup: 0, createComputePipeline: 0, createShaderModule: 0, createBindGroupLayout: 0, createQuerySet: 0, createTexture: 0 };
+    const counts = {
+      createBuffer: 0,
+      createBindGroup: 0,
+      createComputePipeline: 0,
+      createShaderModule: 0,
+      createBindGroupLayout: 0,
+      createQuerySet: 0,
+      createTexture: 0,
+    };
     const dev = gpu.device as unknown as Record<string, (...a: unknown[]) => unknown>;
     for (const name of Object.keys(counts) as Array<keyof typeof counts>) {
       const orig = dev[name]!.bind(dev);
@@ -157,7 +165,7 @@ describe('webgpu keypoint chain', () => {
     gpu.device.destroy();
   }, 60_000);
 
-  test('frames in flight through the readback ring: each output holds its own frame\'s keypoints', async () => {
+  test("frames in flight through the readback ring: each output holds its own frame's keypoints", async () => {
     const gpu = await backend();
     const chain = await KeypointChain.create(fk, gpu, { width: 400, height: 300, format: 'rgba', ring: 3, capacity: 1 << 16 });
     const n = 8;
@@ -211,9 +219,13 @@ describe('webgpu fallback to WASM', () => {
 
   test('a failing adapter (an uncaptured GPU error) hands over to WASM, reported once', async () => {
     const gpu = await backend();
-    const { events, later } = await stream(gpu, () => {
-      gpu.device.createBuffer({ size: 16, usage: 0x1 | 0x80 }); // MAP_READ | STORAGE: invalid, raises an uncaptured error
-    }, 2);
+    const { events, later } = await stream(
+      gpu,
+      () => {
+        gpu.device.createBuffer({ size: 16, usage: 0x1 | 0x80 }); // MAP_READ | STORAGE: invalid, raises an uncaptured error
+      },
+      2,
+    );
     expect(events.length).toBe(1);
     expect(events[0]!.reason).toContain('GPU error');
     expect(later.where).toBe('wasm');

@@ -37,7 +37,13 @@ const SIZES: Array<[number, number]> = [];
 for (let w = 1; w <= 65; w++) SIZES.push([w, 1 + (w % 7)]);
 SIZES.push([2, 2], [1, 9], [97, 33], [640, 480]);
 
-const COLOUR: Array<[PixelFormat, number]> = [['rgba', 4], ['bgra', 4], ['rgb', 3], ['bgr', 3], ['gray', 1]];
+const COLOUR: Array<[PixelFormat, number]> = [
+  ['rgba', 4],
+  ['bgra', 4],
+  ['rgb', 3],
+  ['bgr', 3],
+  ['gray', 1],
+];
 
 describe.skipIf(!gpu)('webgpu passes', () => {
   const g = gpu!;
@@ -71,7 +77,12 @@ describe.skipIf(!gpu)('webgpu passes', () => {
         const ref = fk.allocPlane(w, h, 'gray', { stride: w });
         grayReference(fk.heap, ref, src);
         const tex = g.pool.texture('src', w, h, `${format}8unorm`, 0x04 | 0x02);
-        q().writeTexture({ texture: tex }, fk.heap as Uint8Array<ArrayBuffer>, { offset: src.ptr, bytesPerRow: src.stride, rowsPerImage: h }, [w, h]);
+        q().writeTexture(
+          { texture: tex },
+          fk.heap as Uint8Array<ArrayBuffer>,
+          { offset: src.ptr, bytesPerRow: src.stride, rowsPerImage: h },
+          [w, h],
+        );
         const dst = gpuPlane(g.pool, 'dst', w, h, 'gray');
         const pass = new GrayTexturePass(g.pool, dst, tex);
         const got = await runAndRead(g, dst, (p) => pass.encode(p));
@@ -119,13 +130,20 @@ describe.skipIf(!gpu)('webgpu passes', () => {
 
   test('blur 5x5: equals OpenCV.js GaussianBlur on random planes and photographs', async () => {
     const run = (w: number, h: number, s: number | Uint8Array) =>
-      versusOpenCV('blur', w, h, s, async (up) => {
-        const dst = gpuPlane(g.pool, 'dst', w, h, 'gray');
-        const pass = new BlurPass(g.pool, dst, up);
-        const got = await runAndRead(g, dst, (p) => pass.encode(p));
-        return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
-      }, (a, b) => cv.GaussianBlur(a, b, new cv.Size(5, 5), 0, 0, cv.BORDER_DEFAULT),
-      { w, h, format: 'gray', run: (d, x) => gaussianReference(fk.heap, d, x, gaussianPlan(w === 1 ? 1 : 5, h === 1 ? 1 : 5, 0, 0)) });
+      versusOpenCV(
+        'blur',
+        w,
+        h,
+        s,
+        async (up) => {
+          const dst = gpuPlane(g.pool, 'dst', w, h, 'gray');
+          const pass = new BlurPass(g.pool, dst, up);
+          const got = await runAndRead(g, dst, (p) => pass.encode(p));
+          return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
+        },
+        (a, b) => cv.GaussianBlur(a, b, new cv.Size(5, 5), 0, 0, cv.BORDER_DEFAULT),
+        { w, h, format: 'gray', run: (d, x) => gaussianReference(fk.heap, d, x, gaussianPlan(w === 1 ? 1 : 5, h === 1 ? 1 : 5, 0, 0)) },
+      );
     let seed = 100;
     for (const [w, h] of SIZES) await run(w, h, seed++);
     for (const name of PHOTOS.slice(0, 2)) {
@@ -139,34 +157,56 @@ describe.skipIf(!gpu)('webgpu passes', () => {
   test('pyrDown: equals OpenCV.js pyrDown', async () => {
     let seed = 200;
     for (const [w, h] of SIZES) {
-      await versusOpenCV('pyrDown', w, h, seed++, async (up) => {
-        const [dw, dh] = pyrDownSize(w, h);
-        const dst = gpuPlane(g.pool, 'dst', dw, dh, 'gray');
-        const pass = new PyrDownPass(g.pool, dst, up);
-        const got = await runAndRead(g, dst, (p) => pass.encode(p));
-        return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
-      }, (a, b) => cv.pyrDown(a, b, new cv.Size(0, 0), cv.BORDER_DEFAULT),
-      { w: pyrDownSize(w, h)[0], h: pyrDownSize(w, h)[1], format: 'gray', run: (d, x) => pyrDownReference(fk.heap, d, x) });
+      await versusOpenCV(
+        'pyrDown',
+        w,
+        h,
+        seed++,
+        async (up) => {
+          const [dw, dh] = pyrDownSize(w, h);
+          const dst = gpuPlane(g.pool, 'dst', dw, dh, 'gray');
+          const pass = new PyrDownPass(g.pool, dst, up);
+          const got = await runAndRead(g, dst, (p) => pass.encode(p));
+          return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
+        },
+        (a, b) => cv.pyrDown(a, b, new cv.Size(0, 0), cv.BORDER_DEFAULT),
+        { w: pyrDownSize(w, h)[0], h: pyrDownSize(w, h)[1], format: 'gray', run: (d, x) => pyrDownReference(fk.heap, d, x) },
+      );
     }
   }, 60_000);
 
   test('Sobel 3x3 dx and dy to int16: equals OpenCV.js Sobel', async () => {
     let seed = 300;
-    for (const [dx, dy] of [[1, 0], [0, 1]] as const) {
+    for (const [dx, dy] of [
+      [1, 0],
+      [0, 1],
+    ] as const) {
       for (const [w, h] of SIZES) {
-        await versusOpenCV(`sobel ${dx}${dy}`, w, h, seed++, async (up) => {
-          const dst = gpuPlane(g.pool, 'dst', w, h, 'i16');
-          const pass = new SobelPass(g.pool, dst, up, dx, dy);
-          const got = await runAndRead(g, dst, (p) => pass.encode(p));
-          return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
-        }, (a, b) => cv.Sobel(a, b, cv.CV_16S, dx, dy, 3, 1, 0, cv.BORDER_DEFAULT),
-        { w, h, format: 'i16', run: (d, x) => sobelReference(fk.heap, d, x, derivPlan(dx, dy, 3)) });
+        await versusOpenCV(
+          `sobel ${dx}${dy}`,
+          w,
+          h,
+          seed++,
+          async (up) => {
+            const dst = gpuPlane(g.pool, 'dst', w, h, 'i16');
+            const pass = new SobelPass(g.pool, dst, up, dx, dy);
+            const got = await runAndRead(g, dst, (p) => pass.encode(p));
+            return { got, release: () => [dst.buffer, pass.params].forEach((b) => g.pool.release(b)) };
+          },
+          (a, b) => cv.Sobel(a, b, cv.CV_16S, dx, dy, 3, 1, 0, cv.BORDER_DEFAULT),
+          { w, h, format: 'i16', run: (d, x) => sobelReference(fk.heap, d, x, derivPlan(dx, dy, 3)) },
+        );
       }
     }
   }, 60_000);
 
   /** FAST on the GPU, keypoints sorted (y, x) as OpenCV lists them: [x, y, response] triples. */
-  async function gpuFast(up: ReturnType<typeof uploadGray>, threshold: number, nonmax: boolean, capacity = 1 << 18): Promise<{ count: number; kps: number[][] }> {
+  async function gpuFast(
+    up: ReturnType<typeof uploadGray>,
+    threshold: number,
+    nonmax: boolean,
+    capacity = 1 << 18,
+  ): Promise<{ count: number; kps: number[][] }> {
     const scores = gpuPlane(g.pool, 'scores', up.width, up.height, 'u16');
     const kpBuf = g.pool.buffer('kps', KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES, 0x80 | 0x4 | 0x8);
     const pass = new FastPass(g.pool, kpBuf, capacity, up, scores, { threshold, nonmax, level: 0 });
@@ -215,7 +255,14 @@ describe.skipIf(!gpu)('webgpu passes', () => {
 
   test('FAST-9 with and without suppression: the same keypoints and responses as OpenCV.js', async () => {
     let seed = 400;
-    const cases: Array<[number, number, number | string]> = [[7, 7, 0], [8, 9, 0], [33, 17, 0], [64, 48, 0], [97, 33, 0], [640, 480, 0]];
+    const cases: Array<[number, number, number | string]> = [
+      [7, 7, 0],
+      [8, 9, 0],
+      [33, 17, 0],
+      [64, 48, 0],
+      [97, 33, 0],
+      [640, 480, 0],
+    ];
     for (const name of PHOTOS) cases.push([0, 0, name]);
     for (const [cw, ch, photo] of cases) {
       let w = cw;
@@ -241,7 +288,12 @@ describe.skipIf(!gpu)('webgpu passes', () => {
       const src = fk.allocPlane(w, h, 'gray', { stride: w });
       src.data.set(pixels);
       const up = uploadGray(g, fk.heap, src);
-      for (const [t, nonmax] of [[20, true], [20, false], [0, true], [40, true]] as const) {
+      for (const [t, nonmax] of [
+        [20, true],
+        [20, false],
+        [0, true],
+        [40, true],
+      ] as const) {
         const { count, kps } = await gpuFast(up, t, nonmax);
         const want = cvFast(pixels, w, h, t, nonmax);
         const ref = fk.allocKeypoints(1 << 18);

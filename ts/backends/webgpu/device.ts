@@ -37,7 +37,12 @@ export interface AcquireOptions {
 }
 
 /** Limits the passes need beyond WebGPU's compatibility defaults; asked for up to the adapter's maximum. */
-const WANTED_LIMITS = ['maxStorageBuffersPerShaderStage', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension'] as const;
+const WANTED_LIMITS = [
+  'maxStorageBuffersPerShaderStage',
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupsPerDimension',
+] as const;
 
 function describe(adapter: GPUAdapter, via: string): string {
   const i = adapter.info;
@@ -140,7 +145,8 @@ export async function acquireGpu(o: AcquireOptions = {}): Promise<GpuAcquired> {
 /** acquireGpu for a mode: null for `off` or a failed `auto`, an E_GPU error for a failed `require`. */
 export async function gpuForMode(mode: GpuMode, o: AcquireOptions = {}): Promise<{ gpu: GpuContext | null; reason: string | null }> {
   if (mode === 'off') return { gpu: null, reason: 'gpu: "off"' };
-  if (mode !== 'auto' && mode !== 'require') throw new FramekitError('E_ARGUMENT', `gpu must be "auto", "off" or "require", got ${JSON.stringify(mode)}`);
+  if (mode !== 'auto' && mode !== 'require')
+    throw new FramekitError('E_ARGUMENT', `gpu must be "auto", "off" or "require", got ${JSON.stringify(mode)}`);
   const r = await acquireGpu(o);
   if (r.ok) return { gpu: r.gpu, reason: null };
   if (mode === 'require') throw new FramekitError('E_GPU', `gpu: "require", but no WebGPU device: ${r.reason}`, { reason: r.reason });

@@ -50,7 +50,7 @@ interface Slot {
 }
 
 const MAP_READ = 0x0001;
-const KEYPOINT_USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* COPY_DST */;
+const KEYPOINT_USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008; /* COPY_DST */
 
 /**
  * gray -> blur -> pyramid -> FAST on the device, for one frame size. Everything is made in the
@@ -80,13 +80,17 @@ export class GpuChain {
   readonly #owned: GPUBuffer[] = [];
   #next = 0;
 
-  constructor(backend: GpuBackend, readonly config: ChainConfig) {
+  constructor(
+    backend: GpuBackend,
+    readonly config: ChainConfig,
+  ) {
     const { width, height, format, levels, threshold, nonmax, capacity, ring } = config;
     const pool = backend.pool;
     this.#backend = backend;
     const own = <T extends { buffer: GPUBuffer }>(x: T): T => (this.#owned.push(x.buffer), x);
     const texture = config.input === 'texture';
-    if (texture && format !== 'rgba' && format !== 'bgra') throw new FramekitError('E_FORMAT', `chain: texture input takes rgba or bgra frames, not ${format}`);
+    if (texture && format !== 'rgba' && format !== 'bgra')
+      throw new FramekitError('E_FORMAT', `chain: texture input takes rgba or bgra frames, not ${format}`);
     this.#upload = texture ? null : own(gpuUpload(pool, 'chain upload', width, height, format));
     // TEXTURE_BINDING | COPY_DST | RENDER_ATTACHMENT (copyExternalImageToTexture needs the last).
     this.#texture = texture ? pool.texture('chain frame', width, height, `${format as 'rgba' | 'bgra'}8unorm`, 0x04 | 0x02 | 0x10) : null;
@@ -134,11 +138,20 @@ export class GpuChain {
   /** Copies the source plane to the device: the frame's one upload. */
   upload(heap: Uint8Array, src: PlaneLike): void {
     if (src.format !== this.config.format || src.width !== this.config.width || src.height !== this.config.height) {
-      throw new FramekitError('E_DIMENSION', `chain: made for ${this.config.width}x${this.config.height} ${this.config.format}, got ${src.width}x${src.height} ${src.format}`);
+      throw new FramekitError(
+        'E_DIMENSION',
+        `chain: made for ${this.config.width}x${this.config.height} ${this.config.format}, got ${src.width}x${src.height} ${src.format}`,
+      );
     }
     const queue = this.#backend.device.queue;
     if (this.#upload) uploadPlane(queue, this.#upload, heap, src, this.#tail);
-    else queue.writeTexture({ texture: this.#texture! }, heap as Uint8Array<ArrayBuffer>, { offset: src.ptr, bytesPerRow: src.stride, rowsPerImage: src.height }, [src.width, src.height]);
+    else
+      queue.writeTexture(
+        { texture: this.#texture! },
+        heap as Uint8Array<ArrayBuffer>,
+        { offset: src.ptr, bytesPerRow: src.stride, rowsPerImage: src.height },
+        [src.width, src.height],
+      );
   }
 
   /** Copies a browser frame (VideoFrame, ImageBitmap, canvas) to the device: the frame's one upload, GPU to GPU where the browser can. */
@@ -162,7 +175,13 @@ export class GpuChain {
     return done;
   }
 
-  async #frame(slot: Slot, previous: Promise<unknown> | null, out: Keypoints, heap: Uint8Array, src: PlaneLike | ExternalSource | null): Promise<Keypoints> {
+  async #frame(
+    slot: Slot,
+    previous: Promise<unknown> | null,
+    out: Keypoints,
+    heap: Uint8Array,
+    src: PlaneLike | ExternalSource | null,
+  ): Promise<Keypoints> {
     if (previous) await previous.catch(() => undefined);
     const device = this.#backend.device;
     if (src === null) {

@@ -67,7 +67,8 @@ export class KeypointChain {
     if (!Number.isInteger(config.threshold) || config.threshold < 0 || config.threshold > 255) {
       throw new FramekitError('E_ARGUMENT', `threshold must be an integer 0..255, got ${config.threshold}`);
     }
-    if (!['rgba', 'bgra', 'rgb', 'bgr', 'gray'].includes(config.format)) throw new FramekitError('E_FORMAT', `chain: unknown format ${String(config.format)}`);
+    if (!['rgba', 'bgra', 'rgb', 'bgr', 'gray'].includes(config.format))
+      throw new FramekitError('E_FORMAT', `chain: unknown format ${String(config.format)}`);
     let gpu: GpuChain | null = null;
     let reason: string | null = backend ? backend.lostReason : 'no GPU (gpu: "off" or none found)';
     if (backend?.alive) {

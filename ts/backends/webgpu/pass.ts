@@ -36,7 +36,7 @@ export const PIXELS_PER_WORD = { gray: 4, i16: 2, u16: 2 } as const;
 
 /** Usage of every plane buffer: written by a pass or uploaded, read by the next, copied out. */
 // Spelled as numbers (fixed by the spec): in Node, GPUBufferUsage is a global only once Dawn is loaded.
-export const PLANE_USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* COPY_DST */;
+export const PLANE_USAGE = 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008; /* COPY_DST */
 
 /** Takes a plane buffer from the pool. Allocates (or reuses) GPU memory: call at setup. */
 export function gpuPlane(pool: GpuPool, label: string, width: number, height: number, format: GpuPlane['format']): GpuPlane {
@@ -53,7 +53,9 @@ const BUFFER_TYPE = { uniform: 'uniform', read: 'read-only-storage', write: 'sto
 
 function layoutEntry(b: Binding, binding: number): GPUBindGroupLayoutEntry {
   const visibility = 0x4; // GPUShaderStage.COMPUTE
-  return b === 'texture' ? { binding, visibility, texture: { sampleType: 'float', viewDimension: '2d' } } : { binding, visibility, buffer: { type: BUFFER_TYPE[b] } };
+  return b === 'texture'
+    ? { binding, visibility, texture: { sampleType: 'float', viewDimension: '2d' } }
+    : { binding, visibility, buffer: { type: BUFFER_TYPE[b] } };
 }
 
 /**

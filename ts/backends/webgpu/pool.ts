@@ -27,7 +27,15 @@ export class GpuPool {
   readonly #free = new Map<string, GPUBuffer[]>();
   readonly #keyOf = new WeakMap<GPUBuffer, string>();
   readonly #cache = new Map<string, GPUComputePipeline | GPUBindGroupLayout | GPUShaderModule>();
-  readonly #stats: GpuPoolStats = { buffers: 0, textures: 0, bindGroups: 0, pipelines: 0, shaderModules: 0, buffersInUse: 0, bytesInUse: 0 };
+  readonly #stats: GpuPoolStats = {
+    buffers: 0,
+    textures: 0,
+    bindGroups: 0,
+    pipelines: 0,
+    shaderModules: 0,
+    buffersInUse: 0,
+    bytesInUse: 0,
+  };
 
   constructor(readonly device: GPUDevice) {}
 
@@ -84,7 +92,11 @@ export class GpuPool {
   texture(label: string, width: number, height: number, format: GPUTextureFormat, usage: GPUTextureUsageFlags): GPUTexture {
     const max = this.device.limits.maxTextureDimension2D;
     if (width > max || height > max) {
-      throw new FramekitError('E_GPU', `${label}: ${width}x${height} exceeds this adapter's ${max}-pixel texture limit`, { width, height, max });
+      throw new FramekitError('E_GPU', `${label}: ${width}x${height} exceeds this adapter's ${max}-pixel texture limit`, {
+        width,
+        height,
+        max,
+      });
     }
     this.#stats.textures++;
     return this.device.createTexture({ label, size: [width, height], format, usage });
@@ -116,7 +128,13 @@ export class GpuPool {
   }
 
   /** A compute pipeline, created once per (label, entry point, constants). */
-  pipeline(label: string, module: GPUShaderModule, entryPoint: string, layout: GPUBindGroupLayout, constants: Record<string, number>): GPUComputePipeline {
+  pipeline(
+    label: string,
+    module: GPUShaderModule,
+    entryPoint: string,
+    layout: GPUBindGroupLayout,
+    constants: Record<string, number>,
+  ): GPUComputePipeline {
     return this.#cached(`pipeline:${label}:${entryPoint}:${JSON.stringify(constants)}`, () => {
       this.#stats.pipelines++;
       return this.device.createComputePipeline({

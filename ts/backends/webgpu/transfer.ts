@@ -11,7 +11,13 @@ export const gpuRowBytes = (rowBytes: number): number => Math.ceil(rowBytes / 4)
 /** Takes an upload buffer for `width` x `height` pixels of `format` from the pool. Call at setup. */
 export function gpuUpload(pool: GpuPool, label: string, width: number, height: number, format: GpuUpload['format']): GpuUpload {
   const strideBytes = gpuRowBytes(width * bytesPerPixel(format));
-  return { buffer: pool.buffer(label, strideBytes * height, 0x0080 /* STORAGE */ | 0x0008 /* COPY_DST */), width, height, strideBytes, format };
+  return {
+    buffer: pool.buffer(label, strideBytes * height, 0x0080 /* STORAGE */ | 0x0008 /* COPY_DST */),
+    width,
+    height,
+    strideBytes,
+    format,
+  };
 }
 
 /**

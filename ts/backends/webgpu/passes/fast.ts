@@ -33,9 +33,20 @@ export class FastPass {
     if (src.format !== 'gray' || scores.format !== 'u16' || scores.width !== src.width || scores.height !== src.height) {
       throw new FramekitError('E_DIMENSION', `fast pass: scores must be a ${src.width}x${src.height} u16 plane`);
     }
-    if (src.width >= 1 << 16 || src.height >= 1 << 16 || o.level > 255) throw new FramekitError('E_DIMENSION', 'fast pass: x, y must fit 16 bits and level 8');
-    if (keypoints.size < KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES) throw new FramekitError('E_BUFFER_SIZE', 'fast pass: keypoint buffer too small');
-    const words = new Uint32Array([src.width, src.height, src.strideWords, scores.strideWords, o.threshold, o.nonmax ? 1 : 0, o.level, capacity]);
+    if (src.width >= 1 << 16 || src.height >= 1 << 16 || o.level > 255)
+      throw new FramekitError('E_DIMENSION', 'fast pass: x, y must fit 16 bits and level 8');
+    if (keypoints.size < KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES)
+      throw new FramekitError('E_BUFFER_SIZE', 'fast pass: keypoint buffer too small');
+    const words = new Uint32Array([
+      src.width,
+      src.height,
+      src.strideWords,
+      scores.strideWords,
+      o.threshold,
+      o.nonmax ? 1 : 0,
+      o.level,
+      capacity,
+    ]);
     this.params = pool.uniform(`fast level ${o.level} params`, words);
     const bindings = ['uniform', 'read', 'write', 'write'] as const;
     const buffers = [this.params, src.buffer, scores.buffer, keypoints];

@@ -15,11 +15,22 @@ export class GrayTexturePass {
 
   constructor(pool: GpuPool, dst: GpuPlane, src: GPUTexture) {
     if (dst.format !== 'gray' || dst.width !== src.width || dst.height !== src.height) {
-      throw new FramekitError('E_DIMENSION', `gray-texture pass: dst ${dst.width}x${dst.height} ${dst.format}, src ${src.width}x${src.height}`);
+      throw new FramekitError(
+        'E_DIMENSION',
+        `gray-texture pass: dst ${dst.width}x${dst.height} ${dst.format}, src ${src.width}x${src.height}`,
+      );
     }
     this.params = pool.uniform('gray-texture params', new Uint32Array([dst.width, dst.height, dst.strideWords, 0]));
     const view = src.createView({ label: `${src.label} view` });
-    this.#run = dispatch(pool, 'gray-texture', 'main', ['uniform', 'texture', 'write'], [this.params, view, dst.buffer], dst.strideWords, dst.height);
+    this.#run = dispatch(
+      pool,
+      'gray-texture',
+      'main',
+      ['uniform', 'texture', 'write'],
+      [this.params, view, dst.buffer],
+      dst.strideWords,
+      dst.height,
+    );
   }
 
   encode(pass: GPUComputePassEncoder): void {

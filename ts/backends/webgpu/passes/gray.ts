@@ -17,7 +17,15 @@ export class GrayPass {
     const [r, g, b, bpp] = CHANNELS[src.format];
     const words = new Uint32Array([src.width, src.height, src.strideBytes, dst.strideWords, bpp, r, g, b]);
     this.params = pool.uniform('gray params', words);
-    this.#run = dispatch(pool, 'gray', 'main', ['uniform', 'read', 'write'], [this.params, src.buffer, dst.buffer], dst.strideWords, dst.height);
+    this.#run = dispatch(
+      pool,
+      'gray',
+      'main',
+      ['uniform', 'read', 'write'],
+      [this.params, src.buffer, dst.buffer],
+      dst.strideWords,
+      dst.height,
+    );
   }
 
   encode(pass: GPUComputePassEncoder): void {

@@ -19,7 +19,15 @@ export class PyrDownPass {
     }
     const words = new Uint32Array([src.width, src.height, src.strideWords, dst.width, dst.height, dst.strideWords, 0, 0]);
     this.params = pool.uniform('pyrdown params', words);
-    this.#run = dispatch(pool, 'pyrdown', 'main', ['uniform', 'read', 'write'], [this.params, src.buffer, dst.buffer], dst.strideWords, dst.height);
+    this.#run = dispatch(
+      pool,
+      'pyrdown',
+      'main',
+      ['uniform', 'read', 'write'],
+      [this.params, src.buffer, dst.buffer],
+      dst.strideWords,
+      dst.height,
+    );
   }
 
   encode(pass: GPUComputePassEncoder): void {
