@@ -7,6 +7,7 @@ import { integralSuite } from './integral.bench.js';
 import { histogramSuite } from './histogram.bench.js';
 import { yuvSuite } from './yuv.bench.js';
 import { resizeSuite } from './resize.bench.js';
+import { targetsSuite } from './targets.bench.js';
 import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
@@ -17,7 +18,7 @@ import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, yuvSuite, resizeSuite, fastSuite, orbSuite, lkSuite, matchSuite, geometrySuite, webgpuSuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite, trackSuite];
+export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, yuvSuite, resizeSuite, targetsSuite, fastSuite, orbSuite, lkSuite, matchSuite, geometrySuite, webgpuSuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite, trackSuite];
 
 export interface BenchReport {
   env: BenchEnv;

@@ -1,0 +1,123 @@
+import { createFramekit } from '../ts/index.js';
+import type { BenchRow, BenchSuite } from './harness.js';
+import { loadOpenCV } from './peers.js';
+import { tiledGray } from './features.bench.js';
+
+/**
+ * The issue's speed targets, measured interleaved: each round times WASM SIMD, OpenCV.js and a
+ * memcpy of the bytes the kernel moves once each, in turn, so a busy machine slows all three alike
+ * (the per-kernel suites time one implementation after another, which a shared machine skews).
+ * Rows carry `ratioOpencv` (OpenCV.js / SIMD) and `ratioMemcpy` (SIMD / memcpy). Targets at 1080p:
+ * Gaussian 5x5 >= 4x, Sobel dx+dy >= 5x, pyrDown >= 3x OpenCV.js; memory-bound kernels within 2x of
+ * memcpy. Rounds scale with --time (one round per 10 ms, at least 15).
+ */
+export const targetsSuite: BenchSuite = {
+  kernel: 'targets',
+  async run(o) {
+    const cv = (await loadOpenCV())?.cv;
+    if (!cv) {
+      o.log('targets: OpenCV.js not installed; suite skipped');
+      return [];
+    }
+    const rows: BenchRow[] = [];
+    const rounds = Math.max(15, Math.round(o.timeMs / 10));
+    for (const [w, h] of o.sizes) {
+      const bytes = await tiledGray(w, h);
+      const fk = await createFramekit({ maxWidth: w, maxHeight: h, frames: 6, backend: 'wasm-simd' });
+      const src = fk.writePixels(fk.allocPlane(w, h, 'gray', { stride: w }), bytes);
+      const [hw, hh] = [(w + 1) >> 1, (h + 1) >> 1];
+      const g = fk.allocPlane(w, h, 'gray', { stride: w });
+      const half = fk.allocPlane(hw, hh, 'gray', { stride: hw });
+      const [dx, dy, mag] = [0, 1, 2].map(() => fk.allocPlane(w, h, 'i16', { stride: 2 * w }));
+      const [a, b] = [0, 1].map(() => fk.allocPlane(4 * w, h, 'gray', { stride: 4 * w }));
+      const sum = fk.allocPlane(w + 1, h + 1, 'i32', { stride: 4 * (w + 1) });
+      const m = new cv.Mat(h, w, cv.CV_8UC1);
+      m.data.set(bytes);
+      const mats = {
+        o: new cv.Mat(h, w, cv.CV_8UC1),
+        oh: new cv.Mat(hh, hw, cv.CV_8UC1),
+        gx: new cv.Mat(h, w, cv.CV_16S),
+        gy: new cv.Mat(h, w, cv.CV_16S),
+        cs: new cv.Mat(h + 1, w + 1, cv.CV_32S),
+      };
+      const [k5, hs] = [new cv.Size(5, 5), new cv.Size(hw, hh)];
+      const copy = (n: number) => () => fk.heap.copyWithin(b!.ptr, a!.ptr, a!.ptr + Math.ceil(n));
+      const groups: Array<[string, Record<string, () => unknown>]> = [
+        [
+          'gaussian5x5',
+          {
+            'wasm-simd': () => fk.gaussianBlur(g, src, 5),
+            'opencv.js': () => cv.GaussianBlur(m, mats.o, k5, 0, 0, cv.BORDER_DEFAULT),
+            memcpy: copy(w * h),
+          },
+        ],
+        [
+          'sobel3 dx+dy',
+          {
+            'wasm-simd': () => (fk.sobel(dx!, src, 1, 0, 3), fk.sobel(dy!, src, 0, 1, 3)),
+            'opencv.js': () => (cv.Sobel(m, mats.gx, cv.CV_16S, 1, 0, 3), cv.Sobel(m, mats.gy, cv.CV_16S, 0, 1, 3)),
+            memcpy: copy(3 * w * h),
+          },
+        ],
+        [
+          'pyrdown',
+          { 'wasm-simd': () => fk.pyrDown(half, src), 'opencv.js': () => cv.pyrDown(m, mats.oh), memcpy: copy((w * h + hw * hh) / 2) },
+        ],
+        [
+          'threshold',
+          {
+            'wasm-simd': () => fk.threshold(g, src, 127),
+            'opencv.js': () => cv.threshold(m, mats.o, 127, 255, cv.THRESH_BINARY),
+            memcpy: copy(w * h),
+          },
+        ],
+        ['magnitude l1', { 'wasm-simd': () => fk.gradientMagnitude(mag!, dx!, dy!), memcpy: copy(3 * w * h) }],
+        [
+          'integral',
+          { 'wasm-simd': () => fk.integral(sum, src), 'opencv.js': () => cv.integral(m, mats.cs, cv.CV_32S), memcpy: copy(2.5 * w * h) },
+        ],
+        [
+          'resize area 1/2',
+          {
+            'wasm-simd': () => fk.resize(half, src, 'area'),
+            'opencv.js': () => cv.resize(m, mats.oh, hs, 0, 0, cv.INTER_AREA),
+            memcpy: copy((w * h + hw * hh) / 2),
+          },
+        ],
+      ];
+      for (const [name, tasks] of groups) {
+        const times: Record<string, number[]> = {};
+        for (const [impl, f] of Object.entries(tasks)) {
+          times[impl] = [];
+          for (let i = 0; i < 3; i++) f();
+        }
+        for (let r = 0; r < rounds; r++) {
+          for (const [impl, f] of Object.entries(tasks)) {
+            const t0 = performance.now();
+            f();
+            times[impl]!.push(performance.now() - t0);
+          }
+        }
+        const med = (v: number[]) => v.sort((x, y) => x - y)[v.length >> 1]!;
+        const simd = med(times['wasm-simd']!);
+        const memcpy = med(times.memcpy!);
+        const ocv = times['opencv.js'] ? med(times['opencv.js']) : undefined;
+        for (const [impl, v] of Object.entries(times))
+          rows.push({ kernel: `${name} (interleaved)`, impl, width: w, height: h, medianMs: med(v), samples: v.length });
+        rows.push({
+          kernel: `${name} (interleaved)`,
+          impl: 'ratios',
+          width: w,
+          height: h,
+          ratioOpencv: ocv ? ocv / simd : null,
+          ratioMemcpy: simd / memcpy,
+        });
+        o.log(
+          `${name.padEnd(16)} ${`${w}x${h}`.padEnd(10)} simd ${simd.toFixed(3)} ms  opencv.js/simd ${ocv ? (ocv / simd).toFixed(2) + 'x' : '-'}  simd/memcpy ${(simd / memcpy).toFixed(2)}x`,
+        );
+      }
+      for (const x of [m, ...Object.values(mats)]) x.delete();
+    }
+    return rows;
+  },
+};
