@@ -67,13 +67,19 @@ export const fastSuite: BenchSuite = {
       }
       const s = simd!;
       rows.push(
-        ...(await measure('fast', w, h, [
-          ['reference', () => fastReference(s.fk.heap, kps[1]!, s.src, THRESHOLD, true)],
-          ['wasm-scalar', () => scalar!.fk.fast(kps[0]!, scalar!.src, { threshold: THRESHOLD })],
-          ['wasm-simd', () => s.fk.fast(kps[1]!, s.src, { threshold: THRESHOLD })],
-          cvTask && ['opencv.js', cvTask],
-          jsTask && ['jsfeat', jsTask],
-        ], o)),
+        ...(await measure(
+          'fast',
+          w,
+          h,
+          [
+            ['reference', () => fastReference(s.fk.heap, kps[1]!, s.src, THRESHOLD, true)],
+            ['wasm-scalar', () => scalar!.fk.fast(kps[0]!, scalar!.src, { threshold: THRESHOLD })],
+            ['wasm-simd', () => s.fk.fast(kps[1]!, s.src, { threshold: THRESHOLD })],
+            cvTask && ['opencv.js', cvTask],
+            jsTask && ['jsfeat', jsTask],
+          ],
+          o,
+        )),
       );
       o.log(`fast ${w}x${h}: ${s.fk.fast(kps[1]!, s.src, { threshold: THRESHOLD }).count} keypoints`);
     }
@@ -160,14 +166,29 @@ export const lkSuite: BenchSuite = {
         };
       }
       rows.push(
-        ...(await measure('lk', w, h, [
-          ['reference', reference!.full],
-          ['wasm-scalar', scalar!.full],
-          ['wasm-simd', simd!.full],
-          cvTask && ['opencv.js', cvTask],
-          jsTask && ['jsfeat', jsTask],
-        ], o)),
-        ...(await measure('lk-track', w, h, [['wasm-scalar', scalar!.track], ['wasm-simd', simd!.track]], o)),
+        ...(await measure(
+          'lk',
+          w,
+          h,
+          [
+            ['reference', reference!.full],
+            ['wasm-scalar', scalar!.full],
+            ['wasm-simd', simd!.full],
+            cvTask && ['opencv.js', cvTask],
+            jsTask && ['jsfeat', jsTask],
+          ],
+          o,
+        )),
+        ...(await measure(
+          'lk-track',
+          w,
+          h,
+          [
+            ['wasm-scalar', scalar!.track],
+            ['wasm-simd', simd!.track],
+          ],
+          o,
+        )),
       );
     }
     return rows;
@@ -207,12 +228,18 @@ export const matchSuite: BenchSuite = {
         cvTask = () => bf.match(mq, mt, v);
       }
       rows.push(
-        ...(await measure('match', n, n, [
-          ['reference', await setup('reference')],
-          ['wasm-scalar', await setup('wasm-scalar')],
-          ['wasm-simd', await setup('wasm-simd')],
-          cvTask && ['opencv.js', cvTask],
-        ], o)),
+        ...(await measure(
+          'match',
+          n,
+          n,
+          [
+            ['reference', await setup('reference')],
+            ['wasm-scalar', await setup('wasm-scalar')],
+            ['wasm-simd', await setup('wasm-simd')],
+            cvTask && ['opencv.js', cvTask],
+          ],
+          o,
+        )),
       );
     }
     return rows;
@@ -248,12 +275,13 @@ export const orbSuite: BenchSuite = {
         cvTask = () => det.detectAndCompute(m, mask, kv, d);
       }
       rows.push(
-        ...(await measure('orb', w, h, [
-          ['reference', reference!],
-          ['wasm-scalar', scalar!],
-          ['wasm-simd', simd!],
-          cvTask && ['opencv.js', cvTask],
-        ], o)),
+        ...(await measure(
+          'orb',
+          w,
+          h,
+          [['reference', reference!], ['wasm-scalar', scalar!], ['wasm-simd', simd!], cvTask && ['opencv.js', cvTask]],
+          o,
+        )),
       );
     }
     return rows;

@@ -69,7 +69,11 @@ describe('fast: every implementation equals the reference', () => {
       const planes: Plane[] = [planted(fk.allocPlane(203, 131, 'gray', { stride: 211 }), 7)];
       for (const name of PHOTOS.slice(0, 4)) planes.push(await grayPhoto(fk, name));
       for (const src of planes) {
-        for (const [t, nonmax] of [[20, true], [20, false], [5, true]] as const) {
+        for (const [t, nonmax] of [
+          [20, true],
+          [20, false],
+          [5, true],
+        ] as const) {
           fk.fast(kps, src, { threshold: t, nonmax });
           expect(kps.count).toBeGreaterThan(0);
           expect(triples(kps)).toEqual(referenceList(fk, src, t, nonmax));

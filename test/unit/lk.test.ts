@@ -65,16 +65,6 @@ async function photoGray(name: string) {
   return { w: img.width, h: img.height, g: lumaOf(img) };
 }
 
-/** The affine map `m` after the inverse of `n`: where a point of warp(g, n) lands in warp(g, m). */
-function relative(m: number[], n: number[]): number[] {
-  const [a, b, c, d, e, f] = n as [number, number, number, number, number, number];
-  const det = a * e - b * d;
-  const inv = [e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det];
-  const [p, q, r, s, t, u] = m as [number, number, number, number, number, number];
-  const [i0, i1, i2, i3, i4, i5] = inv as [number, number, number, number, number, number];
-  return [p * i0 + q * i3, p * i1 + q * i4, p * i2 + q * i5 + r, s * i0 + t * i3, s * i1 + t * i4, s * i2 + t * i5 + u];
-}
-
 /** 2x2 box average: half the size; pixel p of the result covers pixels 2p .. 2p + 1 of `src`. */
 function down2(src: Uint8Array, w: number, h: number): Uint8Array {
   const [dw, dh] = [w >> 1, h >> 1];
@@ -150,7 +140,9 @@ describe('lk: accuracy against known warps of photographs', async () => {
         errs.sort((a, b) => a - b);
         // OpenCV.js on the same images and points, for comparison.
         const cvMean = openCvMeanError(s.pa, s.pb, xy, truth);
-        console.log(`lk ground truth, ${name}, ${label}: ${errs.length} of ${pts.count} tracked, mean error ${mean.toFixed(4)} px (OpenCV.js ${cvMean.toFixed(4)}), median ${errs[errs.length >> 1]!.toFixed(4)}`);
+        console.log(
+          `lk ground truth, ${name}, ${label}: ${errs.length} of ${pts.count} tracked, mean error ${mean.toFixed(4)} px (OpenCV.js ${cvMean.toFixed(4)}), median ${errs[errs.length >> 1]!.toFixed(4)}`,
+        );
         expect(pts.count).toBeGreaterThan(50);
         expect(errs.length).toBeGreaterThanOrEqual(0.9 * pts.count);
         expect(mean).toBeLessThanOrEqual(LIMIT[`${name} ${label}`] ?? 0.05);
@@ -183,7 +175,20 @@ describe('lk: every implementation equals the reference (float tolerance)', () =
     expect(ref!.status[ref!.count - 1]).toBe(0); // NaN
     expect(ref!.status[ref!.count - 4]).toBe(0); // far outside
     for (const o of others) {
-      for (let i = 0; i < ref!.count; i++) if (o.status[i] !== ref!.status[i]) console.log('status differs', i, xyAll[2 * i], xyAll[2 * i + 1], ref!.next[2 * i], ref!.next[2 * i + 1], o.next[2 * i], o.next[2 * i + 1], ref!.err[i], o.err[i]);
+      for (let i = 0; i < ref!.count; i++)
+        if (o.status[i] !== ref!.status[i])
+          console.log(
+            'status differs',
+            i,
+            xyAll[2 * i],
+            xyAll[2 * i + 1],
+            ref!.next[2 * i],
+            ref!.next[2 * i + 1],
+            o.next[2 * i],
+            o.next[2 * i + 1],
+            ref!.err[i],
+            o.err[i],
+          );
       expect(Array.from(o.status.slice(0, o.count))).toEqual(Array.from(ref!.status.slice(0, ref!.count)));
       for (let i = 0; i < ref!.count; i++) {
         if (!ref!.status[i]) continue;
@@ -200,19 +205,28 @@ describe('lk: against OpenCV.js calcOpticalFlowPyrLK (win 21, maxLevel 3, 30 ite
   const [, fk] = fks[2]!;
   test('OpenCV.js is installed (a development dependency)', () => expect(cv).toBeTruthy());
   const pairs: Array<[string, () => Promise<{ w: number; h: number; a: Uint8Array; b: Uint8Array }>]> = [
-    ['astronaut.png shifted (4.4, 2.2)', async () => {
-      const { w, h, g } = await photoGray('astronaut.png');
-      return { w, h, a: g, b: warp(g, w, h, [1, 0, 4.4, 0, 1, 2.2]) };
-    }],
+    [
+      'astronaut.png shifted (4.4, 2.2)',
+      async () => {
+        const { w, h, g } = await photoGray('astronaut.png');
+        return { w, h, a: g, b: warp(g, w, h, [1, 0, 4.4, 0, 1, 2.2]) };
+      },
+    ],
   ];
-  for (const [a, b] of [['motorcycle_left.png', 'motorcycle_right.png'], ['OriginalX75Y75.png', 'TransformedX75Y75.png']]) {
+  for (const [a, b] of [
+    ['motorcycle_left.png', 'motorcycle_right.png'],
+    ['OriginalX75Y75.png', 'TransformedX75Y75.png'],
+  ]) {
     const pa = sharedDataPath(a);
     const pb = sharedDataPath(b);
     if (!pa || !pb) continue;
-    pairs.push([`${a} -> ${b}`, async () => {
-      const [ia, ib] = [await readImageFile(pa), await readImageFile(pb)];
-      return { w: ia.width, h: ia.height, a: lumaOf(ia), b: lumaOf(ib) };
-    }]);
+    pairs.push([
+      `${a} -> ${b}`,
+      async () => {
+        const [ia, ib] = [await readImageFile(pa), await readImageFile(pb)];
+        return { w: ia.width, h: ia.height, a: lumaOf(ia), b: lumaOf(ib) };
+      },
+    ]);
   }
   for (const [label, load] of pairs) {
     test(`${label}: 95% of points tracked by both agree within 0.1 px`, async () => {
@@ -240,7 +254,9 @@ describe('lk: against OpenCV.js calcOpticalFlowPyrLK (win 21, maxLevel 3, 30 ite
         both++;
         if (Math.hypot(p1.data32F[2 * i] - pts.next[2 * i]!, p1.data32F[2 * i + 1] - pts.next[2 * i + 1]!) <= 0.1) agree++;
       }
-      console.log(`lk vs OpenCV.js, ${label}: ${pts.count} points, status equal ${statusSame}, tracked by both ${both}, within 0.1 px ${agree} (${((100 * agree) / both).toFixed(1)}%)`);
+      console.log(
+        `lk vs OpenCV.js, ${label}: ${pts.count} points, status equal ${statusSame}, tracked by both ${both}, within 0.1 px ${agree} (${((100 * agree) / both).toFixed(1)}%)`,
+      );
       expect(both).toBeGreaterThan(0.5 * pts.count);
       expect(agree).toBeGreaterThanOrEqual(0.95 * both);
       [ma, mb, p0, p1, st, er].forEach((m) => m.delete());
@@ -282,7 +298,9 @@ describe('lk: bad input', () => {
       expect(code(() => fk.opticalFlow(pts, s.prev, s.next, { win: 31 }))).toBe('E_ARGUMENT'); // larger than the pyramid's 21
       expect(code(() => fk.opticalFlow(pts, s.prev, s.next, { epsilon: Number.NaN }))).toBe('E_ARGUMENT');
       expect(code(() => fk.opticalFlow(pts, s.prev, fk.allocFlowPyramid(w, h)))).toBe('E_STATE');
-      expect(code(() => fk.opticalFlow(pts, fk.buildFlowPyramid(fk.allocFlowPyramid(w, h, { derivatives: false }), s.pa), s.next))).toBe('E_ARGUMENT');
+      expect(code(() => fk.opticalFlow(pts, fk.buildFlowPyramid(fk.allocFlowPyramid(w, h, { derivatives: false }), s.pa), s.next))).toBe(
+        'E_ARGUMENT',
+      );
       expect(code(() => fk.allocFlowPyramid(w, h, { win: 100 }))).toBe('E_ARGUMENT');
       expect(code(() => fk.buildFlowPyramid(s.prev, { ...s.pa, width: w - 1 }))).toBe('E_DIMENSION');
       pts.count = 9;

@@ -87,7 +87,11 @@ describe('match: the same matches as OpenCV.js BFMatcher(NORM_HAMMING)', async (
     m.data.set(d.data.subarray(0, d.count * 32));
     return m;
   };
-  for (const [na, nb] of [[300, 400], [97, 61], [500, 500]] as const) {
+  for (const [na, nb] of [
+    [300, 400],
+    [97, 61],
+    [500, 500],
+  ] as const) {
     test(`${na} x ${nb}: match with and without cross-check, knnMatch(2) with the ratio test`, () => {
       const [q, t] = fill(fk, na, nb, na + nb);
       const [mq, mt] = [mat(q), mat(t)];
@@ -131,7 +135,8 @@ describe('match: capacity and bad input', () => {
       fk.match(out, q, t);
       expect(out.count).toBe(5);
       expect(list(out)).toEqual(naive(q, t, {}).slice(0, 5));
-      for (const a of [out.queryIdx, out.trainIdx, out.distance]) expect(Array.from(new Int32Array(a.buffer, a.byteOffset + 20, 3))).toEqual([-99, -99, -99]);
+      for (const a of [out.queryIdx, out.trainIdx, out.distance])
+        expect(Array.from(new Int32Array(a.buffer, a.byteOffset + 20, 3))).toEqual([-99, -99, -99]);
       const code = (f: () => unknown) => {
         try {
           f();

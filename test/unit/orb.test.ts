@@ -101,7 +101,9 @@ describe('orb: against OpenCV.js ORB(500)', async () => {
         worst = Math.max(worst, dist);
         if (dist === 0) same++;
       });
-      console.log(`orb ${name}: ${n} level-0 keypoints of OpenCV's, descriptors identical for ${same}, ${bits} differing bits in all; angles within ${maxAngle.toFixed(4)} degree`);
+      console.log(
+        `orb ${name}: ${n} level-0 keypoints of OpenCV's, descriptors identical for ${same}, ${bits} differing bits in all; angles within ${maxAngle.toFixed(4)} degree`,
+      );
       // Not all identical: where they differ, the two pixels a test compares are equal or one grey
       // level apart in our smoothing, which is bit-exact with cv.GaussianBlur(7x7, sigma 2) on the
       // same image (test below); OpenCV's ORB smooths its bordered pyramid in place, and that

@@ -34,7 +34,8 @@ export class FlowPoints {
   /** Sets the points to track from plain numbers (`xy` as x0, y0, x1, y1 ...). */
   setPrev(xy: ArrayLike<number>): this {
     const n = xy.length >> 1;
-    if (n > this.capacity) throw new FramekitError('E_BUFFER_SIZE', `${n} points do not fit a list of ${this.capacity}`, { expected: this.capacity, actual: n });
+    if (n > this.capacity)
+      throw new FramekitError('E_BUFFER_SIZE', `${n} points do not fit a list of ${this.capacity}`, { expected: this.capacity, actual: n });
     for (let i = 0; i < 2 * n; i++) this.prev[i] = xy[i]!;
     this.count = n;
     return this;
@@ -44,7 +45,7 @@ export class FlowPoints {
 /** Throws unless `p` is a flow point list whose region lies inside `arena`. */
 export function checkFlowPoints(p: FlowPoints, arena: Arena): void {
   if (!(p instanceof FlowPoints) || !arena.contains(p.region.ptr, p.region.size)) {
-    throw new FramekitError('E_OUT_OF_BOUNDS', 'points: not a flow point list in this framekit\'s arena');
+    throw new FramekitError('E_OUT_OF_BOUNDS', "points: not a flow point list in this framekit's arena");
   }
   if (!Number.isInteger(p.count) || p.count < 0 || p.count > p.capacity) {
     throw new FramekitError('E_ARGUMENT', `points.count must be an integer from 0 to ${p.capacity}, got ${String(p.count)}`);

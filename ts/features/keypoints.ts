@@ -52,7 +52,14 @@ export class Keypoints {
   toArray(): Array<{ x: number; y: number; response: number; angle: number; size: number; octave: number }> {
     const out = [];
     for (let i = 0; i < this.count; i++) {
-      out.push({ x: this.x[i]!, y: this.y[i]!, response: this.response[i]!, angle: this.angle[i]!, size: this.size[i]!, octave: this.octave[i]! });
+      out.push({
+        x: this.x[i]!,
+        y: this.y[i]!,
+        response: this.response[i]!,
+        angle: this.angle[i]!,
+        size: this.size[i]!,
+        octave: this.octave[i]!,
+      });
     }
     return out;
   }

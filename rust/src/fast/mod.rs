@@ -14,8 +14,22 @@ use core::arch::wasm32::*;
 
 /// The circle as (dx, dy), in OpenCV's order (fast.cpp `offsets16`).
 const CIRCLE: [(isize, isize); 16] = [
-    (0, 3), (1, 3), (2, 2), (3, 1), (3, 0), (3, -1), (2, -2), (1, -3),
-    (0, -3), (-1, -3), (-2, -2), (-3, -1), (-3, 0), (-3, 1), (-2, 2), (-1, 3),
+    (0, 3),
+    (1, 3),
+    (2, 2),
+    (3, 1),
+    (3, 0),
+    (3, -1),
+    (2, -2),
+    (1, -3),
+    (0, -3),
+    (-1, -3),
+    (-2, -2),
+    (-3, -1),
+    (-3, 0),
+    (-3, 1),
+    (-2, 2),
+    (-1, 3),
 ];
 
 /// Byte offsets of the circle pixels from the centre for rows `stride` bytes apart.
@@ -71,11 +85,19 @@ trait Lanes: Copy {
 impl Lanes for i32 {
     #[inline(always)]
     fn lo(self, o: Self) -> Self {
-        if o < self { o } else { self }
+        if o < self {
+            o
+        } else {
+            self
+        }
     }
     #[inline(always)]
     fn hi(self, o: Self) -> Self {
-        if o > self { o } else { self }
+        if o > self {
+            o
+        } else {
+            self
+        }
     }
 }
 
@@ -113,7 +135,12 @@ fn best_arc9<T: Lanes>(d: &[T; 16]) -> T {
     let m4 = each16!(k => m2[k].lo(m2[(k + 2) & 15]));
     let m9 = each16!(k => m4[k].lo(m4[(k + 4) & 15]).lo(d[(k + 8) & 15]));
     let h8 = [0, 1, 2, 3, 4, 5, 6, 7].map(|k| m9[k].hi(m9[k + 8]));
-    let h4 = [h8[0].hi(h8[4]), h8[1].hi(h8[5]), h8[2].hi(h8[6]), h8[3].hi(h8[7])];
+    let h4 = [
+        h8[0].hi(h8[4]),
+        h8[1].hi(h8[5]),
+        h8[2].hi(h8[6]),
+        h8[3].hi(h8[7]),
+    ];
     h4[0].hi(h4[2]).hi(h4[1].hi(h4[3]))
 }
 
@@ -154,12 +181,22 @@ unsafe fn corners16(p: *const u8, off: &[isize; 16], t: v128, scores: &mut v128)
     let v = v128_load(p as *const v128);
     let at = |k: usize| v128_load(p.offset(off[k]) as *const v128);
     // Lane masks "dark beyond t" and "bright beyond t" of one circle position.
-    let masks = |x: v128| (u8x16_gt(u8x16_sub_sat(v, x), t), u8x16_gt(u8x16_sub_sat(x, v), t));
+    let masks = |x: v128| {
+        (
+            u8x16_gt(u8x16_sub_sat(v, x), t),
+            u8x16_gt(u8x16_sub_sat(x, v), t),
+        )
+    };
     let (d0, b0) = masks(at(0));
     let (d4, b4) = masks(at(4));
     let (d8, b8) = masks(at(8));
     let (d12, b12) = masks(at(12));
-    let pair = |a: v128, b: v128, c: v128, d: v128| v128_or(v128_or(v128_and(a, b), v128_and(b, c)), v128_or(v128_and(c, d), v128_and(d, a)));
+    let pair = |a: v128, b: v128, c: v128, d: v128| {
+        v128_or(
+            v128_or(v128_and(a, b), v128_and(b, c)),
+            v128_or(v128_and(c, d), v128_and(d, a)),
+        )
+    };
     if !v128_any_true(v128_or(pair(d0, d4, d8, d12), pair(b0, b4, b8, b12))) {
         return 0;
     }
@@ -203,7 +240,14 @@ unsafe fn corners16(p: *const u8, off: &[isize; 16], t: v128, scores: &mut v128)
 /// # Safety
 /// `row` points at pixel (0, y) of an image `w` wide with 3 <= y < h - 3.
 #[inline(always)]
-unsafe fn row_corners<F: FnMut(usize, i32)>(row: *const u8, w: usize, off: &[isize; 16], t: i32, scored: bool, mut emit: F) {
+unsafe fn row_corners<F: FnMut(usize, i32)>(
+    row: *const u8,
+    w: usize,
+    off: &[isize; 16],
+    t: i32,
+    scored: bool,
+    mut emit: F,
+) {
     let mut x = 3;
     #[cfg(target_feature = "simd128")]
     {
@@ -225,7 +269,14 @@ unsafe fn row_corners<F: FnMut(usize, i32)>(row: *const u8, w: usize, off: &[isi
     }
     while x + 3 < w {
         if is_corner(row.add(x), off, t) {
-            emit(x, if scored { corner_score(row.add(x), off) } else { 0 });
+            emit(
+                x,
+                if scored {
+                    corner_score(row.add(x), off)
+                } else {
+                    0
+                },
+            );
         }
         x += 1;
     }
@@ -247,11 +298,24 @@ pub extern "C" fn fk_fast9_scratch_bytes(width: u32) -> u32 {
 /// `capacity` f32s. Nothing else is written. TypeScript checks all of this before calling.
 #[no_mangle]
 pub unsafe extern "C" fn fk_fast9(
-    src: *const u8, width: u32, height: u32, stride: u32, threshold: u32, nonmax: u32, scratch: *mut u8,
-    out_x: *mut f32, out_y: *mut f32, out_r: *mut f32, capacity: u32,
+    src: *const u8,
+    width: u32,
+    height: u32,
+    stride: u32,
+    threshold: u32,
+    nonmax: u32,
+    scratch: *mut u8,
+    out_x: *mut f32,
+    out_y: *mut f32,
+    out_r: *mut f32,
+    capacity: u32,
 ) -> u32 {
     let (w, h, s) = (width as usize, height as usize, stride as usize);
-    let t = if threshold > 255 { 255 } else { threshold as i32 };
+    let t = if threshold > 255 {
+        255
+    } else {
+        threshold as i32
+    };
     let off = circle_offsets(s);
     let cap = capacity as usize;
     let mut n = 0usize;

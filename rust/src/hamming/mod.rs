@@ -16,7 +16,8 @@ pub const BYTES: usize = 32;
 unsafe fn distance(a: *const u8, b: *const u8) -> u32 {
     let mut d = 0;
     for k in 0..4 {
-        let x = (a as *const u64).add(k).read_unaligned() ^ (b as *const u64).add(k).read_unaligned();
+        let x =
+            (a as *const u64).add(k).read_unaligned() ^ (b as *const u64).add(k).read_unaligned();
         d += x.count_ones();
     }
     d
@@ -31,7 +32,15 @@ unsafe fn distance(a: *const u8, b: *const u8) -> u32 {
 /// `a` holds `na` and `b` `nb` descriptors; `best`, `d1`, `d2` hold `na` i32s; `col_best`, `col_d` `nb`.
 #[no_mangle]
 pub unsafe extern "C" fn fk_hamming_match(
-    a: *const u8, na: u32, b: *const u8, nb: u32, best: *mut i32, d1: *mut i32, d2: *mut i32, col_best: *mut i32, col_d: *mut i32,
+    a: *const u8,
+    na: u32,
+    b: *const u8,
+    nb: u32,
+    best: *mut i32,
+    d1: *mut i32,
+    d2: *mut i32,
+    col_best: *mut i32,
+    col_d: *mut i32,
 ) {
     let (na, nb) = (na as usize, nb as usize);
     for j in 0..nb {

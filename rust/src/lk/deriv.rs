@@ -25,8 +25,19 @@ fn reflect101(i: isize, n: isize) -> isize {
 /// `img - pad * (stride + 1)` .. `img + (height - 1 + pad) * stride + width + pad` is writable and
 /// `stride >= width + 2 * pad`.
 #[no_mangle]
-pub unsafe extern "C" fn fk_pad_reflect101(img: *mut u8, width: u32, height: u32, stride: u32, pad: u32) {
-    let (w, h, s, p) = (width as isize, height as isize, stride as isize, pad as isize);
+pub unsafe extern "C" fn fk_pad_reflect101(
+    img: *mut u8,
+    width: u32,
+    height: u32,
+    stride: u32,
+    pad: u32,
+) {
+    let (w, h, s, p) = (
+        width as isize,
+        height as isize,
+        stride as isize,
+        pad as isize,
+    );
     for y in 0..h {
         let row = img.offset(y * s);
         for x in 1..=p {
@@ -61,8 +72,14 @@ unsafe fn deriv_row(t0: *const i16, t1: *const i16, w: usize, out: *mut i16) {
             let r1 = v128_load(t1.add(x + 1) as *const v128);
             let dx = i16x8_sub(r0, l0);
             let dy = i16x8_add(i16x8_mul(i16x8_add(l1, r1), three), i16x8_mul(c1, ten));
-            v128_store(out.add(2 * x) as *mut v128, i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(dx, dy));
-            v128_store(out.add(2 * x + 8) as *mut v128, i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(dx, dy));
+            v128_store(
+                out.add(2 * x) as *mut v128,
+                i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(dx, dy),
+            );
+            v128_store(
+                out.add(2 * x + 8) as *mut v128,
+                i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(dx, dy),
+            );
             x += 8;
         }
     }
@@ -88,7 +105,15 @@ pub extern "C" fn fk_scharr_deriv_scratch_bytes(width: u32) -> u32 {
 /// `(height - 1) * dst_stride + 2 * width` writable int16s; `scratch` holds
 /// `fk_scharr_deriv_scratch_bytes(width)` bytes, 2-aligned.
 #[no_mangle]
-pub unsafe extern "C" fn fk_scharr_deriv(src: *const u8, width: u32, height: u32, src_stride: u32, dst: *mut i16, dst_stride: u32, scratch: *mut i16) {
+pub unsafe extern "C" fn fk_scharr_deriv(
+    src: *const u8,
+    width: u32,
+    height: u32,
+    src_stride: u32,
+    dst: *mut i16,
+    dst_stride: u32,
+    scratch: *mut i16,
+) {
     let (w, h, s) = (width as usize, height as usize, src_stride as usize);
     let t0 = scratch.add(1);
     let t1 = scratch.add(w + 8 + 1);
@@ -104,7 +129,10 @@ pub unsafe extern "C" fn fk_scharr_deriv(src: *const u8, width: u32, height: u32
                 let a = u16x8_load_extend_u8x8(r0.add(x));
                 let b = u16x8_load_extend_u8x8(r1.add(x));
                 let c = u16x8_load_extend_u8x8(r2.add(x));
-                v128_store(t0.add(x) as *mut v128, i16x8_add(i16x8_mul(i16x8_add(a, c), three), i16x8_mul(b, ten)));
+                v128_store(
+                    t0.add(x) as *mut v128,
+                    i16x8_add(i16x8_mul(i16x8_add(a, c), three), i16x8_mul(b, ten)),
+                );
                 v128_store(t1.add(x) as *mut v128, i16x8_sub(c, a));
                 x += 8;
             }

@@ -71,17 +71,42 @@ pub struct Level {
 /// int16s apart; point arrays hold `n` entries; `win_w`, `win_h` in 1..=fk_lk_max_win().
 #[no_mangle]
 pub unsafe extern "C" fn fk_lk_level(
-    prev: *const u8, prev_stride: u32, deriv: *const i16, deriv_stride: u32, next: *const u8, next_stride: u32,
-    width: u32, height: u32, prev_pts: *const f32, next_pts: *mut f32, status: *mut u8, err: *mut f32, n: u32,
-    win_w: u32, win_h: u32, level: u32, max_level: u32, max_count: u32, eps: f32, min_eig: f32, flags: u32,
+    prev: *const u8,
+    prev_stride: u32,
+    deriv: *const i16,
+    deriv_stride: u32,
+    next: *const u8,
+    next_stride: u32,
+    width: u32,
+    height: u32,
+    prev_pts: *const f32,
+    next_pts: *mut f32,
+    status: *mut u8,
+    err: *mut f32,
+    n: u32,
+    win_w: u32,
+    win_h: u32,
+    level: u32,
+    max_level: u32,
+    max_count: u32,
+    eps: f32,
+    min_eig: f32,
+    flags: u32,
 ) {
     let (ww, wh) = (win_w as usize, win_h as usize);
     let half = ((win_w as f32 - 1.0) * 0.5, (win_h as f32 - 1.0) * 0.5);
     let (cols, rows) = (width as i32, height as i32);
-    let inside = |ix: i32, iy: i32| ix >= -(win_w as i32) && ix < cols && iy >= -(win_h as i32) && iy < rows;
+    let inside =
+        |ix: i32, iy: i32| ix >= -(win_w as i32) && ix < cols && iy >= -(win_h as i32) && iy < rows;
     let scale = 1.0 / (1u32 << level) as f32;
-    let i_lvl = Level { img: prev, stride: prev_stride as isize };
-    let j_lvl = Level { img: next, stride: next_stride as isize };
+    let i_lvl = Level {
+        img: prev,
+        stride: prev_stride as isize,
+    };
+    let j_lvl = Level {
+        img: next,
+        stride: next_stride as isize,
+    };
     let mut iwin = [0i16; MAX_WIN * MAX_WIN];
     let mut gx = [0i16; MAX_WIN * MAX_WIN];
     let mut gy = [0i16; MAX_WIN * MAX_WIN];
@@ -91,7 +116,10 @@ pub unsafe extern "C" fn fk_lk_level(
         let py = *prev_pts.add(2 * i + 1) * scale - half.1;
         let (mut nx, mut ny) = if level == max_level {
             if flags & 1 != 0 {
-                (*next_pts.add(2 * i) * scale, *next_pts.add(2 * i + 1) * scale)
+                (
+                    *next_pts.add(2 * i) * scale,
+                    *next_pts.add(2 * i + 1) * scale,
+                )
             } else {
                 (px + half.0, py + half.1)
             }
@@ -111,7 +139,19 @@ pub unsafe extern "C" fn fk_lk_level(
             continue;
         }
         let wts = Weights::new(px - ipx as f32, py - ipy as f32);
-        let g = patch(i_lvl, deriv, deriv_stride as isize, ipx, ipy, ww, wh, &wts, &mut iwin, &mut gx, &mut gy);
+        let g = patch(
+            i_lvl,
+            deriv,
+            deriv_stride as isize,
+            ipx,
+            ipy,
+            ww,
+            wh,
+            &wts,
+            &mut iwin,
+            &mut gx,
+            &mut gy,
+        );
         let (a11, a12, a22) = (g[0] * FLT_SCALE, g[1] * FLT_SCALE, g[2] * FLT_SCALE);
         let det = a11 * a22 - a12 * a12;
         let eig = (a22 + a11 - sqrt((a11 - a22) * (a11 - a22) + 4.0 * a12 * a12)) / (2.0 * area);

@@ -56,7 +56,12 @@ impl Weights {
         let w00 = round_i((1.0 - a) * (1.0 - b) * one);
         let w01 = round_i(a * (1.0 - b) * one);
         let w10 = round_i((1.0 - a) * b * one);
-        Weights { w00, w01, w10, w11: (1 << W_BITS) - w00 - w01 - w10 }
+        Weights {
+            w00,
+            w01,
+            w10,
+            w11: (1 << W_BITS) - w00 - w01 - w10,
+        }
     }
 }
 
@@ -68,7 +73,10 @@ fn descale(x: i32, n: i32) -> i32 {
 /// Bilinear sample of u8 pixels (x, x+1) of rows `p` and `p + s`, scaled by 32.
 #[inline(always)]
 unsafe fn sample_u8(p: *const u8, s: isize, w: &Weights) -> i32 {
-    let v = *p as i32 * w.w00 + *p.add(1) as i32 * w.w01 + *p.offset(s) as i32 * w.w10 + *p.offset(s + 1) as i32 * w.w11;
+    let v = *p as i32 * w.w00
+        + *p.add(1) as i32 * w.w01
+        + *p.offset(s) as i32 * w.w10
+        + *p.offset(s + 1) as i32 * w.w11;
     descale(v, W_BITS - 5)
 }
 
@@ -81,7 +89,10 @@ unsafe fn sample_u8x4(p: *const u8, s: isize, w0: v128, w1: v128) -> v128 {
         i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), wv)
     };
     let sum = i32x4_add(row(p, w0), row(p.offset(s), w1));
-    i32x4_shr(i32x4_add(sum, i32x4_splat(1 << (W_BITS - 6))), (W_BITS - 5) as u32)
+    i32x4_shr(
+        i32x4_add(sum, i32x4_splat(1 << (W_BITS - 6))),
+        (W_BITS - 5) as u32,
+    )
 }
 
 /// Samples the `ww` x `wh` patch of I at integer corner (ix, iy) with weights `w` into `iwin` and its
@@ -90,19 +101,38 @@ unsafe fn sample_u8x4(p: *const u8, s: isize, w0: v128, w1: v128) -> v128 {
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub unsafe fn patch(
-    i: Level, deriv: *const i16, ds: isize, ix: i32, iy: i32, ww: usize, wh: usize, w: &Weights, iwin: &mut [i16], gx: &mut [i16], gy: &mut [i16],
+    i: Level,
+    deriv: *const i16,
+    ds: isize,
+    ix: i32,
+    iy: i32,
+    ww: usize,
+    wh: usize,
+    w: &Weights,
+    iwin: &mut [i16],
+    gx: &mut [i16],
+    gy: &mut [i16],
 ) -> [f32; 3] {
     #[cfg(not(target_feature = "simd128"))]
     let (mut a11, mut a12, mut a22) = (0f32, 0f32, 0f32);
     let st = stride8(ww);
     #[cfg(target_feature = "simd128")]
-    let (w0, w1) = (i32x4_splat((w.w00 & 0xffff) | (w.w01 << 16)), i32x4_splat((w.w10 & 0xffff) | (w.w11 << 16)));
+    let (w0, w1) = (
+        i32x4_splat((w.w00 & 0xffff) | (w.w01 << 16)),
+        i32x4_splat((w.w10 & 0xffff) | (w.w11 << 16)),
+    );
     #[cfg(target_feature = "simd128")]
     let (mut sxx, mut sxy, mut syy) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
     for y in 0..wh {
-        let src = i.img.offset((y as isize + iy as isize) * i.stride + ix as isize);
+        let src = i
+            .img
+            .offset((y as isize + iy as isize) * i.stride + ix as isize);
         let d = deriv.offset((y as isize + iy as isize) * ds + 2 * ix as isize);
-        let (out, ox, oy) = (iwin.as_mut_ptr().add(y * st), gx.as_mut_ptr().add(y * st), gy.as_mut_ptr().add(y * st));
+        let (out, ox, oy) = (
+            iwin.as_mut_ptr().add(y * st),
+            gx.as_mut_ptr().add(y * st),
+            gy.as_mut_ptr().add(y * st),
+        );
         #[cfg(target_feature = "simd128")]
         {
             // Interleaved (dx, dy) of pixels x..x+4 against x+1..x+5: dot with the weight pairs gives
@@ -125,7 +155,10 @@ pub unsafe fn patch(
                 let (l0, h0) = grad(d.add(2 * x), w0);
                 let (l1, h1) = grad(d.offset(2 * x as isize + ds), w1);
                 let (p, q) = (ds14(i32x4_add(l0, l1)), ds14(i32x4_add(h0, h1)));
-                let keep = i32x4_lt(i32x4_add(lanes, i32x4_splat(x as i32)), i32x4_splat(ww as i32));
+                let keep = i32x4_lt(
+                    i32x4_add(lanes, i32x4_splat(x as i32)),
+                    i32x4_splat(ww as i32),
+                );
                 let vx = v128_and(i32x4_shuffle::<0, 2, 4, 6>(p, q), keep);
                 let vy = v128_and(i32x4_shuffle::<1, 3, 5, 7>(p, q), keep);
                 v128_store64_lane::<0>(i16x8_narrow_i32x4(vx, vx), ox.add(x) as *mut u64);
@@ -146,7 +179,10 @@ pub unsafe fn patch(
             *out.add(x) = sample_u8(src.add(x), i.stride, w) as i16;
             let q = d.add(2 * x);
             let g = |k: usize| {
-                let v = *q.add(k) as i32 * w.w00 + *q.add(k + 2) as i32 * w.w01 + *q.offset(ds + k as isize) as i32 * w.w10 + *q.offset(ds + k as isize + 2) as i32 * w.w11;
+                let v = *q.add(k) as i32 * w.w00
+                    + *q.add(k + 2) as i32 * w.w01
+                    + *q.offset(ds + k as isize) as i32 * w.w10
+                    + *q.offset(ds + k as isize + 2) as i32 * w.w11;
                 descale(v, W_BITS)
             };
             let (vx, vy) = (g(0), g(1));
@@ -159,7 +195,10 @@ pub unsafe fn patch(
     }
     #[cfg(target_feature = "simd128")]
     {
-        let sum = |v: v128| (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v));
+        let sum = |v: v128| {
+            (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v))
+                + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
+        };
         [sum(sxx), sum(sxy), sum(syy)]
     }
     #[cfg(not(target_feature = "simd128"))]
@@ -173,32 +212,65 @@ pub unsafe fn patch(
 /// dot(diff, Ix) and dot(diff, Iy) sum pairs of exact i32 products (< 2^27 each), then f32.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub unsafe fn residual(j: Level, jx: i32, jy: i32, ww: usize, wh: usize, w: &Weights, iwin: &[i16], gx: &[i16], gy: &[i16]) -> [f32; 2] {
+pub unsafe fn residual(
+    j: Level,
+    jx: i32,
+    jy: i32,
+    ww: usize,
+    wh: usize,
+    w: &Weights,
+    iwin: &[i16],
+    gx: &[i16],
+    gy: &[i16],
+) -> [f32; 2] {
     let st = stride8(ww);
     #[cfg(target_feature = "simd128")]
     {
-        let (w0, w1) = (i32x4_splat((w.w00 & 0xffff) | (w.w01 << 16)), i32x4_splat((w.w10 & 0xffff) | (w.w11 << 16)));
+        let (w0, w1) = (
+            i32x4_splat((w.w00 & 0xffff) | (w.w01 << 16)),
+            i32x4_splat((w.w10 & 0xffff) | (w.w11 << 16)),
+        );
         let (mut acc1, mut acc2) = (f32x4_splat(0.0), f32x4_splat(0.0));
         for y in 0..wh {
-            let src = j.img.offset((y as isize + jy as isize) * j.stride + jx as isize);
-            let (iw, px, py) = (iwin.as_ptr().add(y * st), gx.as_ptr().add(y * st), gy.as_ptr().add(y * st));
+            let src = j
+                .img
+                .offset((y as isize + jy as isize) * j.stride + jx as isize);
+            let (iw, px, py) = (
+                iwin.as_ptr().add(y * st),
+                gx.as_ptr().add(y * st),
+                gy.as_ptr().add(y * st),
+            );
             let mut x = 0;
             while x < st {
-                let jv = i16x8_narrow_i32x4(sample_u8x4(src.add(x), j.stride, w0, w1), sample_u8x4(src.add(x + 4), j.stride, w0, w1));
+                let jv = i16x8_narrow_i32x4(
+                    sample_u8x4(src.add(x), j.stride, w0, w1),
+                    sample_u8x4(src.add(x + 4), j.stride, w0, w1),
+                );
                 let diff = i16x8_sub(jv, v128_load(iw.add(x) as *const v128));
-                acc1 = f32x4_add(acc1, f32x4_convert_i32x4(i32x4_dot_i16x8(diff, v128_load(px.add(x) as *const v128))));
-                acc2 = f32x4_add(acc2, f32x4_convert_i32x4(i32x4_dot_i16x8(diff, v128_load(py.add(x) as *const v128))));
+                acc1 = f32x4_add(
+                    acc1,
+                    f32x4_convert_i32x4(i32x4_dot_i16x8(diff, v128_load(px.add(x) as *const v128))),
+                );
+                acc2 = f32x4_add(
+                    acc2,
+                    f32x4_convert_i32x4(i32x4_dot_i16x8(diff, v128_load(py.add(x) as *const v128))),
+                );
                 x += 8;
             }
         }
-        let sum = |v: v128| (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v)) + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v));
+        let sum = |v: v128| {
+            (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v))
+                + (f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v))
+        };
         [sum(acc1), sum(acc2)]
     }
     #[cfg(not(target_feature = "simd128"))]
     {
         let (mut b1, mut b2) = (0f32, 0f32);
         for y in 0..wh {
-            let src = j.img.offset((y as isize + jy as isize) * j.stride + jx as isize);
+            let src = j
+                .img
+                .offset((y as isize + jy as isize) * j.stride + jx as isize);
             for x in 0..ww {
                 let k = y * st + x;
                 let diff = sample_u8(src.add(x), j.stride, w) - iwin[k] as i32;
@@ -212,11 +284,21 @@ pub unsafe fn residual(j: Level, jx: i32, jy: i32, ww: usize, wh: usize, w: &Wei
 
 /// Sum of |J - I| over the window (OpenCV's error measure, scaled by 32), plain loops: once per point.
 #[inline(always)]
-pub unsafe fn abs_error(j: Level, jx: i32, jy: i32, ww: usize, wh: usize, w: &Weights, iwin: &[i16]) -> f32 {
+pub unsafe fn abs_error(
+    j: Level,
+    jx: i32,
+    jy: i32,
+    ww: usize,
+    wh: usize,
+    w: &Weights,
+    iwin: &[i16],
+) -> f32 {
     let st = stride8(ww);
     let mut e = 0f32;
     for y in 0..wh {
-        let src = j.img.offset((y as isize + jy as isize) * j.stride + jx as isize);
+        let src = j
+            .img
+            .offset((y as isize + jy as isize) * j.stride + jx as isize);
         for x in 0..ww {
             let diff = sample_u8(src.add(x), j.stride, w) - iwin[y * st + x] as i32;
             e += (if diff < 0 { -diff } else { diff }) as f32;

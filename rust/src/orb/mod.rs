@@ -22,7 +22,14 @@ const HALF_PATCH: i32 = 15;
 /// `img` rows are `stride` bytes apart and every keypoint is at least 4 pixels inside the image;
 /// `xs`, `ys`, `out` hold `n` f32s.
 #[no_mangle]
-pub unsafe extern "C" fn fk_orb_harris(img: *const u8, stride: u32, xs: *const f32, ys: *const f32, n: u32, out: *mut f32) {
+pub unsafe extern "C" fn fk_orb_harris(
+    img: *const u8,
+    stride: u32,
+    xs: *const f32,
+    ys: *const f32,
+    n: u32,
+    out: *mut f32,
+) {
     const BLOCK: i32 = 7;
     let s = stride as isize;
     let scale = 1.0f32 / ((1 << 2) as f32 * BLOCK as f32 * 255.0);
@@ -52,7 +59,14 @@ fn umax() -> [i32; (HALF_PATCH + 2) as usize] {
     let mut u = [0i32; (HALF_PATCH + 2) as usize];
     let r2 = (HALF_PATCH as f64) * core::f64::consts::FRAC_1_SQRT_2;
     let vmax = (r2 + 1.0) as i32; // cvFloor of a positive number
-    let vmin = { let f = r2 as i32; if (f as f64) < r2 { f + 1 } else { f } }; // cvCeil
+    let vmin = {
+        let f = r2 as i32;
+        if (f as f64) < r2 {
+            f + 1
+        } else {
+            f
+        }
+    }; // cvCeil
     for v in 0..=vmax {
         u[v as usize] = round_i(trig::sqrt((HALF_PATCH * HALF_PATCH - v * v) as f64) as f32);
     }
@@ -75,7 +89,14 @@ fn umax() -> [i32; (HALF_PATCH + 2) as usize] {
 /// # Safety
 /// As `fk_orb_harris`, with 16 pixels of room.
 #[no_mangle]
-pub unsafe extern "C" fn fk_orb_angles(img: *const u8, stride: u32, xs: *const f32, ys: *const f32, n: u32, out: *mut f32) {
+pub unsafe extern "C" fn fk_orb_angles(
+    img: *const u8,
+    stride: u32,
+    xs: *const f32,
+    ys: *const f32,
+    n: u32,
+    out: *mut f32,
+) {
     let s = stride as isize;
     let u_max = umax();
     for i in 0..n as usize {
@@ -112,9 +133,26 @@ pub unsafe extern "C" fn fk_orb_angles(img: *const u8, stride: u32, xs: *const f
 /// SIMD row load's one byte past it);
 /// `angles` holds `n` f32s in degrees; `k` 7 i32s; `out` `32 n` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn fk_orb_describe(img: *const u8, stride: u32, xs: *const f32, ys: *const f32, angles: *const f32, n: u32, k: *const i32, out: *mut u8) {
+pub unsafe extern "C" fn fk_orb_describe(
+    img: *const u8,
+    stride: u32,
+    xs: *const f32,
+    ys: *const f32,
+    angles: *const f32,
+    n: u32,
+    k: *const i32,
+    out: *mut u8,
+) {
     let s = stride as isize;
-    let kern = [*k, *k.add(1), *k.add(2), *k.add(3), *k.add(4), *k.add(5), *k.add(6)];
+    let kern = [
+        *k,
+        *k.add(1),
+        *k.add(2),
+        *k.add(3),
+        *k.add(4),
+        *k.add(5),
+        *k.add(6),
+    ];
     #[cfg(not(target_feature = "simd128"))]
     let smooth = |p: *const u8| {
         let mut acc = 0i32;
@@ -135,7 +173,12 @@ pub unsafe extern "C" fn fk_orb_describe(img: *const u8, stride: u32, xs: *const
         use core::arch::wasm32::*;
         (
             kern.map(|t| u16x8_splat(t as u16)),
-            u32x4(kern[0] as u32, kern[1] as u32, kern[2] as u32, kern[3] as u32),
+            u32x4(
+                kern[0] as u32,
+                kern[1] as u32,
+                kern[2] as u32,
+                kern[3] as u32,
+            ),
             u32x4(kern[4] as u32, kern[5] as u32, kern[6] as u32, 0),
         )
     };
@@ -144,9 +187,18 @@ pub unsafe extern "C" fn fk_orb_describe(img: *const u8, stride: u32, xs: *const
         use core::arch::wasm32::*;
         let mut col = u16x8_splat(0);
         for j in 0..7 {
-            col = u16x8_add(col, u16x8_mul(u16x8_load_extend_u8x8(p.offset((j as isize - 3) * s - 3)), kv[j]));
+            col = u16x8_add(
+                col,
+                u16x8_mul(
+                    u16x8_load_extend_u8x8(p.offset((j as isize - 3) * s - 3)),
+                    kv[j],
+                ),
+            );
         }
-        let v = u32x4_add(u32x4_mul(u32x4_extend_low_u16x8(col), klo), u32x4_mul(u32x4_extend_high_u16x8(col), khi));
+        let v = u32x4_add(
+            u32x4_mul(u32x4_extend_low_u16x8(col), klo),
+            u32x4_mul(u32x4_extend_high_u16x8(col), khi),
+        );
         let v = u32x4_add(v, i32x4_shuffle::<2, 3, 0, 1>(v, v));
         let v = u32x4_add(v, i32x4_shuffle::<1, 0, 3, 2>(v, v));
         ((u32x4_extract_lane::<0>(v) + (1 << 15)) >> 16) as i32
@@ -156,7 +208,9 @@ pub unsafe extern "C" fn fk_orb_describe(img: *const u8, stride: u32, xs: *const
         let (b, a) = sin_cos(*angles.add(i) * (core::f32::consts::PI / 180.0));
         let value = |t: usize| {
             let (px, py) = (PATTERN[2 * t] as f32, PATTERN[2 * t + 1] as f32);
-            smooth(c.offset(round_i(px * b + py * a) as isize * s + round_i(px * a - py * b) as isize))
+            smooth(
+                c.offset(round_i(px * b + py * a) as isize * s + round_i(px * a - py * b) as isize),
+            )
         };
         for byte in 0..32 {
             let mut v = 0u8;
@@ -202,9 +256,18 @@ unsafe fn blend_rows(top: *const u8, bottom: *const u8, wy: i32, n: usize, v: *m
         use core::arch::wasm32::*;
         let w = i32x4_splat(((2048 - wy) & 0xffff) | (wy << 16));
         while x + 8 <= n {
-            let (a, b) = (u16x8_load_extend_u8x8(top.add(x)), u16x8_load_extend_u8x8(bottom.add(x)));
-            v128_store(v.add(x) as *mut v128, i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w));
-            v128_store(v.add(x + 4) as *mut v128, i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w));
+            let (a, b) = (
+                u16x8_load_extend_u8x8(top.add(x)),
+                u16x8_load_extend_u8x8(bottom.add(x)),
+            );
+            v128_store(
+                v.add(x) as *mut v128,
+                i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w),
+            );
+            v128_store(
+                v.add(x + 4) as *mut v128,
+                i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w),
+            );
             x += 8;
         }
     }
@@ -224,7 +287,17 @@ unsafe fn blend_rows(top: *const u8, bottom: *const u8, wy: i32, n: usize, v: *m
 /// `src` spans `(sh - 1) * ss + sw` bytes, `dst` `(dh - 1) * ds + dw`; `scratch` holds
 /// `fk_resize_scratch_bytes(sw, dw)` bytes, 4-aligned; none overlap.
 #[no_mangle]
-pub unsafe extern "C" fn fk_resize_bilinear(src: *const u8, sw: u32, sh: u32, ss: u32, dst: *mut u8, dw: u32, dh: u32, ds: u32, scratch: *mut i32) {
+pub unsafe extern "C" fn fk_resize_bilinear(
+    src: *const u8,
+    sw: u32,
+    sh: u32,
+    ss: u32,
+    dst: *mut u8,
+    dw: u32,
+    dh: u32,
+    ds: u32,
+    scratch: *mut i32,
+) {
     const ONE: i32 = 2048;
     let (fx, fy) = (sw as f32 / dw as f32, sh as f32 / dh as f32);
     let xtab = scratch;
@@ -243,7 +316,8 @@ pub unsafe extern "C" fn fk_resize_bilinear(src: *const u8, sw: u32, sh: u32, ss
         for x in 0..dw as usize {
             let (sx, wx) = (*xtab.add(2 * x) as usize, *xtab.add(2 * x + 1));
             let nx = (wx > 0) as usize;
-            *out.add(x) = ((*v.add(sx) * (ONE - wx) + *v.add(sx + nx) * wx + (1 << 21)) >> 22) as u8;
+            *out.add(x) =
+                ((*v.add(sx) * (ONE - wx) + *v.add(sx + nx) * wx + (1 << 21)) >> 22) as u8;
         }
     }
 }

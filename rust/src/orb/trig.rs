@@ -28,7 +28,12 @@ pub fn fast_atan2(y: f32, x: f32) -> f32 {
     // As OpenCV writes them: float literals times (float)(180 / CV_PI), the quotient taken in double.
     let k = (180.0f64 / core::f64::consts::PI) as f32;
     let c = |p: f64| (p as f32) * k;
-    let (p1, p3, p5, p7) = (c(0.9997878412794807), c(-0.3258083974640975), c(0.1555786518463281), c(-0.04432655554792128));
+    let (p1, p3, p5, p7) = (
+        c(0.9997878412794807),
+        c(-0.3258083974640975),
+        c(0.1555786518463281),
+        c(-0.04432655554792128),
+    );
     let (ax, ay) = (if x < 0.0 { -x } else { x }, if y < 0.0 { -y } else { y });
     let eps = f64::EPSILON as f32;
     let mut a = if ax >= ay {
@@ -58,7 +63,11 @@ pub fn sin_cos(t: f32) -> (f32, f32) {
         let v = t / FRAC_PI_2;
         let f = v as i64;
         let f = if (f as f64) > v { f - 1 } else { f };
-        if v - f as f64 >= 0.5 { f + 1 } else { f }
+        if v - f as f64 >= 0.5 {
+            f + 1
+        } else {
+            f
+        }
     };
     let r = t - q as f64 * FRAC_PI_2;
     let r2 = r * r;

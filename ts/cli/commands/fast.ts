@@ -28,7 +28,9 @@ export const fast: Command = {
       for (let i = 0; i < kps.count; i++) keypoints.push({ x: kps.x[i]!, y: kps.y[i]!, response: kps.response[i]! });
       out.stdout(JSON.stringify({ width: gray.width, height: gray.height, keypoints }) + '\n');
     } else {
-      out.stdout(`${kps.count} corners (threshold ${threshold}, ${nonmax ? 'with' : 'without'} suppression) in ${gray.width}x${gray.height}\n`);
+      out.stdout(
+        `${kps.count} corners (threshold ${threshold}, ${nonmax ? 'with' : 'without'} suppression) in ${gray.width}x${gray.height}\n`,
+      );
       for (let i = 0; i < kps.count; i++) out.stdout(`${kps.x[i]} ${kps.y[i]} ${kps.response[i]}\n`);
     }
   },

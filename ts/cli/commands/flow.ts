@@ -17,7 +17,13 @@ async function readPoints(path: string): Promise<number[]> {
   if (!Array.isArray(data)) throw new FramekitError('E_ARGUMENT', `${path}: expected an array of {x, y}`);
   const xy: number[] = [];
   data.forEach((p, i) => {
-    const ok = p !== null && typeof p === 'object' && typeof p.x === 'number' && typeof p.y === 'number' && Number.isFinite(p.x) && Number.isFinite(p.y);
+    const ok =
+      p !== null &&
+      typeof p === 'object' &&
+      typeof p.x === 'number' &&
+      typeof p.y === 'number' &&
+      Number.isFinite(p.x) &&
+      Number.isFinite(p.y);
     if (!ok) throw new FramekitError('E_ARGUMENT', `${path}: point ${i} is not {x, y} with finite numbers`);
     xy.push(p.x, p.y);
   });
@@ -55,13 +61,21 @@ export const flow: Command = {
     const points = [];
     for (let i = 0; i < pts.count; i++) {
       const ok = pts.status[i] === 1;
-      points.push({ x0: xy[2 * i]!, y0: xy[2 * i + 1]!, x: ok ? pts.next[2 * i]! : null, y: ok ? pts.next[2 * i + 1]! : null, status: pts.status[i]!, err: ok ? pts.err[i]! : null });
+      points.push({
+        x0: xy[2 * i]!,
+        y0: xy[2 * i + 1]!,
+        x: ok ? pts.next[2 * i]! : null,
+        y: ok ? pts.next[2 * i + 1]! : null,
+        status: pts.status[i]!,
+        err: ok ? pts.err[i]! : null,
+      });
     }
     if (values.json) out.stdout(JSON.stringify({ points }) + '\n');
     else {
       const tracked = points.filter((q) => q.status === 1).length;
       out.stdout(`${tracked} of ${points.length} points tracked (window ${win}, ${prev.maxLevel} levels above the base)\n`);
-      for (const q of points) out.stdout(`${q.x0} ${q.y0} -> ${q.status ? `${q.x!.toFixed(3)} ${q.y!.toFixed(3)} err ${q.err!.toFixed(3)}` : 'lost'}\n`);
+      for (const q of points)
+        out.stdout(`${q.x0} ${q.y0} -> ${q.status ? `${q.x!.toFixed(3)} ${q.y!.toFixed(3)} err ${q.err!.toFixed(3)}` : 'lost'}\n`);
     }
   },
 };

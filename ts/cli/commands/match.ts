@@ -15,7 +15,10 @@ export const match: Command = {
     const features = intOption(values, 'features', 500, 1, 1 << 20);
     const [a, b] = [await readImageFile(pathA), await readImageFile(pathB)];
     const px = Math.max(a.width * a.height, b.width * b.height);
-    const fk = await createFramekit({ arenaBytes: (a.width * a.height + b.width * b.height) * 6 + px * 8 + features * 512 + (4 << 20), backend: backendOf(values) });
+    const fk = await createFramekit({
+      arenaBytes: (a.width * a.height + b.width * b.height) * 6 + px * 8 + features * 512 + (4 << 20),
+      backend: backendOf(values),
+    });
     const [ga, gb] = [a, b].map((img) => grayOf(fk, fk.writePixels(fk.allocPlane(img.width, img.height, img.format), img.data)));
     const A = orbOf(fk, ga!, features);
     const B = orbOf(fk, gb!, features);
@@ -35,7 +38,13 @@ export const match: Command = {
     const homography = h.homography ? Array.from(h.homography) : null;
     if (!Number.isFinite(h.inliers)) throw new FramekitError('E_STATE', 'findHomography returned no inlier count');
     if (values.json) {
-      out.stdout(JSON.stringify(homography ? { matches: list, homography, inliers: h.inliers } : { matches: list, homography: null, reason: h.reason, inliers: 0 }) + '\n');
+      out.stdout(
+        JSON.stringify(
+          homography
+            ? { matches: list, homography, inliers: h.inliers }
+            : { matches: list, homography: null, reason: h.reason, inliers: 0 },
+        ) + '\n',
+      );
     } else {
       out.stdout(`${A.kps.count} and ${B.kps.count} ORB keypoints, ${n} cross-checked matches\n`);
       if (homography) out.stdout(`homography (${h.inliers} inliers): ${homography.map((v) => v.toPrecision(6)).join(' ')}\n`);

@@ -21,7 +21,9 @@ export const orb: Command = {
     } else {
       out.stdout(`${kps.count} ORB keypoints in ${gray.width}x${gray.height}\n`);
       for (let i = 0; i < kps.count; i++) {
-        out.stdout(`${kps.x[i]!.toFixed(2)} ${kps.y[i]!.toFixed(2)} angle ${kps.angle[i]!.toFixed(2)} octave ${kps.octave[i]} ${desc.hex(i)}\n`);
+        out.stdout(
+          `${kps.x[i]!.toFixed(2)} ${kps.y[i]!.toFixed(2)} angle ${kps.angle[i]!.toFixed(2)} octave ${kps.octave[i]} ${desc.hex(i)}\n`,
+        );
       }
     }
   },

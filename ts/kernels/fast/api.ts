@@ -21,7 +21,8 @@ export function fast(fk: Framekit, out: Keypoints, src: PlaneLike, o: FastOption
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 255) {
     throw new FramekitError('E_ARGUMENT', `fast: threshold must be an integer from 0 to 255, got ${String(threshold)}`, { threshold });
   }
-  if (src.format !== 'gray') throw new FramekitError('E_FORMAT', `fast: src must be a gray plane, got ${src.format}`, { format: src.format });
+  if (src.format !== 'gray')
+    throw new FramekitError('E_FORMAT', `fast: src must be a gray plane, got ${src.format}`, { format: src.format });
   checkPlane(src, fk.arena, 'src');
   checkKeypoints(out, fk.arena, 'out');
   const k = fk.kernels.fast;

@@ -17,6 +17,18 @@ export function bindFast(b: KernelBackend): FastKernel {
   return {
     scratchBytes: (width) => f.fk_fast9_scratch_bytes(width),
     run: (out, src, t, nms, scratch) =>
-      f.fk_fast9(src.ptr, src.width, src.height, src.stride, t, nms ? 1 : 0, scratch, out.ptr('x'), out.ptr('y'), out.ptr('response'), out.capacity),
+      f.fk_fast9(
+        src.ptr,
+        src.width,
+        src.height,
+        src.stride,
+        t,
+        nms ? 1 : 0,
+        scratch,
+        out.ptr('x'),
+        out.ptr('y'),
+        out.ptr('response'),
+        out.capacity,
+      ),
   };
 }

@@ -3,8 +3,22 @@ import type { PlaneLike } from '../../image/plane.js';
 
 /** The 16-pixel circle of radius 3 as [dx, dy], in OpenCV's order (fast.cpp offsets16). */
 const CIRCLE = [
-  [0, 3], [1, 3], [2, 2], [3, 1], [3, 0], [3, -1], [2, -2], [1, -3],
-  [0, -3], [-1, -3], [-2, -2], [-3, -1], [-3, 0], [-3, 1], [-2, 2], [-1, 3],
+  [0, 3],
+  [1, 3],
+  [2, 2],
+  [3, 1],
+  [3, 0],
+  [3, -1],
+  [2, -2],
+  [1, -3],
+  [0, -3],
+  [-1, -3],
+  [-2, -2],
+  [-3, -1],
+  [-3, 0],
+  [-3, 1],
+  [-2, 2],
+  [-1, 3],
 ] as const;
 
 /** True when 9 contiguous circle pixels (wrapping) are all > v + t, or all < v - t. */
@@ -56,7 +70,8 @@ export function fastReference(heap: Uint8Array, out: Keypoints, src: PlaneLike, 
       const s = score[y * w + x]!;
       let keep = true;
       if (nonmax) {
-        for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && s <= score[(y + dy) * w + x + dx]!) keep = false;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) if ((dx || dy) && s <= score[(y + dy) * w + x + dx]!) keep = false;
       }
       if (!keep) continue;
       if (n < out.capacity) {

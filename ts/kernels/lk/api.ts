@@ -23,7 +23,12 @@ export interface FlowOptions {
 }
 
 /** Allocates a pyramid for frames `width` x `height` (see FlowPyramid). Call at setup. */
-export function allocFlowPyramid(fk: Framekit, width: number, height: number, o: { maxLevel?: number; win?: number; derivatives?: boolean } = {}): FlowPyramid {
+export function allocFlowPyramid(
+  fk: Framekit,
+  width: number,
+  height: number,
+  o: { maxLevel?: number; win?: number; derivatives?: boolean } = {},
+): FlowPyramid {
   return new FlowPyramid(fk.arena, fk.heap, width, height, o);
 }
 
@@ -36,13 +41,18 @@ export function buildFlowPyramid(fk: Framekit, pyr: FlowPyramid, gray: PlaneLike
   if (gray.format !== 'gray') throw new FramekitError('E_FORMAT', `buildFlowPyramid: src must be a gray plane, got ${gray.format}`);
   checkPlane(gray, fk.arena, 'src');
   if (gray.width !== pyr.width || gray.height !== pyr.height) {
-    throw new FramekitError('E_DIMENSION', `buildFlowPyramid: the pyramid is for ${pyr.width}x${pyr.height}, src is ${gray.width}x${gray.height}`);
+    throw new FramekitError(
+      'E_DIMENSION',
+      `buildFlowPyramid: the pyramid is for ${pyr.width}x${pyr.height}, src is ${gray.width}x${gray.height}`,
+    );
   }
-  for (const r of pyr.regions) if (!fk.arena.contains(r.ptr, r.size)) throw new FramekitError('E_OUT_OF_BOUNDS', 'buildFlowPyramid: the pyramid is not in this arena');
+  for (const r of pyr.regions)
+    if (!fk.arena.contains(r.ptr, r.size)) throw new FramekitError('E_OUT_OF_BOUNDS', 'buildFlowPyramid: the pyramid is not in this arena');
   const k = fk.kernels.lk;
   const heap = fk.heap;
   const l0 = pyr.levels[0]!.image;
-  for (let y = 0; y < gray.height; y++) heap.copyWithin(l0.ptr + y * l0.stride, gray.ptr + y * gray.stride, gray.ptr + y * gray.stride + gray.width);
+  for (let y = 0; y < gray.height; y++)
+    heap.copyWithin(l0.ptr + y * l0.stride, gray.ptr + y * gray.stride, gray.ptr + y * gray.stride + gray.width);
   const sbytes = pyr.derivatives ? k.scharrScratchBytes(pyr.width) : 0;
   const work = sbytes > 0 ? scratch(fk.arena, sbytes) : 0;
   pyr.levels.forEach((level, i) => {
@@ -56,7 +66,10 @@ export function buildFlowPyramid(fk: Framekit, pyr: FlowPyramid, gray: PlaneLike
 
 const num = (name: string, v: unknown, min: number, max: number, int: boolean): number => {
   if (typeof v !== 'number' || !Number.isFinite(v) || (int && !Number.isInteger(v)) || v < min || v > max) {
-    throw new FramekitError('E_ARGUMENT', `opticalFlow: ${name} must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}, got ${String(v)}`);
+    throw new FramekitError(
+      'E_ARGUMENT',
+      `opticalFlow: ${name} must be ${int ? 'an integer' : 'a number'} from ${min} to ${max}, got ${String(v)}`,
+    );
   }
   return v;
 };
@@ -70,13 +83,21 @@ export function opticalFlow(fk: Framekit, points: FlowPoints, prev: FlowPyramid,
   checkFlowPoints(points, fk.arena);
   if (!prev.built || !next.built) throw new FramekitError('E_STATE', 'opticalFlow: build both pyramids (fk.buildFlowPyramid) first');
   if (!prev.derivatives) throw new FramekitError('E_ARGUMENT', 'opticalFlow: the prev pyramid was made without derivatives');
-  if (prev.width !== next.width || prev.height !== next.height) throw new FramekitError('E_DIMENSION', 'opticalFlow: prev and next pyramids differ in size');
+  if (prev.width !== next.width || prev.height !== next.height)
+    throw new FramekitError('E_DIMENSION', 'opticalFlow: prev and next pyramids differ in size');
   const win = num('win', o.win ?? prev.win, 3, Math.min(prev.win, next.win), true);
   const maxLevel = Math.min(num('maxLevel', o.maxLevel ?? 16, 0, 16, true), prev.maxLevel, next.maxLevel);
   const maxCount = Math.min(Math.max(num('maxCount', o.maxCount ?? 30, 0, 1e9, true), 0), 100);
   const epsilon = Math.min(num('epsilon', o.epsilon ?? 0.01, 0, 1e9, false), 10);
   const minEig = num('minEigThreshold', o.minEigThreshold ?? 1e-4, 0, 1e9, false);
-  const p = { win, maxCount, eps: epsilon * epsilon, minEig, useInitialFlow: o.useInitialFlow === true, minEigErr: o.minEigenvalsAsError === true };
+  const p = {
+    win,
+    maxCount,
+    eps: epsilon * epsilon,
+    minEig,
+    useInitialFlow: o.useInitialFlow === true,
+    minEigErr: o.minEigenvalsAsError === true,
+  };
   points.status.fill(1, 0, points.count);
   const k = fk.kernels.lk;
   for (let level = maxLevel; level >= 0; level--) k.level(prev.levels[level]!, next.levels[level]!, points, level, maxLevel, p);

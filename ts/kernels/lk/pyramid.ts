@@ -34,13 +34,21 @@ export class FlowPyramid {
   built = false;
 
   /** Allocates every level's regions (zeroed): call at setup, not per frame. */
-  constructor(arena: Arena, heap: Uint8Array, width: number, height: number, o: { maxLevel?: number; win?: number; derivatives?: boolean } = {}) {
+  constructor(
+    arena: Arena,
+    heap: Uint8Array,
+    width: number,
+    height: number,
+    o: { maxLevel?: number; win?: number; derivatives?: boolean } = {},
+  ) {
     checkDimension('width', width);
     checkDimension('height', height);
     const win = o.win ?? 21;
     const maxLevel = o.maxLevel ?? 3;
-    if (!Number.isInteger(win) || win < 3 || win > 64) throw new FramekitError('E_ARGUMENT', `win must be an integer from 3 to 64, got ${String(win)}`);
-    if (!Number.isInteger(maxLevel) || maxLevel < 0 || maxLevel > 16) throw new FramekitError('E_ARGUMENT', `maxLevel must be an integer from 0 to 16, got ${String(maxLevel)}`);
+    if (!Number.isInteger(win) || win < 3 || win > 64)
+      throw new FramekitError('E_ARGUMENT', `win must be an integer from 3 to 64, got ${String(win)}`);
+    if (!Number.isInteger(maxLevel) || maxLevel < 0 || maxLevel > 16)
+      throw new FramekitError('E_ARGUMENT', `maxLevel must be an integer from 0 to 16, got ${String(maxLevel)}`);
     this.width = width;
     this.height = height;
     this.win = win;

@@ -64,7 +64,16 @@ export interface LkParams {
 }
 
 /** One level of OpenCV's LKTrackerInvoker for every point (see rust/src/lk/mod.rs for the outline). */
-export function lkLevelReference(heap: Uint8Array, i16: Int16Array, I: FlowLevel, J: FlowLevel, pts: FlowPoints, level: number, maxLevel: number, o: LkParams): void {
+export function lkLevelReference(
+  heap: Uint8Array,
+  i16: Int16Array,
+  I: FlowLevel,
+  J: FlowLevel,
+  pts: FlowPoints,
+  level: number,
+  maxLevel: number,
+  o: LkParams,
+): void {
   const win = o.win;
   const half = (win - 1) * 0.5;
   const { width: cols, height: rows } = I.image;
@@ -124,7 +133,8 @@ export function lkLevelReference(heap: Uint8Array, i16: Int16Array, I: FlowLevel
         const k = y * win + x;
         iwin[k] = sampleU8(I.image, ipx, ipy, w, x, y);
         const d = (I.deriv >> 1) + (ipy + y) * ds + 2 * (ipx + x);
-        const g = (c: number) => (i16[d + c]! * w[0] + i16[d + c + 2]! * w[1] + i16[d + ds + c]! * w[2] + i16[d + ds + c + 2]! * w[3] + 8192) >> 14;
+        const g = (c: number) =>
+          (i16[d + c]! * w[0] + i16[d + c + 2]! * w[1] + i16[d + ds + c]! * w[2] + i16[d + ds + c + 2]! * w[3] + 8192) >> 14;
         ix[k] = g(0);
         iy[k] = g(1);
         a11 += ix[k]! * ix[k]!;

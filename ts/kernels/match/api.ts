@@ -27,7 +27,8 @@ export function matchHamming(fk: Framekit, out: Matches, query: Descriptors, tra
     throw new FramekitError('E_ARGUMENT', `match: ratio must be a number in (0, 1], got ${String(ratio)}`);
   }
   const maxDistance = o.maxDistance ?? 256;
-  if (!Number.isInteger(maxDistance) || maxDistance < 0) throw new FramekitError('E_ARGUMENT', `match: maxDistance must be a non-negative integer, got ${String(maxDistance)}`);
+  if (!Number.isInteger(maxDistance) || maxDistance < 0)
+    throw new FramekitError('E_ARGUMENT', `match: maxDistance must be a non-negative integer, got ${String(maxDistance)}`);
   const [na, nb] = [query.count, train.count];
   out.count = 0;
   if (na === 0 || nb === 0) return out;

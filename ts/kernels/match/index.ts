@@ -14,7 +14,17 @@ export function bindHamming(k: KernelBackend): HammingKernel {
     const i32 = new Int32Array(k.heap.buffer);
     return (a, na, b, nb, out) => {
       const at = (off: number, n: number) => i32.subarray((out >> 2) + off, (out >> 2) + off + n);
-      hammingMatchReference(k.heap.subarray(a), na, k.heap.subarray(b), nb, at(0, na), at(na, na), at(2 * na, na), at(3 * na, nb), at(3 * na + nb, nb));
+      hammingMatchReference(
+        k.heap.subarray(a),
+        na,
+        k.heap.subarray(b),
+        nb,
+        at(0, na),
+        at(na, na),
+        at(2 * na, na),
+        at(3 * na, nb),
+        at(3 * na + nb, nb),
+      );
     };
   }
   return (a, na, b, nb, out) => f.fk_hamming_match(a, na, b, nb, out, out + 4 * na, out + 8 * na, out + 12 * na, out + 12 * na + 4 * nb);

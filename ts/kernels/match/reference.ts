@@ -15,7 +15,15 @@ export function hamming(a: Uint8Array, i: number, b: Uint8Array, j: number): num
 
 /** The nearest neighbours both ways (see rust/src/hamming), plain loops; int32 outputs. */
 export function hammingMatchReference(
-  a: Uint8Array, na: number, b: Uint8Array, nb: number, best: Int32Array, d1: Int32Array, d2: Int32Array, colBest: Int32Array, colD: Int32Array,
+  a: Uint8Array,
+  na: number,
+  b: Uint8Array,
+  nb: number,
+  best: Int32Array,
+  d1: Int32Array,
+  d2: Int32Array,
+  colBest: Int32Array,
+  colD: Int32Array,
 ): void {
   const MAX = 0x7fffffff;
   colBest.fill(-1, 0, nb);

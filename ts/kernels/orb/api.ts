@@ -49,8 +49,10 @@ export class OrbPyramid {
     checkDimension('height', height);
     this.levels = o.levels ?? 8;
     this.scaleFactor = o.scaleFactor ?? 1.2;
-    if (!Number.isInteger(this.levels) || this.levels < 1 || this.levels > 32) throw new FramekitError('E_ARGUMENT', `levels must be an integer from 1 to 32, got ${String(this.levels)}`);
-    if (!(this.scaleFactor > 1 && this.scaleFactor <= 4)) throw new FramekitError('E_ARGUMENT', `scaleFactor must be in (1, 4], got ${String(this.scaleFactor)}`);
+    if (!Number.isInteger(this.levels) || this.levels < 1 || this.levels > 32)
+      throw new FramekitError('E_ARGUMENT', `levels must be an integer from 1 to 32, got ${String(this.levels)}`);
+    if (!(this.scaleFactor > 1 && this.scaleFactor <= 4))
+      throw new FramekitError('E_ARGUMENT', `scaleFactor must be in (1, 4], got ${String(this.scaleFactor)}`);
     this.width = width;
     this.height = height;
     const planes: PlaneLike[] = [];
@@ -159,7 +161,8 @@ function retainBest(list: Keypoints, order: Uint32Array, n: number, keep: number
 export function orb(fk: Framekit, out: Keypoints, desc: Descriptors, pyr: OrbPyramid, src: PlaneLike, o: OrbOptions = {}): Keypoints {
   const features = o.features ?? 500;
   const threshold = o.fastThreshold ?? 20;
-  if (!Number.isInteger(features) || features < 1) throw new FramekitError('E_ARGUMENT', `orb: features must be a positive integer, got ${String(features)}`);
+  if (!Number.isInteger(features) || features < 1)
+    throw new FramekitError('E_ARGUMENT', `orb: features must be a positive integer, got ${String(features)}`);
   if (src.format !== 'gray') throw new FramekitError('E_FORMAT', `orb: src must be a gray plane, got ${src.format}`);
   checkPlane(src, fk.arena, 'src');
   checkKeypoints(out, fk.arena, 'out');
@@ -181,7 +184,13 @@ export function orb(fk: Framekit, out: Keypoints, desc: Descriptors, pyr: OrbPyr
     if (want <= 0 || img.width <= 2 * EDGE || img.height <= 2 * EDGE) continue;
     // FAST over the level less a border of EDGE - 4: it finds every corner from EDGE - 1 in, so the
     // corners kept (EDGE in) see all their suppression neighbours, exactly as on the whole level.
-    const roi = { ptr: img.ptr + (EDGE - 4) * img.stride + EDGE - 4, width: img.width - 2 * (EDGE - 4), height: img.height - 2 * (EDGE - 4), stride: img.stride, format: 'gray' as const };
+    const roi = {
+      ptr: img.ptr + (EDGE - 4) * img.stride + EDGE - 4,
+      width: img.width - 2 * (EDGE - 4),
+      height: img.height - 2 * (EDGE - 4),
+      stride: img.stride,
+      format: 'gray' as const,
+    };
     fk.fast(cand, roi, { threshold });
     // Corners at least EDGE pixels inside the level, as OpenCV's runByImageBorder.
     let n = 0;

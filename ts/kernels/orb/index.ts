@@ -26,7 +26,17 @@ export function bindOrb(b: KernelBackend): OrbKernels {
       harris: (img, xs, ys, n, out) => harrisReference(b.heap, img, at(xs, n), at(ys, n), n, at(out, n)),
       angles: (img, xs, ys, n, out) => anglesReference(b.heap, img, at(xs, n), at(ys, n), n, at(out, n)),
       describe: (img, xs, ys, an, n, kern, out) =>
-        describeReference(b.heap, img, PATTERN, at(xs, n), at(ys, n), at(an, n), n, new Int32Array(b.heap.buffer, kern, 7), b.heap.subarray(out, out + 32 * n)),
+        describeReference(
+          b.heap,
+          img,
+          PATTERN,
+          at(xs, n),
+          at(ys, n),
+          at(an, n),
+          n,
+          new Int32Array(b.heap.buffer, kern, 7),
+          b.heap.subarray(out, out + 32 * n),
+        ),
       resizeScratchBytes: () => 0,
       resize: (dst, src) => resizeReference(b.heap, dst, src),
     };
@@ -36,6 +46,7 @@ export function bindOrb(b: KernelBackend): OrbKernels {
     angles: (img, xs, ys, n, out) => f.fk_orb_angles(img.ptr, img.stride, xs, ys, n, out),
     describe: (img, xs, ys, an, n, kern, out) => f.fk_orb_describe(img.ptr, img.stride, xs, ys, an, n, kern, out),
     resizeScratchBytes: (srcWidth, width) => f.fk_resize_scratch_bytes(srcWidth, width),
-    resize: (dst, src, scratch) => f.fk_resize_bilinear(src.ptr, src.width, src.height, src.stride, dst.ptr, dst.width, dst.height, dst.stride, scratch),
+    resize: (dst, src, scratch) =>
+      f.fk_resize_bilinear(src.ptr, src.width, src.height, src.stride, dst.ptr, dst.width, dst.height, dst.stride, scratch),
   };
 }

@@ -48,7 +48,9 @@ export function umax(): number[] {
 
 export function fastAtan2(y: number, x: number): number {
   const K = f32(180 / Math.PI);
-  const [p1, p3, p5, p7] = [0.9997878412794807, -0.3258083974640975, 0.1555786518463281, -0.04432655554792128].map((p) => f32(f32(p) * K)) as [number, number, number, number];
+  const [p1, p3, p5, p7] = [0.9997878412794807, -0.3258083974640975, 0.1555786518463281, -0.04432655554792128].map((p) =>
+    f32(f32(p) * K),
+  ) as [number, number, number, number];
   const [ax, ay] = [Math.abs(x), Math.abs(y)];
   const eps = f32(2.220446049250313e-16);
   let a: number;
@@ -83,7 +85,17 @@ export function anglesReference(heap: Uint8Array, img: PlaneLike, xs: Float32Arr
 }
 
 /** rBRIEF on the image smoothed by the 7-tap Q8 kernel `k` at the sampled pixels only (see rust/src/orb). */
-export function describeReference(heap: Uint8Array, img: PlaneLike, pattern: Int8Array, xs: Float32Array, ys: Float32Array, angles: Float32Array, n: number, k: ArrayLike<number>, out: Uint8Array): void {
+export function describeReference(
+  heap: Uint8Array,
+  img: PlaneLike,
+  pattern: Int8Array,
+  xs: Float32Array,
+  ys: Float32Array,
+  angles: Float32Array,
+  n: number,
+  k: ArrayLike<number>,
+  out: Uint8Array,
+): void {
   const smooth = (p: number) => {
     let acc = 0;
     for (let j = 0; j < 7; j++) for (let i = 0; i < 7; i++) acc += k[j]! * k[i]! * heap[p + (j - 3) * img.stride + i - 3]!;
