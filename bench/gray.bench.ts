@@ -43,14 +43,20 @@ export const graySuite: BenchSuite = {
       const heap = simd.heap;
       const n = w * h * 4;
       rows.push(
-        ...(await measure('gray', w, h, [
-          ['memcpy', () => heap.copyWithin(a.copy.ptr, a.src.ptr, a.src.ptr + n)],
-          ['reference', () => grayReference(heap, a.dst, a.src)],
-          ['wasm-scalar', () => scalar.gray(b.dst, b.src)],
-          ['wasm-simd', () => simd.gray(a.dst, a.src)],
-          cvTask && ['opencv.js', cvTask],
-          jsTask && ['jsfeat', jsTask],
-        ], o)),
+        ...(await measure(
+          'gray',
+          w,
+          h,
+          [
+            ['memcpy', () => heap.copyWithin(a.copy.ptr, a.src.ptr, a.src.ptr + n)],
+            ['reference', () => grayReference(heap, a.dst, a.src)],
+            ['wasm-scalar', () => scalar.gray(b.dst, b.src)],
+            ['wasm-simd', () => simd.gray(a.dst, a.src)],
+            cvTask && ['opencv.js', cvTask],
+            jsTask && ['jsfeat', jsTask],
+          ],
+          o,
+        )),
       );
     }
     return rows;

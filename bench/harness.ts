@@ -62,7 +62,13 @@ export type Task = [impl: Impl, fn: () => unknown];
  * Times every task in one tinybench run, one after another, and returns a row per task with the
  * median. Each task is called once before timing so that a wrong implementation throws here.
  */
-export async function measure(kernel: string, width: number, height: number, tasks: Array<Task | undefined>, o: BenchOptions): Promise<BenchRow[]> {
+export async function measure(
+  kernel: string,
+  width: number,
+  height: number,
+  tasks: Array<Task | undefined>,
+  o: BenchOptions,
+): Promise<BenchRow[]> {
   const bench = new Bench({ time: o.timeMs, warmupTime: Math.min(200, o.timeMs / 2), iterations: 5, warmupIterations: 2, throws: true });
   const live = tasks.filter((t): t is Task => t !== undefined);
   for (const [impl, fn] of live) {
@@ -76,12 +82,21 @@ export async function measure(kernel: string, width: number, height: number, tas
     if (r.state !== 'completed') throw new Error(`${kernel} ${t.name} ${width}x${height}: ${r.state}`);
     rows.push({ kernel, impl: t.name, width, height, medianMs: r.latency.p50, samples: r.latency.samplesCount });
   }
-  for (const row of rows) o.log(`${kernel.padEnd(14)} ${String(row.impl).padEnd(12)} ${`${width}x${height}`.padEnd(10)} ${row.medianMs!.toFixed(3).padStart(9)} ms`);
+  for (const row of rows)
+    o.log(
+      `${kernel.padEnd(14)} ${String(row.impl).padEnd(12)} ${`${width}x${height}`.padEnd(10)} ${row.medianMs!.toFixed(3).padStart(9)} ms`,
+    );
   return rows;
 }
 
 /** Fills `out` with the picture `img` (packed, `bpp` bytes per pixel) repeated to cover `width` x `height`. */
-export function tile(out: Uint8Array, width: number, height: number, img: { width: number; height: number; data: Uint8Array }, bpp: number): Uint8Array {
+export function tile(
+  out: Uint8Array,
+  width: number,
+  height: number,
+  img: { width: number; height: number; data: Uint8Array },
+  bpp: number,
+): Uint8Array {
   for (let y = 0; y < height; y++) {
     const sy = y % img.height;
     for (let x = 0; x < width; x += img.width) {

@@ -18,7 +18,28 @@ import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
-export const SUITES: BenchSuite[] = [graySuite, blurSuite, pyramidSuite, gradientsSuite, integralSuite, histogramSuite, yuvSuite, resizeSuite, targetsSuite, fastSuite, orbSuite, lkSuite, matchSuite, geometrySuite, webgpuSuite, steadyStateSuite, schedulerSuite, pipelineSuite, workersSuite, trackSuite];
+export const SUITES: BenchSuite[] = [
+  graySuite,
+  blurSuite,
+  pyramidSuite,
+  gradientsSuite,
+  integralSuite,
+  histogramSuite,
+  yuvSuite,
+  resizeSuite,
+  targetsSuite,
+  fastSuite,
+  orbSuite,
+  lkSuite,
+  matchSuite,
+  geometrySuite,
+  webgpuSuite,
+  steadyStateSuite,
+  schedulerSuite,
+  pipelineSuite,
+  workersSuite,
+  trackSuite,
+];
 
 export interface BenchReport {
   env: BenchEnv;

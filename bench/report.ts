@@ -36,7 +36,9 @@ export function barChart(title: string, rows: BenchRow[]): string {
   const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...values) * 1.0001)));
   const x = (v: number) => left + (plotW * Math.log10(v / lo)) / Math.log10(hi / lo);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">`,
+  );
   parts.push(`<text x="8" y="18" font-size="14" font-weight="bold">${esc(title)}</text>`);
   for (let d = lo; d <= hi * 1.0001; d *= 10) {
     const gx = x(d).toFixed(1);
@@ -48,7 +50,9 @@ export function barChart(title: string, rows: BenchRow[]): string {
     const w = Math.max(1, x(r.medianMs!) - left);
     const impl = String(r.impl);
     parts.push(`<text x="${left - 6}" y="${y + 14}" font-size="12" text-anchor="end">${esc(impl)}</text>`);
-    parts.push(`<rect class="bar" data-impl="${esc(impl)}" x="${left}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${COLOURS[impl] ?? '#607d8b'}"><title>${esc(impl)}: ${fmt(r.medianMs!)}</title></rect>`);
+    parts.push(
+      `<rect class="bar" data-impl="${esc(impl)}" x="${left}" y="${y}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${COLOURS[impl] ?? '#607d8b'}"><title>${esc(impl)}: ${fmt(r.medianMs!)}</title></rect>`,
+    );
     parts.push(`<text x="${(left + w + 4).toFixed(1)}" y="${y + 13}" font-size="11">${fmt(r.medianMs!)}</text>`);
   });
   parts.push('</svg>');
@@ -68,7 +72,9 @@ export function reportHtml(report: BenchReport): string {
   const e = report.env;
   const charts = [...groups].map(([title, rows]) => `<figure>${barChart(title, rows)}</figure>`).join('\n');
   const other = report.results.filter((r) => typeof r.medianMs !== 'number');
-  const otherRows = other.map((r) => `<tr><td>${esc(r.kernel)}</td><td>${esc(String(r.impl))}</td><td><code>${esc(JSON.stringify(r))}</code></td></tr>`).join('\n');
+  const otherRows = other
+    .map((r) => `<tr><td>${esc(r.kernel)}</td><td>${esc(String(r.impl))}</td><td><code>${esc(JSON.stringify(r))}</code></td></tr>`)
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>framekit bench</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222}figure{margin:12px 0}code{font-size:11px}table{border-collapse:collapse}td{border:1px solid #ddd;padding:2px 6px}</style>

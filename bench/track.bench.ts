@@ -24,7 +24,8 @@ export const trackSuite: BenchSuite = {
   async run(o) {
     const img = await readImageFile(fixturePath('astronaut.png'));
     const luma = new Uint8Array(img.width * img.height);
-    for (let i = 0; i < luma.length; i++) luma[i] = (9798 * img.data[i * 4]! + 19235 * img.data[i * 4 + 1]! + 3735 * img.data[i * 4 + 2]! + 16384) >> 15;
+    for (let i = 0; i < luma.length; i++)
+      luma[i] = (9798 * img.data[i * 4]! + 19235 * img.data[i * 4 + 1]! + 3735 * img.data[i * 4 + 2]! + 16384) >> 15;
     const photo = { width: img.width, height: img.height, data: luma };
     const rows: BenchRow[] = [];
     for (const [w, h] of o.sizes) {
@@ -37,7 +38,13 @@ export const trackSuite: BenchSuite = {
           renderFrame(p.data, w, path, path.frame(k), photo);
           frames.push(p);
         }
-        const tracker = new Tracker(fk, { width: w, height: h, features: 500, intrinsics: path.K, initialPose: path.frame(0).planeToImage });
+        const tracker = new Tracker(fk, {
+          width: w,
+          height: h,
+          features: 500,
+          intrinsics: path.K,
+          initialPose: path.frame(0).planeToImage,
+        });
         const max = 4096;
         const total = new Float64Array(max);
         const stages = STAGES.map(() => new Float64Array(max));
@@ -66,7 +73,9 @@ export const trackSuite: BenchSuite = {
           stagesMs: Object.fromEntries(STAGES.map((s, j) => [s, +median(stages[j]!, n).toFixed(3)])),
         };
         rows.push(row);
-        o.log(`track          ${backend.padEnd(12)} ${`${w}x${h}`.padEnd(10)} ${ms.toFixed(3).padStart(9)} ms  ${row.fps} fps  ${JSON.stringify(row.stagesMs)}`);
+        o.log(
+          `track          ${backend.padEnd(12)} ${`${w}x${h}`.padEnd(10)} ${ms.toFixed(3).padStart(9)} ms  ${row.fps} fps  ${JSON.stringify(row.stagesMs)}`,
+        );
       }
     }
     return rows;

@@ -45,11 +45,7 @@ export class FramekitError extends Error {
 /** Throws E_DIMENSION unless `value` is an integer in 1..max. */
 export function checkDimension(name: string, value: unknown, max = 1 << 16): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    throw new FramekitError(
-      'E_DIMENSION',
-      `${name} must be an integer from 1 to ${max}, got ${String(value)}`,
-      { [name]: value },
-    );
+    throw new FramekitError('E_DIMENSION', `${name} must be an integer from 1 to ${max}, got ${String(value)}`, { [name]: value });
   }
   return value;
 }

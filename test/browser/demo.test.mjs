@@ -16,7 +16,8 @@ const clip = join(out, 'camera-clip.y4m');
 function writeClip() {
   const img = decodeImage(readFileSync(join(root, 'test/fixtures/astronaut.png')));
   const luma = new Uint8Array(img.width * img.height);
-  for (let i = 0; i < luma.length; i++) luma[i] = (9798 * img.data[i * 4] + 19235 * img.data[i * 4 + 1] + 3735 * img.data[i * 4 + 2] + 16384) >> 15;
+  for (let i = 0; i < luma.length; i++)
+    luma[i] = (9798 * img.data[i * 4] + 19235 * img.data[i * 4 + 1] + 3735 * img.data[i * 4 + 2] + 16384) >> 15;
   const w = 640;
   const h = 480;
   const path = cameraPath(w, h, img.width);
@@ -38,7 +39,11 @@ before(async () => {
   mkdirSync(out, { recursive: true });
   writeClip();
   server = await serve(join(root, 'dist/demo'));
-  browser = await launch(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip}`]);
+  browser = await launch([
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${clip}`,
+  ]);
 });
 after(async () => {
   await browser?.close();

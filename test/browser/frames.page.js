@@ -38,7 +38,8 @@ async function check() {
     if (f.gray() !== g) fail('gray() recomputed');
     const ref = fk.allocPlane(w, h, 'gray');
     grayReference(fk.heap, ref, f.pixels);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if (g.data[y * g.stride + x] !== ref.data[y * ref.stride + x]) fail(`gray differs at ${x},${y}`);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) if (g.data[y * g.stride + x] !== ref.data[y * ref.stride + x]) fail(`gray differs at ${x},${y}`);
     fk.freePlane(ref);
   }
   f1.release();

@@ -69,9 +69,11 @@ test('a browser bundle built by bun build from the installed package runs in Chr
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${server.url}/index.html`);
-  await page.waitForFunction(() => window.__done === true, null, { timeout: 60000 }).catch((e) => {
-    throw new Error(`${e.message}\n${errors.join('\n')}`);
-  });
+  await page
+    .waitForFunction(() => window.__done === true, null, { timeout: 60000 })
+    .catch((e) => {
+      throw new Error(`${e.message}\n${errors.join('\n')}`);
+    });
   const r = await page.evaluate(() => window.__result);
   assert.equal(r.wasm, 'simd');
   assert.equal(r.luma, 76);

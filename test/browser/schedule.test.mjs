@@ -18,7 +18,10 @@ before(async () => {
     const p = join(root, new URL(req.url, 'http://x').pathname);
     try {
       const body = readFileSync(p);
-      res.writeHead(200, { 'content-type': { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' }[extname(p)] ?? 'application/octet-stream' });
+      res.writeHead(200, {
+        'content-type':
+          { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm' }[extname(p)] ?? 'application/octet-stream',
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end();
@@ -38,7 +41,10 @@ const check = (r, logs) => {
   assert.equal(r.error, undefined, `${r.error}\n${logs.join('\n')}`);
   assert.equal(r.host, 'post-task');
   assert.deepEqual(r.order, ['critical', 'high', 'normal', 'low', 'idle']);
-  assert.ok(r.timerRanAfterTasks >= 0 && r.timerRanAfterTasks < 60, `a timer got the thread between slices (after ${r.timerRanAfterTasks} tasks)`);
+  assert.ok(
+    r.timerRanAfterTasks >= 0 && r.timerRanAfterTasks < 60,
+    `a timer got the thread between slices (after ${r.timerRanAfterTasks} tasks)`,
+  );
   assert.equal(r.grayEqual, true);
   assert.equal(r.blurEqual, true);
   assert.equal(r.fastEqual, true);

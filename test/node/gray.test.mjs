@@ -118,7 +118,16 @@ test('CLI bad input: clear error, non-zero exit, no output file', async () => {
 
 test('typed errors from the API', async () => {
   const fk = await createFramekit({ maxWidth: 64, maxHeight: 64, frames: 1, scratchBytes: 0 });
-  assert.throws(() => fk.allocPlane(0, 5, 'gray'), (e) => e instanceof FramekitError && e.code === 'E_DIMENSION');
-  assert.throws(() => fk.allocPlane(4096, 4096, 'rgba'), (e) => e instanceof FramekitError && e.code === 'E_OUT_OF_MEMORY');
-  assert.throws(() => decodeImage(new Uint8Array([1, 2, 3])), (e) => e instanceof FramekitError && e.code === 'E_DECODE');
+  assert.throws(
+    () => fk.allocPlane(0, 5, 'gray'),
+    (e) => e instanceof FramekitError && e.code === 'E_DIMENSION',
+  );
+  assert.throws(
+    () => fk.allocPlane(4096, 4096, 'rgba'),
+    (e) => e instanceof FramekitError && e.code === 'E_OUT_OF_MEMORY',
+  );
+  assert.throws(
+    () => decodeImage(new Uint8Array([1, 2, 3])),
+    (e) => e instanceof FramekitError && e.code === 'E_DECODE',
+  );
 });

@@ -13,9 +13,23 @@ test('scheduler: levels in order, earliest deadline first, shed past deadline, t
   assert.deepEqual(order, [10, 20, 30]);
   const late = s.post(() => 'ran', { level: 'low', deadlineMs: -1, droppable: true });
   await assert.rejects(late, (e) => e instanceof FramekitError && e.code === 'E_DEADLINE');
-  await assert.rejects(s.post(() => 0, { level: 'urgent' }), (e) => e instanceof FramekitError && e.code === 'E_ARGUMENT');
-  assert.throws(() => s.setContext('party'), (e) => e instanceof FramekitError && e.code === 'E_ARGUMENT');
-  await assert.rejects(s.post(() => { throw new Error('boom'); }, { level: 'high' }), /boom/);
+  await assert.rejects(
+    s.post(() => 0, { level: 'urgent' }),
+    (e) => e instanceof FramekitError && e.code === 'E_ARGUMENT',
+  );
+  assert.throws(
+    () => s.setContext('party'),
+    (e) => e instanceof FramekitError && e.code === 'E_ARGUMENT',
+  );
+  await assert.rejects(
+    s.post(
+      () => {
+        throw new Error('boom');
+      },
+      { level: 'high' },
+    ),
+    /boom/,
+  );
   assert.equal(await s.post(() => 'still running', { level: 'high' }), 'still running');
 });
 

@@ -12,7 +12,14 @@ test('Dawn under Node: the keypoint chain on a photograph equals its WASM twin',
   const fk = await createFramekit({ maxWidth: img.width, maxHeight: img.height, frames: 4, scratchBytes: 16 << 20, gpu: 'require' });
   assert.ok(fk.info().gpu, JSON.stringify(fk.info()));
   const rgba = fk.writePixels(fk.allocPlane(img.width, img.height, 'rgba'), img.data);
-  const chain = await fk.createKeypointChain({ width: img.width, height: img.height, format: 'rgba', levels: 3, threshold: 20, capacity: 1 << 16 });
+  const chain = await fk.createKeypointChain({
+    width: img.width,
+    height: img.height,
+    format: 'rgba',
+    levels: 3,
+    threshold: 20,
+    capacity: 1 << 16,
+  });
   const out = chain.createOutput();
   await chain.run(out, rgba);
   assert.equal(out.where, 'webgpu');

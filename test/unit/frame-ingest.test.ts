@@ -53,7 +53,11 @@ function guardedPool(w: number, h: number, format: 'rgba' | 'bgra' | 'rgb' | 'gr
 
 describe('ingest: one copy into the frame region, nothing outside it', () => {
   test('Uint8Array and Uint8ClampedArray, packed', () => {
-    for (const [w, h] of [[1, 1], [17, 3], [64, 9]] as const) {
+    for (const [w, h] of [
+      [1, 1],
+      [17, 3],
+      [64, 9],
+    ] as const) {
       const g = guardedPool(w, h);
       const src = randomBytes(w * h * 4, w);
       g.frame.attach('pose', 1);
@@ -61,7 +65,10 @@ describe('ingest: one copy into the frame region, nothing outside it', () => {
       expect(g.frame.data).toEqual(src);
       expect(g.frame.get('pose')).toBeNull(); // new pixels: results out of date
       g.check(g.frame);
-      ingest(g.frame, new Uint8ClampedArray(src.buffer).map((v) => 255 - v));
+      ingest(
+        g.frame,
+        new Uint8ClampedArray(src.buffer).map((v) => 255 - v),
+      );
       expect(g.frame.data[0]).toBe(255 - src[0]!);
       g.check(g.frame);
       g.done();
@@ -75,7 +82,8 @@ describe('ingest: one copy into the frame region, nothing outside it', () => {
     const g = guardedPool(w, h, 'rgb');
     const src = randomBytes(stride * h, 4);
     ingestPixels(g.frame, src, stride);
-    for (let y = 0; y < h; y++) expect(g.frame.data.subarray(y * w * 3, (y + 1) * w * 3)).toEqual(src.subarray(y * stride, y * stride + w * 3));
+    for (let y = 0; y < h; y++)
+      expect(g.frame.data.subarray(y * w * 3, (y + 1) * w * 3)).toEqual(src.subarray(y * stride, y * stride + w * 3));
     g.check(g.frame);
     // The last row may omit its padding.
     ingestPixels(g.frame, src.subarray(0, stride * (h - 1) + w * 3), stride);
@@ -108,7 +116,15 @@ describe('ingest: one copy into the frame region, nothing outside it', () => {
     const canvas = {
       width: w,
       height: h,
-      getContext: (type: '2d') => (type === '2d' ? { getImageData: (x: number, y: number, cw: number, ch: number) => (reads++, { width: cw, height: ch, data: data.map((v) => v ^ 1) }) } : null),
+      getContext: (type: '2d') =>
+        type === '2d'
+          ? {
+              getImageData: (x: number, y: number, cw: number, ch: number) => (
+                reads++,
+                { width: cw, height: ch, data: data.map((v) => v ^ 1) }
+              ),
+            }
+          : null,
     };
     ingest(g.frame, canvas);
     ingestCanvas(g.frame, canvas);

@@ -52,7 +52,15 @@ describe('FramePool: acquire, retain, release', () => {
     expect(pool.stats().free).toBe(2);
     expect(code(() => f.release())).toBe('E_STATE');
     expect(pool.stats().free).toBe(2); // a double release did not push the frame twice
-    for (const use of [() => f.data, () => f.pixels, () => f.gray(), () => f.attach('pose', 1), () => f.get('pose'), () => f.retain(), () => f.slot('x')]) {
+    for (const use of [
+      () => f.data,
+      () => f.pixels,
+      () => f.gray(),
+      () => f.attach('pose', 1),
+      () => f.get('pose'),
+      () => f.retain(),
+      () => f.slot('x'),
+    ]) {
       expect(code(use)).toBe('E_STATE');
     }
     expect(code(() => f.attachAsync('pose', Promise.resolve(1)))).toBe('E_STATE');
@@ -166,7 +174,13 @@ describe('attachments', () => {
   });
 
   test('user slots and per-slot regions are views into the arena, reserved once, not overlapping', () => {
-    const pool = fk.createPool({ width: 10, height: 3, size: 3, format: 'rgb', slots: { stats: { length: 5, type: 'f32' }, tags: { length: 7 } } });
+    const pool = fk.createPool({
+      width: 10,
+      height: 3,
+      size: 3,
+      format: 'rgb',
+      slots: { stats: { length: 5, type: 'f32' }, tags: { length: 7 } },
+    });
     const spans: Array<[number, number]> = [];
     const frames = [pool.acquire(), pool.acquire(), pool.acquire()];
     for (const f of frames) {
@@ -278,7 +292,7 @@ describe('frame.gray(): compute-once', async () => {
 });
 
 describe('attachAsync: late results never land on a reused frame', () => {
-  const later = <T,>(v: T) => {
+  const later = <T>(v: T) => {
     let resolve!: (v: T) => void;
     const p = new Promise<T>((r) => (resolve = r));
     return { p, fire: () => resolve(v) };

@@ -21,7 +21,8 @@ function guardAround(fk: Framekit, bytes: number) {
       for (const r of [before, after]) fk.heap.fill(0xa5, r.ptr, r.ptr + r.size);
       return {
         check() {
-          for (const r of [before, after]) for (let i = r.ptr; i < r.ptr + r.size; i++) if (fk.heap[i] !== 0xa5) throw new Error(`guard byte ${i} changed`);
+          for (const r of [before, after])
+            for (let i = r.ptr; i < r.ptr + r.size; i++) if (fk.heap[i] !== 0xa5) throw new Error(`guard byte ${i} changed`);
         },
         free() {
           fk.arena.free(before);
@@ -150,7 +151,8 @@ describe('SampleRing across threads (worker_threads)', async () => {
           if (ring.pushFrom(stage.ptr, want)) n += want;
           else Atomics.wait(flag, 1, 0, 0.05);
         } else if (ring.popInto(stage.ptr, want)) {
-          for (let i = 0; i < want; i++) if (staged[i] !== (n + i) % 16777216 && errors++ === 0) firstError = `sample ${n + i} is ${staged[i]}`;
+          for (let i = 0; i < want; i++)
+            if (staged[i] !== (n + i) % 16777216 && errors++ === 0) firstError = `sample ${n + i} is ${staged[i]}`;
           n += want;
         } else Atomics.wait(flag, 1, 0, 0.05);
       }

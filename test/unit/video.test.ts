@@ -51,7 +51,10 @@ const code = async (p: Promise<unknown>) => {
 
 describe('Y4M, read by framekit', () => {
   test('frames come back byte for byte, odd sizes and FRAME parameters included', async () => {
-    for (const [w, h, hdr] of [[64, 48, 'FRAME'], [33, 17, 'FRAME Ixyz']] as const) {
+    for (const [w, h, hdr] of [
+      [64, 48, 'FRAME'],
+      [33, 17, 'FRAME Ixyz'],
+    ] as const) {
       const frames = makeFrames(w, h, 4);
       const p = join(dir, `a${w}.y4m`);
       writeY4M(p, w, h, frames, hdr);

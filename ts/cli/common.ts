@@ -20,7 +20,11 @@ export function requireArg(value: string | undefined, what: string): string {
  * Decodes an image file and places it in a framekit sized for it, with `extraBytesPerPixel` more
  * arena per pixel for the command's outputs.
  */
-export async function openImage(path: string, values: Values, extraBytesPerPixel: number): Promise<{ fk: Framekit; src: Plane; image: DecodedImage }> {
+export async function openImage(
+  path: string,
+  values: Values,
+  extraBytesPerPixel: number,
+): Promise<{ fk: Framekit; src: Plane; image: DecodedImage }> {
   const image = await readImageFile(path);
   const px = image.width * image.height;
   const fk = await createFramekit({ arenaBytes: px * (4 + extraBytesPerPixel) + (1 << 16), backend: backendOf(values) });

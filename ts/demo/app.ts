@@ -49,7 +49,12 @@ class Ingest {
     const g = this.gray;
     if (format === 'I420' || format === 'I420A' || format === 'NV12') {
       const y = layout[0]!;
-      for (let row = 0; row < g.height; row++) fk.heap.copyWithin(g.ptr + row * g.stride, this.#region.ptr + y.offset + row * y.stride, this.#region.ptr + y.offset + row * y.stride + g.width);
+      for (let row = 0; row < g.height; row++)
+        fk.heap.copyWithin(
+          g.ptr + row * g.stride,
+          this.#region.ptr + y.offset + row * y.stride,
+          this.#region.ptr + y.offset + row * y.stride + g.width,
+        );
     } else {
       const bgr = format.startsWith('BGR');
       fk.gray(g, { ...this.#rgba, stride: layout[0]!.stride, format: bgr ? 'bgra' : 'rgba' });
@@ -86,7 +91,11 @@ async function main(): Promise<void> {
   const ingest = new Ingest(fk, w, h);
   const tracker = new Tracker(fk, { width: w, height: h });
   status.textContent = '';
-  const Processor = (globalThis as unknown as { MediaStreamTrackProcessor?: new (o: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> } }).MediaStreamTrackProcessor;
+  const Processor = (
+    globalThis as unknown as {
+      MediaStreamTrackProcessor?: new (o: { track: MediaStreamTrack }) => { readable: ReadableStream<VideoFrame> };
+    }
+  ).MediaStreamTrackProcessor;
   if (!Processor) throw new Error('this browser has no MediaStreamTrackProcessor');
   const reader = new Processor({ track }).readable.getReader();
   let last = performance.now();
@@ -125,5 +134,8 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   state.error = String(e instanceof Error ? e.message : e);
-  status.textContent = e instanceof DOMException && e.name === 'NotAllowedError' ? 'Camera permission was denied: allow the camera and reload.' : `Error: ${state.error}`;
+  status.textContent =
+    e instanceof DOMException && e.name === 'NotAllowedError'
+      ? 'Camera permission was denied: allow the camera and reload.'
+      : `Error: ${state.error}`;
 });

@@ -296,7 +296,11 @@ export class Frame {
   #key(key: string): number {
     const i = this.#keys.get(key);
     if (i === undefined) {
-      throw new FramekitError('E_ARGUMENT', `unknown attachment ${JSON.stringify(key)}; this pool has ${[...this.#keys.keys()].join(', ')}`, { key });
+      throw new FramekitError(
+        'E_ARGUMENT',
+        `unknown attachment ${JSON.stringify(key)}; this pool has ${[...this.#keys.keys()].join(', ')}`,
+        { key },
+      );
     }
     return i;
   }

@@ -44,13 +44,18 @@ export function ingestPixels(frame: Frame, src: Uint8Array | Uint8ClampedArray, 
   const dst = frame.data;
   const row = frame.stride;
   const s = srcStride ?? row;
-  if (!Number.isInteger(s) || s < row) throw new FramekitError('E_STRIDE', `source stride ${s} is less than a row of ${row} bytes`, { stride: s });
+  if (!Number.isInteger(s) || s < row)
+    throw new FramekitError('E_STRIDE', `source stride ${s} is less than a row of ${row} bytes`, { stride: s });
   const h = frame.height;
   if (src.length !== h * s && src.length !== (h - 1) * s + row) {
-    throw new FramekitError('E_BUFFER_SIZE', `${frame.width}x${h} ${frame.format} with stride ${s} needs ${h * s} bytes, got ${src.length}`, {
-      expected: h * s,
-      actual: src.length,
-    });
+    throw new FramekitError(
+      'E_BUFFER_SIZE',
+      `${frame.width}x${h} ${frame.format} with stride ${s} needs ${h * s} bytes, got ${src.length}`,
+      {
+        expected: h * s,
+        actual: src.length,
+      },
+    );
   }
   frame.clearAttachments();
   if (src.buffer === dst.buffer && src.byteOffset === dst.byteOffset && s === row) return frame;
@@ -61,7 +66,8 @@ export function ingestPixels(frame: Frame, src: Uint8Array | Uint8ClampedArray, 
 
 /** Copies an ImageData (RGBA) into an 'rgba' frame of the same size. Throws E_FORMAT / E_DIMENSION otherwise. */
 export function ingestImageData(frame: Frame, img: ImageDataLike): Frame {
-  if (frame.format !== 'rgba') throw new FramekitError('E_FORMAT', `ImageData is RGBA; the frame is ${frame.format}`, { format: frame.format });
+  if (frame.format !== 'rgba')
+    throw new FramekitError('E_FORMAT', `ImageData is RGBA; the frame is ${frame.format}`, { format: frame.format });
   checkSize(frame, img.width, img.height);
   return ingestPixels(frame, img.data);
 }
@@ -82,8 +88,12 @@ export function ingestCanvas(frame: Frame, canvas: CanvasLike): Frame {
 export function ingest(frame: Frame, src: IngestSource, srcStride?: number): Frame {
   if (src instanceof Uint8Array || src instanceof Uint8ClampedArray) return ingestPixels(frame, src, srcStride);
   if (typeof (src as CanvasLike).getContext === 'function') return ingestCanvas(frame, src as CanvasLike);
-  if ((src as ImageDataLike).data instanceof Uint8ClampedArray || (src as ImageDataLike).data instanceof Uint8Array) return ingestImageData(frame, src as ImageDataLike);
-  throw new FramekitError('E_ARGUMENT', 'ingest takes a Uint8Array, Uint8ClampedArray, ImageData or canvas; use ingestVideoFrame for a VideoFrame');
+  if ((src as ImageDataLike).data instanceof Uint8ClampedArray || (src as ImageDataLike).data instanceof Uint8Array)
+    return ingestImageData(frame, src as ImageDataLike);
+  throw new FramekitError(
+    'E_ARGUMENT',
+    'ingest takes a Uint8Array, Uint8ClampedArray, ImageData or canvas; use ingestVideoFrame for a VideoFrame',
+  );
 }
 
 const VF_FORMAT = { rgba: ['RGBA', 'RGBX'], bgra: ['BGRA', 'BGRX'] } as const;
@@ -96,7 +106,8 @@ const VF_FORMAT = { rgba: ['RGBA', 'RGBX'], bgra: ['BGRA', 'BGRX'] } as const;
  */
 export async function ingestVideoFrame(frame: Frame, vf: VideoFrameLike): Promise<Frame> {
   const fmt = frame.format;
-  if (fmt !== 'rgba' && fmt !== 'bgra') throw new FramekitError('E_FORMAT', `a VideoFrame can be copied into an rgba or bgra frame, not ${fmt}`, { format: fmt });
+  if (fmt !== 'rgba' && fmt !== 'bgra')
+    throw new FramekitError('E_FORMAT', `a VideoFrame can be copied into an rgba or bgra frame, not ${fmt}`, { format: fmt });
   checkSize(frame, vf.visibleRect?.width ?? vf.codedWidth, vf.visibleRect?.height ?? vf.codedHeight);
   const opts: VideoFrameCopyOptions = { layout: [{ offset: 0, stride: frame.stride }] };
   if (!(VF_FORMAT[fmt] as readonly string[]).includes(vf.format ?? '')) {
@@ -106,7 +117,10 @@ export async function ingestVideoFrame(frame: Frame, vf: VideoFrameLike): Promis
   const dst = frame.data;
   const need = vf.allocationSize(opts);
   if (need > dst.length) {
-    throw new FramekitError('E_BUFFER_SIZE', `the VideoFrame needs ${need} bytes, the frame region has ${dst.length}`, { expected: dst.length, actual: need });
+    throw new FramekitError('E_BUFFER_SIZE', `the VideoFrame needs ${need} bytes, the frame region has ${dst.length}`, {
+      expected: dst.length,
+      actual: need,
+    });
   }
   frame.retain();
   try {

@@ -9,7 +9,15 @@ import { ATTACHMENT_KEYS, Frame, HANDLE_INDEX_BITS, type SlotView } from './fram
 export type ExhaustedPolicy = 'drop-oldest' | 'error' | 'wait';
 
 export type SlotType = 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'f32' | 'f64';
-const SLOT_CTOR = { u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array, f32: Float32Array, f64: Float64Array } as const;
+const SLOT_CTOR = {
+  u8: Uint8Array,
+  i16: Int16Array,
+  u16: Uint16Array,
+  i32: Int32Array,
+  u32: Uint32Array,
+  f32: Float32Array,
+  f64: Float64Array,
+} as const;
 
 /** A named user slot: `length` elements of `type` (default u8) reserved in the arena for every frame. */
 export interface SlotSpec {
@@ -118,7 +126,8 @@ export class FramePool {
     }
     for (const [name, spec] of Object.entries(o.slots ?? {})) {
       const type = spec.type ?? 'u8';
-      if (keys.has(name) || parts.some((p) => p.name === name)) throw new FramekitError('E_ARGUMENT', `user slot ${JSON.stringify(name)} clashes with a built-in name`);
+      if (keys.has(name) || parts.some((p) => p.name === name))
+        throw new FramekitError('E_ARGUMENT', `user slot ${JSON.stringify(name)} clashes with a built-in name`);
       if (!(type in SLOT_CTOR)) throw new FramekitError('E_ARGUMENT', `user slot ${name}: unknown type ${JSON.stringify(type)}`);
       checkDimension(`slots.${name}.length`, spec.length, 2 ** 28);
       keys.set(name, keys.size);
@@ -152,7 +161,21 @@ export class FramePool {
         const grayPlane = new Plane(heap, regions.get('gray')!.ptr, w, h, w, 'gray');
         checkPlane(pixels, fk.arena, 'pixels');
         checkPlane(grayPlane, fk.arena, 'gray');
-        const frame = new Frame({ fk, owner: this, index: i, width: w, height: h, stride: w * bpp, format: this.format, pixels, grayPlane, keys, regions, bytes, slots });
+        const frame = new Frame({
+          fk,
+          owner: this,
+          index: i,
+          width: w,
+          height: h,
+          stride: w * bpp,
+          format: this.format,
+          pixels,
+          grayPlane,
+          keys,
+          regions,
+          bytes,
+          slots,
+        });
         this.#frames.push(frame);
       }
     } catch (e) {

@@ -65,10 +65,14 @@ export class FrameRing {
   static init(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number, capacity: number, o: FrameRingOptions = {}): FrameRing {
     const bytes = FrameRing.bytesFor(capacity);
     if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0 || byteOffset + bytes > buffer.byteLength) {
-      throw new FramekitError('E_OUT_OF_BOUNDS', `a ring of ${capacity} needs ${bytes} bytes at a 4-byte aligned offset; got offset ${byteOffset} in ${buffer.byteLength}`, {
-        byteOffset,
-        bytes,
-      });
+      throw new FramekitError(
+        'E_OUT_OF_BOUNDS',
+        `a ring of ${capacity} needs ${bytes} bytes at a 4-byte aligned offset; got offset ${byteOffset} in ${buffer.byteLength}`,
+        {
+          byteOffset,
+          bytes,
+        },
+      );
     }
     const h = new Int32Array(buffer, byteOffset, 4);
     Atomics.store(h, WRITE, 0);
@@ -81,7 +85,9 @@ export class FrameRing {
   /** Opens the ring already laid out at `byteOffset` of `buffer` (the other thread's side): capacity and mode come from its header. */
   constructor(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset = 0) {
     if (byteOffset % 4 !== 0 || byteOffset + RING_HEADER_BYTES > buffer.byteLength) {
-      throw new FramekitError('E_OUT_OF_BOUNDS', `no ring header at offset ${byteOffset} of a ${buffer.byteLength}-byte buffer`, { byteOffset });
+      throw new FramekitError('E_OUT_OF_BOUNDS', `no ring header at offset ${byteOffset} of a ${buffer.byteLength}-byte buffer`, {
+        byteOffset,
+      });
     }
     this.buffer = buffer;
     this.byteOffset = byteOffset;

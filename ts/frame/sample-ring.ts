@@ -48,7 +48,9 @@ export class SampleRing {
   constructor(fk: null, capacity: number, opened: { buffer: ArrayBufferLike; ptr: number });
   constructor(fk: Framekit | null, capacity: number, opened?: { buffer: ArrayBufferLike; ptr: number }) {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
-      throw new FramekitError('E_ARGUMENT', `sample ring capacity must be a power of two from 1 to 2^26, got ${String(capacity)}`, { capacity });
+      throw new FramekitError('E_ARGUMENT', `sample ring capacity must be a power of two from 1 to 2^26, got ${String(capacity)}`, {
+        capacity,
+      });
     }
     this.#fk = fk;
     this.capacity = capacity;
@@ -59,7 +61,11 @@ export class SampleRing {
     } else {
       const { buffer, ptr } = opened!;
       if (!Number.isInteger(ptr) || ptr < 0 || ptr % 16 !== 0 || ptr + HEADER + capacity * 4 > buffer.byteLength) {
-        throw new FramekitError('E_OUT_OF_BOUNDS', `a sample ring of ${capacity} at ${ptr} does not fit a ${buffer.byteLength}-byte buffer`, { ptr, capacity });
+        throw new FramekitError(
+          'E_OUT_OF_BOUNDS',
+          `a sample ring of ${capacity} at ${ptr} does not fit a ${buffer.byteLength}-byte buffer`,
+          { ptr, capacity },
+        );
       }
       this.region = Object.freeze({ ptr, size: HEADER + capacity * 4 });
       this.#buf = buffer;
@@ -161,7 +167,8 @@ export class SampleRing {
   /** The caller's own index when `n` samples fit (push) or are ready (pop), else null. */
   #begin(side: number, n: number): number | null {
     if (this.#disposed) throw new FramekitError('E_STATE', 'sample ring was disposed');
-    if (n > this.capacity) throw new FramekitError('E_BUFFER_SIZE', `a block of ${n} samples is larger than the ring (${this.capacity})`, { n });
+    if (n > this.capacity)
+      throw new FramekitError('E_BUFFER_SIZE', `a block of ${n} samples is larger than the ring (${this.capacity})`, { n });
     const w = Atomics.load(this.#h, WRITE);
     const r = Atomics.load(this.#h, READ);
     const used = (w - r) | 0;
@@ -170,10 +177,14 @@ export class SampleRing {
   }
 
   #checkRange(ptr: number, count: number): void {
-    if (!Number.isInteger(count) || count < 0) throw new FramekitError('E_ARGUMENT', `sample count must be a non-negative integer, got ${count}`);
+    if (!Number.isInteger(count) || count < 0)
+      throw new FramekitError('E_ARGUMENT', `sample count must be a non-negative integer, got ${count}`);
     const inside = this.#fk ? this.#fk.arena.contains(ptr, count * 4) : ptr >= 0 && ptr + count * 4 <= this.#buf.byteLength;
     if (!Number.isInteger(ptr) || ptr % 4 !== 0 || !inside) {
-      throw new FramekitError('E_OUT_OF_BOUNDS', `samples [${ptr}, ${ptr + count * 4}) are not 4-byte aligned inside the arena`, { ptr, count });
+      throw new FramekitError('E_OUT_OF_BOUNDS', `samples [${ptr}, ${ptr + count * 4}) are not 4-byte aligned inside the arena`, {
+        ptr,
+        count,
+      });
     }
     const s = this.storagePtr;
     const e = s + this.capacity * 4;

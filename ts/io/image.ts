@@ -25,7 +25,12 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): DecodedImage {
   try {
     if (b0 === 0x89 && b1 === 0x50) {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      return { width: png.width, height: png.height, format: 'rgba', data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
+      return {
+        width: png.width,
+        height: png.height,
+        format: 'rgba',
+        data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length),
+      };
     }
     if (b0 === 0xff && b1 === 0xd8) {
       const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6 });
@@ -56,7 +61,13 @@ export function encodeImage(img: DecodedImage, kind: ImageFileKind): Uint8Array 
     return encodePnm(img);
   }
   const colorType = img.format === 'gray' ? 0 : img.format === 'rgb' ? 2 : 6;
-  const png = new PNG({ width: img.width, height: img.height, colorType, inputColorType: colorType, inputHasAlpha: img.format === 'rgba' } as never);
+  const png = new PNG({
+    width: img.width,
+    height: img.height,
+    colorType,
+    inputColorType: colorType,
+    inputHasAlpha: img.format === 'rgba',
+  } as never);
   png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
   const out = PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: img.format === 'rgba' } as never);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

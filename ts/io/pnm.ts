@@ -7,7 +7,8 @@ import type { DecodedImage } from './image.js';
  */
 export function decodePnm(bytes: Uint8Array): DecodedImage {
   const magic = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0);
-  if (magic !== 'P5' && magic !== 'P6') throw new FramekitError('E_DECODE', `unsupported PNM type ${JSON.stringify(magic)} (P5 and P6 are read)`);
+  if (magic !== 'P5' && magic !== 'P6')
+    throw new FramekitError('E_DECODE', `unsupported PNM type ${JSON.stringify(magic)} (P5 and P6 are read)`);
   const fields: number[] = [];
   let i = 2;
   while (fields.length < 3) {

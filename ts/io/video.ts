@@ -46,7 +46,13 @@ async function readFully(fh: Handle, dst: Uint8Array, offset: number, length: nu
 }
 
 /** Reads one frame's bytes into `dst` (whole) or into `dst` (luma) and `chroma`; returns the bytes read. */
-async function readPlanes(fh: Handle, info: VideoInfo, dst: Uint8Array, chroma: Uint8Array | undefined, position: number | null): Promise<number> {
+async function readPlanes(
+  fh: Handle,
+  info: VideoInfo,
+  dst: Uint8Array,
+  chroma: Uint8Array | undefined,
+  position: number | null,
+): Promise<number> {
   if (!chroma) return readFully(fh, dst, 0, info.frameBytes, position);
   const y = info.width * info.height;
   const got = await readFully(fh, dst, 0, y, position);
@@ -100,12 +106,14 @@ export async function openY4M(path: string): Promise<VideoSource> {
       async readFrame(dst, chroma) {
         const t = await readFully(fh, tag, 0, 6, pos);
         if (t === 0) return false;
-        if (t < 6 || tag[0] !== 0x46 || tag[4] !== 0x45) throw new FramekitError('E_DECODE', `${path}: corrupt frame header at byte ${pos}`, { path });
+        if (t < 6 || tag[0] !== 0x46 || tag[4] !== 0x45)
+          throw new FramekitError('E_DECODE', `${path}: corrupt frame header at byte ${pos}`, { path });
         pos += 6;
         // "FRAME" may carry parameters before its newline: skip them.
         if (tag[5] !== 0x0a) {
           for (;;) {
-            if ((await readFully(fh, one, 0, 1, pos)) === 0) throw new FramekitError('E_DECODE', `${path}: ends inside a frame header`, { path });
+            if ((await readFully(fh, one, 0, 1, pos)) === 0)
+              throw new FramekitError('E_DECODE', `${path}: ends inside a frame header`, { path });
             pos++;
             if (one[0] === 0x0a) break;
           }
@@ -133,7 +141,9 @@ async function probe(path: string): Promise<{ width: number; height: number; fps
       ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate', '-of', 'json', path],
       (err, stdout, stderr) => {
         if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-          return reject(new FramekitError('E_IO', 'ffmpeg is not installed (apt-get install ffmpeg), or give a .y4m file, which framekit reads itself'));
+          return reject(
+            new FramekitError('E_IO', 'ffmpeg is not installed (apt-get install ffmpeg), or give a .y4m file, which framekit reads itself'),
+          );
         }
         if (err) return reject(new FramekitError('E_DECODE', `${path}: ffprobe cannot read it: ${stderr.trim() || err.message}`, { path }));
         const s = (JSON.parse(stdout) as { streams?: Array<{ width?: number; height?: number; avg_frame_rate?: string }> }).streams?.[0];
@@ -165,7 +175,9 @@ export async function openFfmpeg(path: string): Promise<VideoSource> {
   const dir = await mkdtemp(join(tmpdir(), 'framekit-'));
   const fifo = join(dir, 'frames.yuv');
   execFileSync('mkfifo', [fifo]);
-  const child = spawn('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-y', fifo], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-y', fifo], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => void (stderr.length < 4096 && (stderr += d)));

@@ -80,16 +80,44 @@ export async function openSink(path: string, width: number, height: number, fps:
   }
   if (!/\.[a-z0-9]+$/i.test(path)) throw new FramekitError('E_ARGUMENT', `-o ${path}: give NAME%04d.png, NAME.y4m or a video file name`);
   const { spawn } = await import('node:child_process');
-  const child = spawn('ffmpeg', ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-r', String(fps), '-i', '-', '-pix_fmt', 'yuv420p', path], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgba',
+      '-s',
+      `${width}x${height}`,
+      '-r',
+      String(fps),
+      '-i',
+      '-',
+      '-pix_fmt',
+      'yuv420p',
+      path,
+    ],
+    {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => void (stderr.length < 4096 && (stderr += d)));
   const exited = new Promise<number | null>((resolve, reject) =>
-    child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(new FramekitError('E_IO', e.code === 'ENOENT' ? 'ffmpeg is not installed (apt-get install ffmpeg); write NAME.y4m or NAME%04d.png instead' : e.message)),
-    ).on('close', resolve),
+    child
+      .on('error', (e: NodeJS.ErrnoException) =>
+        reject(
+          new FramekitError(
+            'E_IO',
+            e.code === 'ENOENT' ? 'ffmpeg is not installed (apt-get install ffmpeg); write NAME.y4m or NAME%04d.png instead' : e.message,
+          ),
+        ),
+      )
+      .on('close', resolve),
   );
   exited.catch(() => {});
   return {

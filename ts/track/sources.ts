@@ -76,7 +76,12 @@ const IMAGE = /\.(png|jpe?g|pgm|ppm)$/i;
 
 /** Matches one path segment against a pattern with `*` and `?`. */
 function segmentMatcher(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
 }
 
 /** The image files of a folder, or of a pattern whose last segment has `*` or `?`, sorted by name. */
@@ -95,7 +100,10 @@ export async function listImages(input: string): Promise<string[]> {
   const names = await readdir(dir).catch(() => {
     throw new FramekitError('E_IO', `cannot read the folder ${dir}`);
   });
-  const files = names.filter((n) => match.test(n) && IMAGE.test(n)).sort().map((n) => join(dir, n));
+  const files = names
+    .filter((n) => match.test(n) && IMAGE.test(n))
+    .sort()
+    .map((n) => join(dir, n));
   if (!files.length) throw new FramekitError('E_IO', `no images in ${input}`);
   return files;
 }

@@ -14,7 +14,8 @@ export type Mat3 = Float64Array; // row-major 3x3
 
 export function mat3Mul(a: Mat3, b: Mat3, out: Mat3 = new Float64Array(9)): Mat3 {
   const r = new Float64Array(9);
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) r[i * 3 + j] = a[i * 3]! * b[j]! + a[i * 3 + 1]! * b[3 + j]! + a[i * 3 + 2]! * b[6 + j]!;
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) r[i * 3 + j] = a[i * 3]! * b[j]! + a[i * 3 + 1]! * b[3 + j]! + a[i * 3 + 2]! * b[6 + j]!;
   out.set(r);
   return out;
 }
@@ -25,7 +26,17 @@ export function mat3Invert(m: Mat3, out: Mat3 = new Float64Array(9)): Mat3 {
   const B = -(d! * i! - f! * g!);
   const C = d! * h! - e! * g!;
   const det = a! * A + b! * B + c! * C;
-  const r = [A, -(b! * i! - c! * h!), b! * f! - c! * e!, B, a! * i! - c! * g!, -(a! * f! - c! * d!), C, -(a! * h! - b! * g!), a! * e! - b! * d!];
+  const r = [
+    A,
+    -(b! * i! - c! * h!),
+    b! * f! - c! * e!,
+    B,
+    a! * i! - c! * g!,
+    -(a! * f! - c! * d!),
+    C,
+    -(a! * h! - b! * g!),
+    a! * e! - b! * d!,
+  ];
   for (let k = 0; k < 9; k++) out[k] = r[k]! / det;
   return out;
 }
@@ -38,7 +49,12 @@ export function mat3Apply(m: Mat3, x: number, y: number): [number, number] {
 
 /** Rotation from yaw (about Y), pitch (about X) and roll (about Z), radians: R = Rz Ry Rx. */
 export function rotation(yaw: number, pitch: number, roll: number): Mat3 {
-  const cx = Math.cos(pitch), sx = Math.sin(pitch), cy = Math.cos(yaw), sy = Math.sin(yaw), cz = Math.cos(roll), sz = Math.sin(roll);
+  const cx = Math.cos(pitch),
+    sx = Math.sin(pitch),
+    cy = Math.cos(yaw),
+    sy = Math.sin(yaw),
+    cz = Math.cos(roll),
+    sz = Math.sin(roll);
   const rx = Float64Array.of(1, 0, 0, 0, cx, -sx, 0, sx, cx);
   const ry = Float64Array.of(cy, 0, sy, 0, 1, 0, -sy, 0, cy);
   const rz = Float64Array.of(cz, -sz, 0, sz, cz, 0, 0, 0, 1);
@@ -94,7 +110,13 @@ export function cameraPath(width: number, height: number, photoWidth: number): S
  * Renders one frame of the path into a gray plane: for each pixel, the plane point it sees, then the
  * photo sampled bilinearly there (edge pixels repeated outside the photo).
  */
-export function renderFrame(dst: Uint8Array, dstStride: number, path: SyntheticPath, frame: SyntheticFrame, photo: { width: number; height: number; data: Uint8Array }): void {
+export function renderFrame(
+  dst: Uint8Array,
+  dstStride: number,
+  path: SyntheticPath,
+  frame: SyntheticFrame,
+  photo: { width: number; height: number; data: Uint8Array },
+): void {
   const g = mat3Invert(frame.planeToImage);
   const pw = photo.width;
   const ph = photo.height;

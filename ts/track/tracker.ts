@@ -71,7 +71,14 @@ export class Tracker {
   readonly flow: FlowPoints;
   readonly homography: HomographyResult;
   readonly pose: Pose;
-  readonly result: TrackResult = { seq: -1, keypoints: 0, tracked: 0, inliers: 0, hasPose: false, ms: { pyramid: 0, flow: 0, geometry: 0, features: 0, total: 0 } };
+  readonly result: TrackResult = {
+    seq: -1,
+    keypoints: 0,
+    tracked: 0,
+    inliers: 0,
+    hasPose: false,
+    ms: { pyramid: 0, flow: 0, geometry: 0, features: 0, total: 0 },
+  };
   /** Homography from the first frame to the current one (row-major), composed frame by frame. */
   readonly fromFirst: Mat3 = Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
   /** Where the current points were in the previous frame (x, y pairs; for drawing flow vectors). */
@@ -221,7 +228,12 @@ export class Tracker {
     if (this.result.seq === 0) return null;
     const trueFromFirst = mat3Mul(truth.planeToImage, mat3Invert(first.planeToImage));
     let sum = 0;
-    for (const [x, y] of [[0, 0], [width, 0], [0, height], [width, height]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [width, 0],
+      [0, height],
+      [width, height],
+    ] as const) {
       const [ax, ay] = mat3Apply(this.fromFirst, x, y);
       const [bx, by] = mat3Apply(trueFromFirst, x, y);
       sum += Math.hypot(ax - bx, ay - by);
@@ -246,7 +258,11 @@ export class Tracker {
     const ms = Object.fromEntries(Object.entries(r.ms).map(([k, v]) => [k, +v.toFixed(3)]));
     const round = (a: ArrayLike<number>) => Array.from(a, (v) => +v.toFixed(6));
     const pose = r.hasPose ? { R: round(this.pose.R), t: round(this.pose.t) } : null;
-    const e = err && { cornerPx: +err.cornerPx.toFixed(3), rotationDeg: err.rotationDeg === null ? null : +err.rotationDeg.toFixed(4), translationPct: err.translationPct === null ? null : +err.translationPct.toFixed(4) };
+    const e = err && {
+      cornerPx: +err.cornerPx.toFixed(3),
+      rotationDeg: err.rotationDeg === null ? null : +err.rotationDeg.toFixed(4),
+      translationPct: err.translationPct === null ? null : +err.translationPct.toFixed(4),
+    };
     return { seq: r.seq, keypoints: r.keypoints, tracked: r.tracked, inliers: r.inliers, pose, ms, ...(e ? { error: e } : {}) };
   }
 

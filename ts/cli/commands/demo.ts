@@ -25,7 +25,8 @@ export const demo: Command = {
     const dir = join(packageRoot(), 'dist', 'demo');
     if (!existsSync(join(dir, 'index.html'))) throw new FramekitError('E_IO', `${dir} has no demo: run npm run build`);
     const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FramekitError('E_ARGUMENT', `--port must be 0..65535, got ${String(values.port)}`);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new FramekitError('E_ARGUMENT', `--port must be 0..65535, got ${String(values.port)}`);
     const s = await serveDirectory(dir, { port, host: String(values.host) });
     out.stdout(`framekit demo: ${s.url}/ (Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => process.once('SIGINT', () => void s.close().then(resolve)));

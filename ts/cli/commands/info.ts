@@ -6,11 +6,25 @@ export const info: Command = {
   name: 'info',
   usage: 'framekit info [--json] [--backend B] [--no-gpu]',
   summary: 'runtime, WASM SIMD or scalar, GPU adapter or none',
-  options: { json: { type: 'boolean', default: false }, backend: { type: 'string', default: 'auto' }, 'no-gpu': { type: 'boolean', default: false } },
+  options: {
+    json: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'auto' },
+    'no-gpu': { type: 'boolean', default: false },
+  },
   async run(_p, values, out) {
     const fk = await createFramekit({ arenaBytes: 1 << 16, backend: backendOf(values), gpu: values['no-gpu'] ? 'off' : 'auto' });
     const i = fk.info();
-    if (values.json) out.stdout(JSON.stringify({ runtime: i.runtime, wasm: i.wasm, gpu: i.gpu, gpuFallback: i.gpuFallback, backend: i.backend, simdSupported: i.simdSupported }) + '\n');
+    if (values.json)
+      out.stdout(
+        JSON.stringify({
+          runtime: i.runtime,
+          wasm: i.wasm,
+          gpu: i.gpu,
+          gpuFallback: i.gpuFallback,
+          backend: i.backend,
+          simdSupported: i.simdSupported,
+        }) + '\n',
+      );
     else {
       out.stdout(`runtime   ${i.runtime}\n`);
       out.stdout(`wasm      ${i.wasm}${i.simdSupported ? '' : ' (this engine has no WebAssembly SIMD)'}\n`);

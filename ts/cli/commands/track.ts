@@ -28,7 +28,10 @@ function positiveInt(v: unknown, name: string): number {
   return n;
 }
 
-async function openSource(input: string | undefined, values: Values): Promise<{ source: TrackSource; first?: Awaited<ReturnType<typeof readImageFile>>; files?: string[] }> {
+async function openSource(
+  input: string | undefined,
+  values: Values,
+): Promise<{ source: TrackSource; first?: Awaited<ReturnType<typeof readImageFile>>; files?: string[] }> {
   if (!input) {
     const [w, h] = parseSize(String(values.size));
     return { source: await syntheticSource(defaultPhoto(), w, h, positiveInt(values.frames, 'frames')) };
@@ -68,7 +71,13 @@ export const track: Command = {
     const fk = await createFramekit({ maxWidth: width, maxHeight: height, frames: 4, scratchBytes: 32 << 20, backend: backendOf(values) });
     const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
     const pool = fk.createPool({ width, height, format: 'gray', size: 3, onExhausted: 'error' });
-    const tracker = new Tracker(fk, { width, height, features: positiveInt(values.features, 'features'), intrinsics: source.path?.K, initialPose: source.truth?.(0).planeToImage });
+    const tracker = new Tracker(fk, {
+      width,
+      height,
+      features: positiveInt(values.features, 'features'),
+      intrinsics: source.path?.K,
+      initialPose: source.truth?.(0).planeToImage,
+    });
     const stages = new Map(STAGES.map((s) => [s, new LatencyRecorder()]));
     const total = new LatencyRecorder();
     let sink: FrameSink | null = null;
@@ -133,7 +142,10 @@ export const track: Command = {
         frames,
         fps: +(frames / wall).toFixed(1),
         pipelineFps: +(1000 / Math.max(1e-9, total.mean)).toFixed(1),
-        latencyMs: Object.fromEntries([...[...stages].map(([k, r]) => [k, pct(r)] as const), ['total', pct(total)] as const]) as Record<string, { p50: number; p99: number }>,
+        latencyMs: Object.fromEntries([...[...stages].map(([k, r]) => [k, pct(r)] as const), ['total', pct(total)] as const]) as Record<
+          string,
+          { p50: number; p99: number }
+        >,
         drops: pool.stats().dropped,
         backend: fk.info().backend,
         ...(truthErrors.corner.count
@@ -151,9 +163,15 @@ export const track: Command = {
     if (values.json) out.stdout(JSON.stringify(summary) + '\n');
     else {
       const s = summary.summary;
-      out.stdout(`${s.source}: ${s.frames} frames ${width}x${height}, ${s.fps} fps (pipeline alone ${s.pipelineFps} fps), backend ${s.backend}, drops ${s.drops}\n`);
-      for (const [k, v] of Object.entries(s.latencyMs)) out.stdout(`  ${k.padEnd(10)} p50 ${v.p50.toFixed(2).padStart(7)} ms   p99 ${v.p99.toFixed(2).padStart(7)} ms\n`);
-      if (s.groundTruth) out.stdout(`  ground truth: corner error ${s.groundTruth.meanCornerErrorPx} px, rotation ${s.groundTruth.meanRotationErrorDeg} deg, translation ${s.groundTruth.meanTranslationErrorPct} %\n`);
+      out.stdout(
+        `${s.source}: ${s.frames} frames ${width}x${height}, ${s.fps} fps (pipeline alone ${s.pipelineFps} fps), backend ${s.backend}, drops ${s.drops}\n`,
+      );
+      for (const [k, v] of Object.entries(s.latencyMs))
+        out.stdout(`  ${k.padEnd(10)} p50 ${v.p50.toFixed(2).padStart(7)} ms   p99 ${v.p99.toFixed(2).padStart(7)} ms\n`);
+      if (s.groundTruth)
+        out.stdout(
+          `  ground truth: corner error ${s.groundTruth.meanCornerErrorPx} px, rotation ${s.groundTruth.meanRotationErrorDeg} deg, translation ${s.groundTruth.meanTranslationErrorPct} %\n`,
+        );
     }
     if (failure) throw failure;
   },
