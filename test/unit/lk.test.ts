@@ -298,9 +298,17 @@ describe('lk: bad input', () => {
       expect(code(() => fk.opticalFlow(pts, s.prev, s.next, { win: 31 }))).toBe('E_ARGUMENT'); // larger than the pyramid's 21
       expect(code(() => fk.opticalFlow(pts, s.prev, s.next, { epsilon: Number.NaN }))).toBe('E_ARGUMENT');
       expect(code(() => fk.opticalFlow(pts, s.prev, fk.allocFlowPyramid(w, h)))).toBe('E_STATE');
-      expect(code(() => fk.opticalFlow(pts, fk.buildFlowPyramid(fk.allocFlowPyramid(w, h, { derivatives: false }), s.pa), s.next))).toBe(
-        'E_ARGUMENT',
-      );
+      // Only the reference reads whole-level derivatives; the Rust kernel computes them per window.
+      const bare = fk.buildFlowPyramid(fk.allocFlowPyramid(w, h, { derivatives: false }), s.pa);
+      if (backend === 'reference') expect(code(() => fk.opticalFlow(pts, bare, s.next))).toBe('E_ARGUMENT');
+      else {
+        // The same results from a pyramid without derivatives as from one with them.
+        const xy = [200, 150, 260, 300, 330, 120];
+        const a = Array.from(fk.opticalFlow(pts.setPrev(xy), bare, s.next).next.slice(0, 6));
+        const b = Array.from(fk.opticalFlow(pts.setPrev(xy), s.prev, s.next).next.slice(0, 6));
+        expect(a).toEqual(b);
+        pts.count = 1;
+      }
       expect(code(() => fk.allocFlowPyramid(w, h, { win: 100 }))).toBe('E_ARGUMENT');
       expect(code(() => fk.buildFlowPyramid(s.prev, { ...s.pa, width: w - 1 }))).toBe('E_DIMENSION');
       pts.count = 9;

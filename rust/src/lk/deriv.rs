@@ -1,6 +1,6 @@
-//! What pyramidal Lucas-Kanade needs besides the pyramid: each level's Scharr derivatives, and the
-//! level's border filled in as BORDER_REFLECT_101 (see: opencv/modules/video/src/lkpyramid.cpp,
-//! `calcSharrDeriv` and `buildOpticalFlowPyramid`).
+//! What pyramidal Lucas-Kanade needs besides the pyramid: each level's border filled in as
+//! BORDER_REFLECT_101, and Scharr derivatives of the rows a window covers (see:
+//! opencv/modules/video/src/lkpyramid.cpp, `calcSharrDeriv` and `buildOpticalFlowPyramid`).
 
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
@@ -91,63 +91,87 @@ unsafe fn deriv_row(t0: *const i16, t1: *const i16, w: usize, out: *mut i16) {
     }
 }
 
-/// Bytes of scratch `fk_scharr_deriv` needs for an image `width` wide (two rows of i16 sums).
-#[no_mangle]
-pub extern "C" fn fk_scharr_deriv_scratch_bytes(width: u32) -> u32 {
-    2 * 2 * (width + 16)
+/// Scharr's vertical sums of `n` columns: t0 = 3 (r0 + r2) + 10 r1, t1 = r2 - r0.
+#[inline(always)]
+unsafe fn vertical(
+    r0: *const u8,
+    r1: *const u8,
+    r2: *const u8,
+    n: usize,
+    t0: *mut i16,
+    t1: *mut i16,
+) {
+    let mut x = 0;
+    #[cfg(target_feature = "simd128")]
+    {
+        let (three, ten) = (i16x8_splat(3), i16x8_splat(10));
+        while x + 8 <= n {
+            let a = u16x8_load_extend_u8x8(r0.add(x));
+            let b = u16x8_load_extend_u8x8(r1.add(x));
+            let c = u16x8_load_extend_u8x8(r2.add(x));
+            v128_store(
+                t0.add(x) as *mut v128,
+                i16x8_add(i16x8_mul(i16x8_add(a, c), three), i16x8_mul(b, ten)),
+            );
+            v128_store(t1.add(x) as *mut v128, i16x8_sub(c, a));
+            x += 8;
+        }
+    }
+    while x < n {
+        let (a, b, c) = (*r0.add(x) as i16, *r1.add(x) as i16, *r2.add(x) as i16);
+        *t0.add(x) = (a + c) * 3 + b * 10;
+        *t1.add(x) = c - a;
+        x += 1;
+    }
 }
 
-/// Scharr derivatives of a gray image as interleaved int16 (dx, dy), exactly OpenCV's
-/// `calcSharrDeriv` (3x3 Scharr, unscaled; reflect-101 borders). `dst_stride` counts int16s.
+/// Longest run `scharr_run` computes, and the scratch it needs (two rows of sums), in int16s.
+pub const RUN_MAX: usize = 96;
+pub const RUN_SCRATCH: usize = 2 * (RUN_MAX + 16);
+
+/// The interleaved Scharr (dx, dy) of pixels `col .. col + n` of image row `row`, exactly OpenCV's
+/// `calcSharrDeriv` there (3x3 Scharr, unscaled, reflect-101 borders), and 0 outside the `cols` x `rows` image (OpenCV pads its
+/// derivatives with zeros). Computed from the reflect-101 padded image around the row: what
+/// Lucas-Kanade needs for one window row, without a whole-frame derivative image to fetch from.
 ///
 /// # Safety
-/// `src` spans `(height - 1) * src_stride + width` readable bytes; `dst` spans
-/// `(height - 1) * dst_stride + 2 * width` writable int16s; `scratch` holds
-/// `fk_scharr_deriv_scratch_bytes(width)` bytes, 2-aligned.
-#[no_mangle]
-pub unsafe extern "C" fn fk_scharr_deriv(
-    src: *const u8,
-    width: u32,
-    height: u32,
-    src_stride: u32,
-    dst: *mut i16,
-    dst_stride: u32,
-    scratch: *mut i16,
+/// `img` is pixel (0, 0) of an image padded by at least 2 pixels beyond every pixel read (rows
+/// `row - 1 ..= row + 1`, columns `col - 1 ..= col + n`), rows `stride` apart; n <= RUN_MAX;
+/// `t` holds RUN_SCRATCH int16s; `out` 2 n.
+#[inline(always)]
+pub unsafe fn scharr_run(
+    img: *const u8,
+    stride: isize,
+    row: i32,
+    col: i32,
+    n: usize,
+    cols: i32,
+    rows: i32,
+    t: *mut i16,
+    out: *mut i16,
 ) {
-    let (w, h, s) = (width as usize, height as usize, src_stride as usize);
-    let t0 = scratch.add(1);
-    let t1 = scratch.add(w + 8 + 1);
-    for y in 0..h {
-        let r0 = src.add(reflect101(y as isize - 1, h as isize) as usize * s);
-        let r1 = src.add(y * s);
-        let r2 = src.add(reflect101(y as isize + 1, h as isize) as usize * s);
-        let mut x = 0;
-        #[cfg(target_feature = "simd128")]
-        {
-            let (three, ten) = (i16x8_splat(3), i16x8_splat(10));
-            while x + 8 <= w {
-                let a = u16x8_load_extend_u8x8(r0.add(x));
-                let b = u16x8_load_extend_u8x8(r1.add(x));
-                let c = u16x8_load_extend_u8x8(r2.add(x));
-                v128_store(
-                    t0.add(x) as *mut v128,
-                    i16x8_add(i16x8_mul(i16x8_add(a, c), three), i16x8_mul(b, ten)),
-                );
-                v128_store(t1.add(x) as *mut v128, i16x8_sub(c, a));
-                x += 8;
+    if row < 0 || row >= rows {
+        core::ptr::write_bytes(out, 0, 2 * n);
+        return;
+    }
+    let c = img.offset(row as isize * stride + col as isize - 1);
+    let (t0, t1) = (t.add(1), t.add(RUN_MAX + 16 + 1));
+    // Sums for columns col - 1 ..= col + n, stored from t[-1].
+    vertical(
+        c.offset(-stride),
+        c,
+        c.offset(stride),
+        n + 2,
+        t0.sub(1),
+        t1.sub(1),
+    );
+    deriv_row(t0, t1, n, out);
+    if col < 0 || col + n as i32 > cols {
+        for k in 0..n as i32 {
+            if col + k < 0 || col + k >= cols {
+                *out.add(2 * k as usize) = 0;
+                *out.add(2 * k as usize + 1) = 0;
             }
         }
-        while x < w {
-            let (a, b, c) = (*r0.add(x) as i16, *r1.add(x) as i16, *r2.add(x) as i16);
-            *t0.add(x) = (a + c) * 3 + b * 10;
-            *t1.add(x) = c - a;
-            x += 1;
-        }
-        let (x0, x1) = if w > 1 { (1, w - 2) } else { (0, 0) };
-        *t0.sub(1) = *t0.add(x0);
-        *t0.add(w) = *t0.add(x1);
-        *t1.sub(1) = *t1.add(x0);
-        *t1.add(w) = *t1.add(x1);
-        deriv_row(t0, t1, w, dst.add(y * dst_stride as usize));
     }
 }

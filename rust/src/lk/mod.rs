@@ -9,9 +9,10 @@
 //!     b = sum (J(q) - I(p)) [Ix Iy] / 2^20, delta = G^-1 (-b); q += delta;
 //!     stop when |delta|^2 <= eps, or halve the step when it oscillates (delta ~ -previous delta);
 //!   at level 0: err = mean |J(q) - I(p)| / 32.
-//! Images are padded by at least win + 16 pixels (reflect-101), derivatives by as much (zeros), so
-//! every window read inside OpenCV's bounds test, and the 8-pixel vectors' reach past the window,
-//! stay inside the padded buffers.
+//! Images are padded by at least win + 16 pixels (reflect-101), so every window read inside OpenCV's
+//! bounds test, and the 8-pixel vectors' reach past the window, stay inside the padded buffers. The
+//! Scharr gradients of I are computed per window from those pixels, exactly as OpenCV's
+//! calcSharrDeriv (zero outside the image, as its zero-padded derivative image).
 
 pub mod deriv;
 mod window;
@@ -67,14 +68,11 @@ pub struct Level {
 ///
 /// # Safety
 /// `prev`/`next` point at pixel (0, 0) of images padded by at least `win + 16` pixels on every side;
-/// `deriv` at (0, 0) of interleaved int16 (dx, dy) padded likewise with zeros, rows `deriv_stride`
-/// int16s apart; point arrays hold `n` entries; `win_w`, `win_h` in 1..=fk_lk_max_win().
+/// point arrays hold `n` entries; `win_w`, `win_h` in 1..=fk_lk_max_win().
 #[no_mangle]
 pub unsafe extern "C" fn fk_lk_level(
     prev: *const u8,
     prev_stride: u32,
-    deriv: *const i16,
-    deriv_stride: u32,
     next: *const u8,
     next_stride: u32,
     width: u32,
@@ -140,17 +138,7 @@ pub unsafe extern "C" fn fk_lk_level(
         }
         let wts = Weights::new(px - ipx as f32, py - ipy as f32);
         let g = patch(
-            i_lvl,
-            deriv,
-            deriv_stride as isize,
-            ipx,
-            ipy,
-            ww,
-            wh,
-            &wts,
-            &mut iwin,
-            &mut gx,
-            &mut gy,
+            i_lvl, cols, rows, ipx, ipy, ww, wh, &wts, &mut iwin, &mut gx, &mut gy,
         );
         let (a11, a12, a22) = (g[0] * FLT_SCALE, g[1] * FLT_SCALE, g[2] * FLT_SCALE);
         let det = a11 * a22 - a12 * a12;

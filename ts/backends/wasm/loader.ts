@@ -52,10 +52,8 @@ export interface FeaturesExports {
     outX: number, outY: number, outResponse: number, capacity: number): number;
   // rust/src/lk: pyramidal Lucas-Kanade (see ts/kernels/lk)
   fk_pad_reflect101(img: number, width: number, height: number, stride: number, pad: number): void;
-  fk_scharr_deriv_scratch_bytes(width: number): number;
-  fk_scharr_deriv(src: number, width: number, height: number, srcStride: number, dst: number, dstStride: number, scratch: number): void;
   fk_lk_max_win(): number;
-  fk_lk_level(prev: number, prevStride: number, deriv: number, derivStride: number, next: number, nextStride: number, width: number, height: number,
+  fk_lk_level(prev: number, prevStride: number, next: number, nextStride: number, width: number, height: number,
     prevPts: number, nextPts: number, status: number, err: number, n: number, winW: number, winH: number, level: number, maxLevel: number,
     maxCount: number, eps: number, minEig: number, flags: number): void;
   // rust/src/hamming: brute-force Hamming matching (see ts/kernels/match)

@@ -1,6 +1,5 @@
 import { FramekitError } from '../../errors.js';
 import { checkFlowPoints, type FlowPoints } from '../../features/flow-points.js';
-import { scratch } from '../../features/scratch.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
 import type { Framekit } from '../../framekit.js';
 import { FlowPyramid } from './pyramid.js';
@@ -29,13 +28,17 @@ export function allocFlowPyramid(
   height: number,
   o: { maxLevel?: number; win?: number; derivatives?: boolean } = {},
 ): FlowPyramid {
-  return new FlowPyramid(fk.arena, fk.heap, width, height, o);
+  // Whole-level derivative images only where the kernel reads them (the reference).
+  return new FlowPyramid(fk.arena, fk.heap, width, height, {
+    ...o,
+    derivatives: (o.derivatives ?? true) && fk.kernels.lk.needsDerivatives,
+  });
 }
 
 /**
  * Fills `pyr` from a gray frame: level 0 is a copy of `gray`, each level above is pyrDown of the one
- * below (the AssemblyScript kernel, bit-exact with OpenCV), every level padded, and with the
- * pyramid's `derivatives` each level's Scharr gradients. Returns `pyr`.
+ * below (the AssemblyScript kernel, bit-exact with OpenCV), every level padded, and where the
+ * pyramid keeps them (the reference backend) each level's Scharr gradients. Returns `pyr`.
  */
 export function buildFlowPyramid(fk: Framekit, pyr: FlowPyramid, gray: PlaneLike): FlowPyramid {
   if (gray.format !== 'gray') throw new FramekitError('E_FORMAT', `buildFlowPyramid: src must be a gray plane, got ${gray.format}`);
@@ -53,12 +56,10 @@ export function buildFlowPyramid(fk: Framekit, pyr: FlowPyramid, gray: PlaneLike
   const l0 = pyr.levels[0]!.image;
   for (let y = 0; y < gray.height; y++)
     heap.copyWithin(l0.ptr + y * l0.stride, gray.ptr + y * gray.stride, gray.ptr + y * gray.stride + gray.width);
-  const sbytes = pyr.derivatives ? k.scharrScratchBytes(pyr.width) : 0;
-  const work = sbytes > 0 ? scratch(fk.arena, sbytes) : 0;
   pyr.levels.forEach((level, i) => {
     if (i > 0) fk.pyrDown(level.image, pyr.levels[i - 1]!.image);
     k.pad(level.image, pyr.pad);
-    if (pyr.derivatives) k.scharr(level.image, level.deriv, level.derivStride, work);
+    if (pyr.derivatives) k.scharr(level.image, level.deriv, level.derivStride);
   });
   pyr.built = true;
   return pyr;
@@ -82,7 +83,9 @@ const num = (name: string, v: unknown, min: number, max: number, int: boolean): 
 export function opticalFlow(fk: Framekit, points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): FlowPoints {
   checkFlowPoints(points, fk.arena);
   if (!prev.built || !next.built) throw new FramekitError('E_STATE', 'opticalFlow: build both pyramids (fk.buildFlowPyramid) first');
-  if (!prev.derivatives) throw new FramekitError('E_ARGUMENT', 'opticalFlow: the prev pyramid was made without derivatives');
+  if (fk.kernels.lk.needsDerivatives && !prev.derivatives) {
+    throw new FramekitError('E_ARGUMENT', 'opticalFlow: the prev pyramid was made without derivatives');
+  }
   if (prev.width !== next.width || prev.height !== next.height)
     throw new FramekitError('E_DIMENSION', 'opticalFlow: prev and next pyramids differ in size');
   const win = num('win', o.win ?? prev.win, 3, Math.min(prev.win, next.win), true);

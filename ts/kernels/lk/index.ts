@@ -8,10 +8,13 @@ import { lkLevelReference, padReference, scharrReference, type LkParams } from '
 export interface LkKernels {
   /** Fills the `pad`-pixel border around a padded plane's interior (reflect-101). */
   pad(img: PlaneLike, pad: number): void;
-  /** Scratch bytes `scharr` needs for an image `width` wide. */
-  scharrScratchBytes(width: number): number;
+  /**
+   * Whether `level` reads whole-level derivative images: the reference does; the Rust kernel
+   * computes each window's Scharr gradients itself, so its pyramids carry none.
+   */
+  readonly needsDerivatives: boolean;
   /** Interleaved int16 Scharr (dx, dy) of `src` into `deriv` (byte offset), rows `derivStride` int16s apart. */
-  scharr(src: PlaneLike, deriv: number, derivStride: number, scratch: number): void;
+  scharr(src: PlaneLike, deriv: number, derivStride: number): void;
   /** Tracks every point through one level. */
   level(I: FlowLevel, J: FlowLevel, pts: FlowPoints, level: number, maxLevel: number, o: LkParams): void;
 }
@@ -23,21 +26,19 @@ export function bindLk(b: KernelBackend): LkKernels {
   if (!f) {
     return {
       pad: (img, pad) => padReference(b.heap, img, pad),
-      scharrScratchBytes: () => 0,
+      needsDerivatives: true,
       scharr: (src, deriv, stride) => scharrReference(b.heap, i16, src, deriv, stride),
       level: (I, J, pts, level, maxLevel, o) => lkLevelReference(b.heap, i16, I, J, pts, level, maxLevel, o),
     };
   }
   return {
     pad: (img, pad) => f.fk_pad_reflect101(img.ptr, img.width, img.height, img.stride, pad),
-    scharrScratchBytes: (width) => f.fk_scharr_deriv_scratch_bytes(width),
-    scharr: (src, deriv, stride, scratch) => f.fk_scharr_deriv(src.ptr, src.width, src.height, src.stride, deriv, stride, scratch),
+    needsDerivatives: false,
+    scharr: (src, deriv, stride) => scharrReference(b.heap, i16, src, deriv, stride),
     level: (I, J, pts, level, maxLevel, o) =>
       f.fk_lk_level(
         I.image.ptr,
         I.image.stride,
-        I.deriv,
-        I.derivStride,
         J.image.ptr,
         J.image.stride,
         I.image.width,
