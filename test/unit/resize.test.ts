@@ -23,6 +23,10 @@ const AREA: Array<[number, number, number, number]> = [
   [64, 48, 16, 16],
   [65, 33, 13, 11],
   [7, 7, 7, 7],
+  // 2x2 with 32-, 16- and 1-pixel blocks of the vector loop (32 + 16 + 1, 32 + 16 + 15, 3 x 32 + 4)
+  [98, 10, 49, 5],
+  [126, 6, 63, 3],
+  [200, 4, 100, 2],
 ];
 
 function grayOf(fk: Framekit, img: { width: number; height: number; data: Uint8Array }): Plane {
