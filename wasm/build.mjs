@@ -5,7 +5,7 @@
 // The memory layout comes from ts/memory/layout.ts, read here so the numbers live in one place.
 // Usage: node wasm/build.mjs [--as] [--rust]   (both when neither is named)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,6 +44,10 @@ if (all || args.has('--rust')) {
   for (const [kind, flags] of builds) {
     // cargo reads rust/.cargo/config.toml (the wasm32 target) from its working directory.
     run('/usr/bin/cargo', ['build', '--release', '--target-dir', `target/${kind}`], { RUSTC: '/usr/bin/rustc', RUSTFLAGS: flags }, join(root, 'rust'));
-    copyFileSync(join(root, 'rust', 'target', kind, 'wasm32-unknown-unknown', 'release', 'framekit_features.wasm'), join(out, `features.${kind}.wasm`));
+    const dest = join(out, `features.${kind}.wasm`);
+    copyFileSync(join(root, 'rust', 'target', kind, 'wasm32-unknown-unknown', 'release', 'framekit_features.wasm'), dest);
+    // cargo marks its output executable; the committed binaries are plain files, and a mode change
+    // alone would fail CI's comparison.
+    chmodSync(dest, 0o644);
   }
 }
