@@ -13,6 +13,7 @@ export type { ThresholdType } from './kernels/histogram/api.js';
 export type { Interpolation } from './kernels/resize/api.js';
 export { Keypoints } from './features/keypoints.js';
 export type { FastOptions } from './kernels/fast/api.js';
+export type { GoodFeaturesOptions } from './kernels/corners/api.js';
 export { HomographyResult, type HomographyOptions, type HomographyReason } from './kernels/homography/api.js';
 export { Pose } from './kernels/pose/api.js';
 export { FlowPoints } from './features/flow-points.js';

@@ -22,6 +22,7 @@ import { equalizeHist, histogram, threshold, thresholdOtsu, type ThresholdType }
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
 import { fast, type FastOptions } from './kernels/fast/api.js';
+import { goodFeaturesToTrack, type GoodFeaturesOptions } from './kernels/corners/api.js';
 import { FlowPoints } from './features/flow-points.js';
 import { allocFlowPyramid, buildFlowPyramid, opticalFlow, type FlowOptions } from './kernels/lk/api.js';
 import type { FlowPyramid } from './kernels/lk/pyramid.js';
@@ -334,6 +335,11 @@ export class Framekit {
   /** FAST-9 corners of a gray plane into `out`, as OpenCV's FastFeatureDetector (ts/kernels/fast/api.ts). */
   fast(out: Keypoints, src: PlaneLike, options: FastOptions = {}): Keypoints {
     return fast(this, out, src, options);
+  }
+
+  /** Shi-Tomasi or Harris corners of a gray plane into `out`, as OpenCV's goodFeaturesToTrack (ts/kernels/corners/api.ts). */
+  goodFeaturesToTrack(out: Keypoints, src: PlaneLike, options: GoodFeaturesOptions = {}): Keypoints {
+    return goodFeaturesToTrack(this, out, src, options);
   }
 
   /** A Lucas-Kanade pyramid for `width` x `height` frames (ts/kernels/lk/pyramid.ts). Allocates: call at setup. */
