@@ -13,6 +13,7 @@ import { schedulerSuite } from './scheduler.bench.js';
 import { pipelineSuite } from './pipeline.bench.js';
 import { workersSuite } from './workers.bench.js';
 import { fastSuite, lkSuite, matchSuite, orbSuite } from './features.bench.js';
+import { cornersSuite } from './corners.bench.js';
 import { geometrySuite } from './geometry.bench.js';
 import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
@@ -29,6 +30,7 @@ export const SUITES: BenchSuite[] = [
   resizeSuite,
   targetsSuite,
   fastSuite,
+  cornersSuite,
   orbSuite,
   lkSuite,
   matchSuite,

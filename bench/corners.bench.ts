@@ -1,0 +1,45 @@
+import { measure, type BenchRow, type BenchSuite } from './harness.js';
+import { loadOpenCV } from './peers.js';
+import { benchFramekits, cvGray, tiledGray } from './features.bench.js';
+
+const MAX_CORNERS = 1000;
+const QUALITY = 0.01;
+const MIN_DISTANCE = 10;
+
+/**
+ * goodFeaturesToTrack (Shi-Tomasi, block 3, Sobel 3, quality 0.01, minimum distance 10, at most
+ * 1000 corners) on the tiled photograph: framekit's (the TypeScript reference response and
+ * selection; no WASM version yet) and OpenCV.js cv.goodFeaturesToTrack.
+ */
+export const cornersSuite: BenchSuite = {
+  kernel: 'good-features',
+  async run(o) {
+    const cv = (await loadOpenCV())?.cv;
+    const rows: BenchRow[] = [];
+    for (const [w, h] of o.sizes) {
+      const bytes = await tiledGray(w, h);
+      const [, simd] = await benchFramekits(w, h, bytes);
+      const { fk, src } = simd!;
+      const kps = fk.allocKeypoints(MAX_CORNERS);
+      const opts = { maxCorners: MAX_CORNERS, qualityLevel: QUALITY, minDistance: MIN_DISTANCE };
+      let cvTask: (() => void) | undefined;
+      if (cv) {
+        const m = cvGray(cv, w, h, bytes);
+        const corners = new cv.Mat();
+        const mask = new cv.Mat();
+        cvTask = () => cv.goodFeaturesToTrack(m, corners, MAX_CORNERS, QUALITY, MIN_DISTANCE, mask, 3, false, 0.04);
+      }
+      rows.push(
+        ...(await measure(
+          'good-features',
+          w,
+          h,
+          [['reference', () => fk.goodFeaturesToTrack(kps, src, opts)], cvTask && ['opencv.js', cvTask]],
+          o,
+        )),
+      );
+      o.log(`good-features ${w}x${h}: ${fk.goodFeaturesToTrack(kps, src, opts).count} corners`);
+    }
+    return rows;
+  },
+};
