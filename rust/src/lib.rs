@@ -8,6 +8,7 @@
 
 pub mod checksum;
 pub mod fast;
+pub mod corners;
 pub mod lk;
 pub mod hamming;
 pub mod orb;

@@ -10,6 +10,7 @@ import { bindHistogram } from './histogram/index.js';
 import { bindYuv } from './yuv/index.js';
 import { bindResize } from './resize/index.js';
 import { bindFast } from './fast/index.js';
+import { bindCornerResponse } from './corners/index.js';
 import { bindLk } from './lk/index.js';
 import { bindHamming } from './match/index.js';
 import { bindOrb } from './orb/index.js';
@@ -30,6 +31,7 @@ export function bindKernels(b: KernelBackend) {
     yuv: bindYuv(b),
     resize: bindResize(b),
     fast: bindFast(b),
+    cornerResponse: bindCornerResponse(b),
     lk: bindLk(b),
     hamming: bindHamming(b),
     orb: bindOrb(b),

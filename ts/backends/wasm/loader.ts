@@ -50,6 +50,10 @@ export interface FeaturesExports {
   fk_fast9_scratch_bytes(width: number): number;
   fk_fast9(src: number, width: number, height: number, stride: number, threshold: number, nonmax: number, scratch: number,
     outX: number, outY: number, outResponse: number, capacity: number): number;
+  // rust/src/corners: Shi-Tomasi / Harris responses (see ts/kernels/corners)
+  fk_corner_response_scratch_bytes(width: number, block: number): number;
+  fk_corner_response(src: number, width: number, height: number, stride: number, block: number, harris: number, k: number,
+    scratch: number, dst: number): void;
   // rust/src/lk: pyramidal Lucas-Kanade (see ts/kernels/lk)
   fk_pad_reflect101(img: number, width: number, height: number, stride: number, pad: number): void;
   fk_lk_max_win(): number;

@@ -3,7 +3,6 @@ import { checkKeypoints, type Keypoints } from '../../features/keypoints.js';
 import { scratch } from '../../features/scratch.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
 import type { Framekit } from '../../framekit.js';
-import { cornerResponseReference } from './reference.js';
 import { selectCorners } from './select.js';
 
 export interface GoodFeaturesOptions {
@@ -23,11 +22,10 @@ export interface GoodFeaturesOptions {
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
-/** Scratch bytes for a w x h image: the response map, candidates, per-corner links, grid heads. */
-function scratchBytes(w: number, h: number, minDistance: number): number {
+/** Bytes for the grid heads of a w x h image: one int32 per cell, cells at least floor(minDistance) wide. */
+function headBytes(w: number, h: number, minDistance: number): number {
   const cell = Math.max(1, Math.floor(minDistance)); // <= select.ts's rounded cell: enough heads
-  const cells = Math.ceil(w / cell) * Math.ceil(h / cell);
-  return 3 * align16(4 * w * h) + align16(4 * (cells + 1));
+  return align16(4 * (Math.ceil(w / cell) * Math.ceil(h / cell) + 1));
 }
 
 /**
@@ -35,9 +33,10 @@ function scratchBytes(w: number, h: number, minDistance: number): number {
  * mask): the Shi-Tomasi or Harris response (reference.ts), then the selection of select.ts. Same
  * corners in the same order as OpenCV's (test/unit/corners.test.ts); x, y are pixel positions,
  * `response` the corner's response, size `blockSize`, angle -1, octave 0. Returns `out` with `count`
- * (and `found`, larger when `out.capacity` cut the list). Runs the TypeScript reference (no WASM
- * version yet); uses the shared kernel scratch (12 bytes a pixel) and makes four typed-array views
- * of it per call.
+ * (and `found`, larger when `out.capacity` cut the list). The response runs in WASM (rust/src/corners)
+ * when loaded, the selection in TypeScript; uses the shared kernel scratch (12 bytes a pixel: the
+ * response, candidates, links; then grid heads and the response kernel's rows) and makes four
+ * typed-array views of it per call.
  */
 export function goodFeaturesToTrack(fk: Framekit, out: Keypoints, src: PlaneLike, o: GoodFeaturesOptions = {}): Keypoints {
   const maxCorners = o.maxCorners ?? out.capacity;
@@ -60,13 +59,15 @@ export function goodFeaturesToTrack(fk: Framekit, out: Keypoints, src: PlaneLike
 
   const { width: w, height: h } = src;
   const n = w * h;
-  const base = scratch(fk.arena, scratchBytes(w, h, minDistance));
+  const kernel = fk.kernels.cornerResponse;
+  const heads4 = headBytes(w, h, minDistance);
+  const base = scratch(fk.arena, 3 * align16(4 * n) + heads4 + align16(kernel.scratchBytes(w, blockSize)));
   const buf = fk.memory.buffer;
   const resp = new Float32Array(buf, base, n);
   const cand = new Int32Array(buf, base + align16(4 * n), n);
   const next = new Int32Array(buf, base + 2 * align16(4 * n), n);
-  const heads = new Int32Array(buf, base + 3 * align16(4 * n));
-  cornerResponseReference(fk.heap, resp, src, blockSize, o.useHarris ? k : null);
+  const heads = new Int32Array(buf, base + 3 * align16(4 * n), heads4 / 4);
+  kernel.run(resp, src, blockSize, o.useHarris ? k : null, base + 3 * align16(4 * n) + heads4);
   const found = selectCorners(out, resp, w, h, { maxCorners, qualityLevel, minDistance }, cand, next, heads);
   out.found = found;
   out.count = Math.min(found, out.capacity);

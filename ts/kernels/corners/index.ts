@@ -1,0 +1,22 @@
+import type { PlaneLike } from '../../image/plane.js';
+import type { KernelBackend } from '../backend.js';
+import { cornerResponseReference } from './reference.js';
+
+/** Corner response kernel: arguments already checked; `dst` is the packed f32 plane at byte offset `dstPtr`. */
+export interface CornerResponseKernel {
+  /** Scratch bytes a call on an image `width` wide with block `block` needs (0 for the reference). */
+  scratchBytes(width: number, block: number): number;
+  /** Shi-Tomasi when `harrisK` is null, else Harris with that free parameter. */
+  run(dst: Float32Array, src: PlaneLike, block: number, harrisK: number | null, scratch: number): void;
+}
+
+/** Binds once: the Rust export (rust/src/corners) when WASM is loaded, else the reference. */
+export function bindCornerResponse(b: KernelBackend): CornerResponseKernel {
+  const f = b.wasm?.features;
+  if (!f) return { scratchBytes: () => 0, run: (dst, src, block, k) => cornerResponseReference(b.heap, dst, src, block, k) };
+  return {
+    scratchBytes: (width, block) => f.fk_corner_response_scratch_bytes(width, block),
+    run: (dst, src, block, k, scratch) =>
+      f.fk_corner_response(src.ptr, src.width, src.height, src.stride, block, k === null ? 0 : 1, k ?? 0, scratch, dst.byteOffset),
+  };
+}
