@@ -119,13 +119,15 @@ describe('corners: every response kernel equals the reference within 1e-5 of the
       const kernel = fk.kernels.cornerResponse;
       const n = src.width * src.height;
       const scratchBytes = kernel.scratchBytes(src.width, block);
-      const region = fk.arena.alloc(4 * n + 16 + scratchBytes + 16, 'test');
+      const at = 16 + Math.ceil(n / 4) * 16; // the scratch 16-byte aligned, as the API places it
+      const region = fk.arena.alloc(at + scratchBytes + 16, 'test');
       const guard = new Uint8Array(fk.memory.buffer, region.ptr, region.size);
       guard.fill(0xa5);
       const dst = new Float32Array(fk.memory.buffer, region.ptr + 16, n);
-      kernel.run(dst, src, block, k, region.ptr + 16 + 4 * n);
+      kernel.run(dst, src, block, k, region.ptr + at);
       for (let i = 0; i < 16; i++) expect(guard[i]).toBe(0xa5);
-      for (let i = 16 + 4 * n + scratchBytes; i < region.size; i++) expect(guard[i]).toBe(0xa5);
+      for (let i = 16 + 4 * n; i < 16 * Math.ceil((16 + 4 * n) / 16); i++) expect(guard[i]).toBe(0xa5);
+      for (let i = at + scratchBytes; i < region.size; i++) expect(guard[i]).toBe(0xa5);
       const out = dst.slice();
       fk.arena.free(region);
       return out;
@@ -174,6 +176,24 @@ describe('corners: goodFeaturesToTrack matches OpenCV.js goodFeaturesToTrack', (
       { maxCorners: 0, qualityLevel: 0.05, minDistance: 0, blockSize: 5, useHarris: false, k: 0.04 },
       { maxCorners: 200, qualityLevel: 0.001, minDistance: 20.5, blockSize: 3, useHarris: false, k: 0.04 },
     ];
+    test(`${backend}: equal responses come out in OpenCV's order (later pixel first)`, () => {
+      // Four identical squares: every corner's response is repeated exactly at three other places.
+      const src = fk.allocPlane(80, 70, 'gray');
+      src.data.fill(20);
+      for (const [x0, y0] of [
+        [8, 8],
+        [44, 8],
+        [8, 40],
+        [44, 40],
+      ] as const)
+        for (let y = y0; y < y0 + 12; y++) for (let x = x0; x < x0 + 12; x++) src.data[y * src.stride + x] = 200;
+      for (const useHarris of [false, true]) {
+        fk.goodFeaturesToTrack(kps, src, { maxCorners: 0, minDistance: 3, useHarris });
+        expect(kps.count).toBeGreaterThanOrEqual(16);
+        expect(pairs(kps)).toEqual(cvGood(src, 0, 0.01, 3, 3, useHarris, 0.04));
+      }
+      fk.freePlane(src);
+    });
     test(`${backend}: photographs: same corners in the same order (at least 95% identical, the rest float ties)`, async () => {
       for (const name of PHOTOS) {
         const src = await grayPhoto(fk, name);

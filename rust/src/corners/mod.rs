@@ -9,8 +9,10 @@
 //!   dst[y * w + x] = Shi-Tomasi (a+c)/2 - sqrt(((a-c)/2)^2 + b^2) or Harris ac - b^2 - k (a+c)^2
 //! The vector path takes 4 columns at once for the interior (1 <= x, x + 4 <= w - 1: every Sobel
 //! byte is inside the row), widening 4 bytes to i32x4, then f32x4; the borders and the tail take the
-//! scalar path. Sums are f32 (OpenCV's box filter sums in f64): within 1e-5 of the largest response
-//! of the reference, which sums in f64 (test/unit/corners.test.ts).
+//! scalar path. Products are f32 and sums f64, as OpenCV's box filter: f32 sums made mirrored corners
+//! differ in the last bit, so equal responses (OpenCV's ties) came out in another order; with f64
+//! sums they stay equal (test/unit/corners.test.ts, four identical squares). Within 1e-5 of the
+//! largest response of the reference (the Harris formula is f32 here, f64 there).
 
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
@@ -60,10 +62,32 @@ fn response(a: f32, b: f32, c: f32, harris: bool, k: f32) -> f32 {
     }
 }
 
+/// s[0..4] += p, the four f32 lanes of `p` widened to f64.
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+unsafe fn add4(s: *mut f64, p: v128) {
+    let (lo, hi) = (s as *mut v128, s.add(2) as *mut v128);
+    v128_store(lo, f64x2_add(v128_load(lo), f64x2_promote_low_f32x4(p)));
+    v128_store(hi, f64x2_add(v128_load(hi), f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 0, 1>(p, p))));
+}
+
+/// The f64 sums s[x + i] + ... for i < b, at x..x+4, rounded to f32x4.
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+unsafe fn sum4(s: *const f64, x: isize, b: isize) -> v128 {
+    let (mut lo, mut hi) = (f64x2_splat(0.0), f64x2_splat(0.0));
+    for i in 0..b {
+        let p = s.offset(x + i);
+        lo = f64x2_add(lo, v128_load(p as *const v128));
+        hi = f64x2_add(hi, v128_load(p.add(2) as *const v128));
+    }
+    i32x4_shuffle::<0, 1, 4, 5>(f32x4_demote_f64x2_zero(lo), f32x4_demote_f64x2_zero(hi))
+}
+
 /// Bytes of scratch a call on an image `width` wide with block `block` needs.
 #[no_mangle]
 pub extern "C" fn fk_corner_response_scratch_bytes(width: u32, block: u32) -> u32 {
-    3 * 4 * (width + block)
+    3 * 8 * (width + block)
 }
 
 /// Shi-Tomasi (harris = 0) or Harris (harris = 1, free parameter k) response of the gray image at
@@ -81,7 +105,7 @@ pub unsafe extern "C" fn fk_corner_response(
     block: u32,
     harris: u32,
     k: f32,
-    scratch: *mut f32,
+    scratch: *mut f64,
     dst: *mut f32,
 ) {
     let (w, h, b) = (width as isize, height as isize, block as isize);
@@ -111,9 +135,9 @@ pub unsafe extern "C" fn fk_corner_response(
                 let gy = p(r2, xl) - p(r0, xl) + 2 * (p(r2, x) - p(r0, x)) + p(r2, xr) - p(r0, xr);
                 let (dx, dy) = (gx as f32 * scale, gy as f32 * scale);
                 let o = (lo + x) as usize;
-                *sa.add(o) += dx * dx;
-                *sb.add(o) += dx * dy;
-                *sc.add(o) += dy * dy;
+                *sa.add(o) += (dx * dx) as f64;
+                *sb.add(o) += (dx * dy) as f64;
+                *sc.add(o) += (dy * dy) as f64;
             };
             scalar(0);
             x += 1;
@@ -134,10 +158,9 @@ pub unsafe extern "C" fn fk_corner_response(
                     let dx = f32x4_mul(f32x4_convert_i32x4(gx), vs);
                     let dy = f32x4_mul(f32x4_convert_i32x4(gy), vs);
                     let o = (lo + x) as usize;
-                    let (pa, pb, pc) = (sa.add(o) as *mut v128, sb.add(o) as *mut v128, sc.add(o) as *mut v128);
-                    v128_store(pa, f32x4_add(v128_load(pa), f32x4_mul(dx, dx)));
-                    v128_store(pb, f32x4_add(v128_load(pb), f32x4_mul(dx, dy)));
-                    v128_store(pc, f32x4_add(v128_load(pc), f32x4_mul(dy, dy)));
+                    add4(sa.add(o), f32x4_mul(dx, dx));
+                    add4(sb.add(o), f32x4_mul(dx, dy));
+                    add4(sc.add(o), f32x4_mul(dy, dy));
                     x += 4;
                 }
             }
@@ -166,13 +189,7 @@ pub unsafe extern "C" fn fk_corner_response(
         {
             let (vk, half) = (f32x4_splat(k), f32x4_splat(0.5));
             while x + 4 <= w {
-                let (mut a, mut bb, mut c) = (f32x4_splat(0.0), f32x4_splat(0.0), f32x4_splat(0.0));
-                for i in 0..b {
-                    let o = (x + i) as usize;
-                    a = f32x4_add(a, v128_load(sa.add(o) as *const v128));
-                    bb = f32x4_add(bb, v128_load(sb.add(o) as *const v128));
-                    c = f32x4_add(c, v128_load(sc.add(o) as *const v128));
-                }
+                let (a, bb, c) = (sum4(sa, x, b), sum4(sb, x, b), sum4(sc, x, b));
                 let r = if harris {
                     let t = f32x4_add(a, c);
                     f32x4_sub(f32x4_sub(f32x4_mul(a, c), f32x4_mul(bb, bb)), f32x4_mul(vk, f32x4_mul(t, t)))
@@ -186,14 +203,14 @@ pub unsafe extern "C" fn fk_corner_response(
             }
         }
         while x < w {
-            let (mut a, mut bb, mut c) = (0.0f32, 0.0f32, 0.0f32);
+            let (mut a, mut bb, mut c) = (0.0f64, 0.0f64, 0.0f64);
             for i in 0..b {
                 let o = (x + i) as usize;
                 a += *sa.add(o);
                 bb += *sb.add(o);
                 c += *sc.add(o);
             }
-            *out.offset(x) = response(a, bb, c, harris, k);
+            *out.offset(x) = response(a as f32, bb as f32, c as f32, harris, k);
             x += 1;
         }
     }
