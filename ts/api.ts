@@ -24,11 +24,28 @@ export { Matches } from './features/matches.js';
 export type { MatchOptions } from './kernels/match/api.js';
 export { OrbPyramid, type OrbOptions } from './kernels/orb/api.js';
 export { Frame, ATTACHMENT_KEYS, type AttachmentKey, type FrameAttachments, type SlotView } from './frame/frame.js';
-export { FramePool, type FramePoolOptions, type FramePoolStats, type FramePoolLayout, type ExhaustedPolicy, type SlotSpec, type SlotType } from './frame/pool.js';
+export {
+  FramePool,
+  type FramePoolOptions,
+  type FramePoolStats,
+  type FramePoolLayout,
+  type ExhaustedPolicy,
+  type SlotSpec,
+  type SlotType,
+} from './frame/pool.js';
 export { SharedFrames } from './frame/shared.js';
 export { FrameRing, type FrameRingOptions } from './frame/ring.js';
 export { SampleRing, type SampleRingLayout } from './frame/sample-ring.js';
-export { ingest, ingestPixels, ingestImageData, ingestCanvas, ingestVideoFrame, type ImageDataLike, type CanvasLike, type VideoFrameLike } from './frame/ingest.js';
+export {
+  ingest,
+  ingestPixels,
+  ingestImageData,
+  ingestCanvas,
+  ingestVideoFrame,
+  type ImageDataLike,
+  type CanvasLike,
+  type VideoFrameLike,
+} from './frame/ingest.js';
 export {
   Scheduler,
   Level,

@@ -143,8 +143,7 @@ export class Framekit {
       simd = null;
     } else simd = simdOk;
 
-    const wasm =
-      simd === null ? null : await loadWasm({ memory, pages, shared, simd, source: o.wasmSource ?? defaultSource });
+    const wasm = simd === null ? null : await loadWasm({ memory, pages, shared, simd, source: o.wasmSource ?? defaultSource });
     const chosen = simd === null ? 'reference' : simd ? 'wasm-simd' : 'wasm-scalar';
     const picked = await gpuForMode(o.gpu ?? 'off');
     const fk = new Framekit(memory, arena, wasm, chosen);
@@ -161,7 +160,11 @@ export class Framekit {
       gpu: this.gpu?.alive ? this.gpu.adapterName : null,
       gpuFallback: this.gpu ? this.gpu.lostReason : this.#gpuReason,
       backend: this.#backend,
-      memory: { bytes: this.memory.buffer.byteLength, shared: this.memory.buffer instanceof globalThis.SharedArrayBuffer, arena: this.arena.stats() },
+      memory: {
+        bytes: this.memory.buffer.byteLength,
+        shared: this.memory.buffer instanceof globalThis.SharedArrayBuffer,
+        arena: this.arena.stats(),
+      },
     };
   }
 
@@ -212,8 +215,10 @@ export class Framekit {
     const row = plane.width * bytesPerPixel(plane.format);
     const need = row * plane.height;
     const o = out ?? new Uint8Array(need);
-    if (o.length < need) throw new FramekitError('E_BUFFER_SIZE', `output needs ${need} bytes, got ${o.length}`, { expected: need, actual: o.length });
-    for (let y = 0; y < plane.height; y++) o.set(this.heap.subarray(plane.ptr + y * plane.stride, plane.ptr + y * plane.stride + row), y * row);
+    if (o.length < need)
+      throw new FramekitError('E_BUFFER_SIZE', `output needs ${need} bytes, got ${o.length}`, { expected: need, actual: o.length });
+    for (let y = 0; y < plane.height; y++)
+      o.set(this.heap.subarray(plane.ptr + y * plane.stride, plane.ptr + y * plane.stride + row), y * row);
     return o;
   }
 
@@ -222,7 +227,8 @@ export class Framekit {
    * OpenCV's cvtColor. Returns `dst`.
    */
   gray(dst: PlaneLike, src: PlaneLike): PlaneLike {
-    if (dst.format !== 'gray') throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
+    if (dst.format !== 'gray')
+      throw new FramekitError('E_FORMAT', `gray: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
     if (src.format === 'i16' || src.format === 'i32' || src.format === 'f64') {
       throw new FramekitError('E_FORMAT', `gray: src must be a colour or gray plane, got ${src.format}`, { format: src.format });
     }
@@ -404,7 +410,13 @@ export class Framekit {
   }
 
   /** RANSAC homography from `count` src points to dst points, refined on its inliers (ts/kernels/homography/api.ts). */
-  findHomography(out: HomographyResult, src: Float32Array, dst: Float32Array, count: number, options?: HomographyOptions): HomographyResult {
+  findHomography(
+    out: HomographyResult,
+    src: Float32Array,
+    dst: Float32Array,
+    count: number,
+    options?: HomographyOptions,
+  ): HomographyResult {
     return findHomography(this, out, src, dst, count, options);
   }
 
