@@ -7,6 +7,10 @@ const regions = new WeakMap<Arena, Region>();
  * shared by every kernel that needs temporary rows (calls are sequential on one arena).
  * Allocates on the first call and whenever a larger size is asked for: run each kernel once at the
  * largest frame size when setting up, and the frame loop allocates nothing.
+ *
+ * It is a different region from the image kernels' scratch (ts/kernels/scratch.ts) on purpose: a
+ * feature kernel may hold this one across calls to image kernels (pyrDown, blur, resize) that
+ * overwrite theirs, and one shared region would let them clobber each other.
  */
 export function scratch(arena: Arena, bytes: number): number {
   const have = regions.get(arena);
