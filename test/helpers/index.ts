@@ -1,11 +1,23 @@
 // Shared by the unit suites: seeded randomness, guarded planes, fixtures, every backend at once.
+import { expect } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createFramekit, type Framekit, type FramekitOptions, type PixelFormat, type Plane } from '../../ts/index.js';
+import { createFramekit, FramekitError, type Framekit, type FramekitOptions, type PixelFormat, type Plane } from '../../ts/index.js';
 import { readImageFile, type DecodedImage } from '../../ts/io/image.js';
 import { Plane as PlaneClass, bytesPerPixel, planeSpan } from '../../ts/image/plane.js';
 
 export { loadOpenCV, loadJsfeat } from '../../bench/peers.js';
+
+/** Runs `f`, which must throw a FramekitError, and returns its code (fails the test otherwise). */
+export function errorCode(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FramekitError);
+    return (e as FramekitError).code;
+  }
+  throw new Error('expected a FramekitError');
+}
 
 /** mulberry32: a tiny seeded PRNG (as ringbuf.js uses), returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Keypoints, type Plane } from '../../ts/index.js';
+import { type Framekit, type Keypoints, type Plane } from '../../ts/index.js';
 import { cornerResponseReference } from '../../ts/kernels/corners/reference.js';
-import { PHOTOS, fixture, framekits, guarded, loadOpenCV, mulberry32 } from '../helpers/index.js';
+import { PHOTOS, fixture, framekits, guarded, loadOpenCV, mulberry32, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 const cv = (await loadOpenCV())?.cv;
@@ -262,15 +262,7 @@ describe('corners: every backend, capacity, bad input', () => {
       const kps = fk.allocKeypoints(100);
       fk.goodFeaturesToTrack(kps, src); // sizes the scratch once
       const before = fk.arena.stats();
-      const code = (f: () => unknown) => {
-        try {
-          f();
-        } catch (e) {
-          expect(e).toBeInstanceOf(FramekitError);
-          return (e as FramekitError).code;
-        }
-        throw new Error('expected a FramekitError');
-      };
+      const code = errorCode;
       for (const o of [
         { maxCorners: -1 },
         { maxCorners: 1.5 },

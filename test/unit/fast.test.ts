@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Keypoints, type Plane } from '../../ts/index.js';
+import { type Framekit, type Keypoints, type Plane } from '../../ts/index.js';
 import { fastReference } from '../../ts/kernels/fast/reference.js';
-import { PHOTOS, fixture, framekits, guarded, loadOpenCV, mulberry32 } from '../helpers/index.js';
+import { PHOTOS, fixture, framekits, guarded, loadOpenCV, mulberry32, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 
@@ -166,15 +166,7 @@ describe('fast: capacity, bad input', () => {
       const kps = fk.allocKeypoints(100);
       fk.fast(kps, src); // sizes the scratch once
       const before = fk.arena.stats();
-      const code = (f: () => unknown) => {
-        try {
-          f();
-        } catch (e) {
-          expect(e).toBeInstanceOf(FramekitError);
-          return (e as FramekitError).code;
-        }
-        throw new Error('expected a FramekitError');
-      };
+      const code = errorCode;
       expect(code(() => fk.fast(kps, src, { threshold: -1 }))).toBe('E_ARGUMENT');
       expect(code(() => fk.fast(kps, src, { threshold: 2.5 }))).toBe('E_ARGUMENT');
       expect(code(() => fk.fast(kps, src, { threshold: 256 }))).toBe('E_ARGUMENT');

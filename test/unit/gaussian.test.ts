@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Plane, type PixelFormat } from '../../ts/index.js';
+import { type Framekit, type Plane, type PixelFormat } from '../../ts/index.js';
 import { gaussianReference } from '../../ts/kernels/gaussian/reference.js';
 import { gaussianPlan } from '../../ts/kernels/gaussian/plan.js';
 import { autoKsize, gaussianKernelQ8 } from '../../ts/kernels/gaussian/coefficients.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
+import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 const CASES: Array<[ksize: number, sigma: number]> = [
@@ -139,15 +139,7 @@ describe('gaussianBlur matches OpenCV.js GaussianBlur', async () => {
 
 describe('gaussianBlur: bad input', () => {
   const [, fk] = fks[2]!;
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(FramekitError);
-      return (e as FramekitError).code;
-    }
-    throw new Error('expected a FramekitError');
-  };
+  const code = errorCode;
 
   test('errors are typed, nothing is written, the arena is unchanged', () => {
     const src = fillRandom(fk.allocPlane(16, 8, 'gray'), 3);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type PixelFormat } from '../../ts/index.js';
+import { type PixelFormat } from '../../ts/index.js';
 import { grayReference } from '../../ts/kernels/gray/reference.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
+import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const COLOUR: PixelFormat[] = ['rgba', 'bgra', 'rgb', 'bgr'];
 const BPP = { rgba: 4, bgra: 4, rgb: 3, bgr: 3 } as Record<string, number>;
@@ -87,15 +87,7 @@ describe('gray matches OpenCV.js cvtColor', async () => {
 
 describe('gray: bad input', () => {
   const [, fk] = fks[2]!;
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(FramekitError);
-      return (e as FramekitError).code;
-    }
-    throw new Error('expected a FramekitError');
-  };
+  const code = errorCode;
 
   test('errors are typed, nothing is written, the arena is unchanged', () => {
     const src = fk.allocPlane(16, 8, 'rgba');

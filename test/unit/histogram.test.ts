@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Plane } from '../../ts/index.js';
+import { type Framekit, type Plane } from '../../ts/index.js';
 import { histogramReference, lutReference, thresholdReference } from '../../ts/kernels/histogram/reference.js';
 import { equalizeLut, otsuThreshold } from '../../ts/kernels/histogram/math.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
+import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 
@@ -133,15 +133,7 @@ describe('histogram family: bad input', () => {
     const dst = guarded(fk, 16, 8, 'gray');
     const before = fk.arena.stats();
     const p = dst.plane;
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(FramekitError);
-        return (e as FramekitError).code;
-      }
-      throw new Error('expected a FramekitError');
-    };
+    const code = errorCode;
     expect(code(() => fk.histogram(src, new Uint32Array(255)))).toBe('E_BUFFER_SIZE');
     expect(code(() => fk.histogram({ ...src, format: 'i16' }))).toBe('E_FORMAT');
     expect(code(() => fk.equalizeHist({ ...p, width: 15 }, src))).toBe('E_DIMENSION');

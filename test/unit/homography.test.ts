@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type HomographyOptions } from '../../ts/index.js';
+import { type Framekit, type HomographyOptions } from '../../ts/index.js';
 import { readImageFile } from '../../ts/io/image.js';
 import { cameraPath, frameToFrame, mat3Apply, mat3Invert, renderFrame, type Mat3 } from '../../ts/track/synthetic.js';
-import { fixture, framekits, loadOpenCV, mulberry32, sharedDataPath } from '../helpers/index.js';
+import { fixture, framekits, loadOpenCV, mulberry32, sharedDataPath, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 const W = 640;
@@ -160,15 +160,7 @@ describe('findHomography: reproducible, and every implementation identical', () 
 
 describe('findHomography: bad input', () => {
   const [, fk] = fks[2]!;
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(FramekitError);
-      return (e as FramekitError).code;
-    }
-    throw new Error('expected a FramekitError');
-  };
+  const code = errorCode;
 
   for (const [backend, f] of fks) {
     test(`${backend}: too few, collinear, coincident, no consensus: null with a reason, nothing written outside the outputs`, () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type PixelFormat } from '../../ts/index.js';
+import { type PixelFormat } from '../../ts/index.js';
 import { integralReference } from '../../ts/kernels/integral/reference.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
+import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 
@@ -63,15 +63,7 @@ describe('integral matches OpenCV.js integral2 (CV_32S, CV_64F)', async () => {
 
 describe('integral: bad input', () => {
   const [, fk] = fks[2]!;
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(FramekitError);
-      return (e as FramekitError).code;
-    }
-    throw new Error('expected a FramekitError');
-  };
+  const code = errorCode;
   test('tables of the wrong size or type: typed errors, nothing written, arena unchanged', () => {
     const src = fillRandom(fk.allocPlane(16, 8, 'gray'), 3);
     const sum = guarded(fk, 17, 9, 'i32');

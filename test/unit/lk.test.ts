@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type FlowPoints, type Plane } from '../../ts/index.js';
+import { type Framekit, type FlowPoints, type Plane } from '../../ts/index.js';
 import { readImageFile } from '../../ts/io/image.js';
-import { fixture, framekits, loadOpenCV, sharedDataPath } from '../helpers/index.js';
+import { fixture, framekits, loadOpenCV, sharedDataPath, errorCode } from '../helpers/index.js';
 
 // Pyramidal LK is a float kernel: the WASM builds sum in f32 in their own order, the reference in
 // f64, so positions agree within TOL px (and statuses exactly) rather than bit for bit.
@@ -284,15 +284,7 @@ describe('lk: bad input', () => {
       expect(Array.from(pts.err.slice(3))).toEqual(Array(5).fill(-7));
       pts.count = 0;
       expect(fk.opticalFlow(pts, s.prev, s.next).count).toBe(0);
-      const code = (f: () => unknown) => {
-        try {
-          f();
-        } catch (e) {
-          expect(e).toBeInstanceOf(FramekitError);
-          return (e as FramekitError).code;
-        }
-        throw new Error('expected a FramekitError');
-      };
+      const code = errorCode;
       pts.count = 1;
       expect(code(() => fk.opticalFlow(pts, s.prev, s.next, { win: 2 }))).toBe('E_ARGUMENT');
       expect(code(() => fk.opticalFlow(pts, s.prev, s.next, { win: 31 }))).toBe('E_ARGUMENT'); // larger than the pyramid's 21

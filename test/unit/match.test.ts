@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Descriptors, type Framekit, type Matches } from '../../ts/index.js';
+import { type Descriptors, type Framekit, type Matches } from '../../ts/index.js';
 import { hamming } from '../../ts/kernels/match/reference.js';
-import { framekits, loadOpenCV, mulberry32 } from '../helpers/index.js';
+import { framekits, loadOpenCV, mulberry32, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 
@@ -137,15 +137,7 @@ describe('match: capacity and bad input', () => {
       expect(list(out)).toEqual(naive(q, t, {}).slice(0, 5));
       for (const a of [out.queryIdx, out.trainIdx, out.distance])
         expect(Array.from(new Int32Array(a.buffer, a.byteOffset + 20, 3))).toEqual([-99, -99, -99]);
-      const code = (f: () => unknown) => {
-        try {
-          f();
-        } catch (e) {
-          expect(e).toBeInstanceOf(FramekitError);
-          return (e as FramekitError).code;
-        }
-        throw new Error('expected a FramekitError');
-      };
+      const code = errorCode;
       expect(code(() => fk.match(out, q, t, { ratio: 0 }))).toBe('E_ARGUMENT');
       expect(code(() => fk.match(out, q, t, { ratio: 1.5 }))).toBe('E_ARGUMENT');
       expect(code(() => fk.match(out, q, t, { maxDistance: -1 }))).toBe('E_ARGUMENT');

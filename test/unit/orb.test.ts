@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Plane } from '../../ts/index.js';
+import { type Framekit, type Plane } from '../../ts/index.js';
 import { PATTERN } from '../../ts/kernels/orb/pattern.js';
 import { hamming } from '../../ts/kernels/match/reference.js';
-import { PHOTOS, fixture, framekits, loadOpenCV } from '../helpers/index.js';
+import { PHOTOS, fixture, framekits, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const fks = await framekits({ arenaBytes: 64 << 20 });
 
@@ -194,15 +194,7 @@ describe('orb: bad input', () => {
     const out = fk.allocKeypoints(10);
     const desc = fk.allocDescriptors(10);
     const pyr = fk.allocOrbPyramid(src.width, src.height);
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(FramekitError);
-        return (e as FramekitError).code;
-      }
-      throw new Error('expected a FramekitError');
-    };
+    const code = errorCode;
     expect(code(() => fk.orb(out, desc, pyr, src, { features: 0 }))).toBe('E_ARGUMENT');
     expect(code(() => fk.orb(out, desc, pyr, { ...src, width: 100 }))).toBe('E_DIMENSION');
     expect(code(() => fk.orb(out, desc, pyr, { ...src, format: 'rgba' }))).toBe('E_FORMAT');

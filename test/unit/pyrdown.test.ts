@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Plane, type PixelFormat } from '../../ts/index.js';
+import { type Framekit, type Plane, type PixelFormat } from '../../ts/index.js';
 import { pyrDownReference } from '../../ts/kernels/pyrdown/reference.js';
 import { allocPyramid, pyramidBytes, pyramidPlanes } from '../../ts/kernels/pyrdown/api.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
+import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 const half = (n: number) => (n + 1) >> 1;
@@ -141,15 +141,7 @@ describe('pyrDown matches OpenCV.js pyrDown', async () => {
 
 describe('pyrDown: bad input', () => {
   const [, fk] = fks[2]!;
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(FramekitError);
-      return (e as FramekitError).code;
-    }
-    throw new Error('expected a FramekitError');
-  };
+  const code = errorCode;
 
   test('a destination of the wrong size, wrong formats, overlaps: typed errors, nothing written, arena unchanged', () => {
     const src = fillRandom(fk.allocPlane(17, 9, 'gray'), 3);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Plane } from '../../ts/index.js';
+import { type Framekit, type Plane } from '../../ts/index.js';
 import { resizeAreaReference, resizeLinearReference } from '../../ts/kernels/resize/reference.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
+import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 /** [srcW, srcH, dstW, dstH]: shrinks, stretches, exact halving, one-pixel edges, odd factors. */
@@ -136,15 +136,7 @@ describe('resize: bad input', () => {
   test('typed errors, nothing written', () => {
     const src = fillRandom(fk.allocPlane(16, 8, 'gray'), 3);
     const dst = guarded(fk, 5, 3, 'gray');
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(FramekitError);
-        return (e as FramekitError).code;
-      }
-      throw new Error('expected a FramekitError');
-    };
+    const code = errorCode;
     expect(code(() => fk.resize(dst.plane, src, 'area'))).toBe('E_ARGUMENT'); // 16/5 is not an integer factor
     expect(code(() => fk.resize(dst.plane, src, 'cubic' as 'linear'))).toBe('E_ARGUMENT');
     expect(code(() => fk.resize({ ...dst.plane, format: 'i16' }, src))).toBe('E_FORMAT');

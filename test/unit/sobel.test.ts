@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Plane } from '../../ts/index.js';
+import { type Framekit, type Plane } from '../../ts/index.js';
 import { magnitudeReference, sobelReference } from '../../ts/kernels/sobel/reference.js';
 import { derivPlan } from '../../ts/kernels/sobel/kernels.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV } from '../helpers/index.js';
+import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 /** [dx, dy, ksize]; ksize -1 is Scharr. */
@@ -140,15 +140,7 @@ describe('sobel matches OpenCV.js Sobel/Scharr to CV_16S', async () => {
 
 describe('sobel: bad input', () => {
   const [, fk] = fks[2]!;
-  const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(FramekitError);
-      return (e as FramekitError).code;
-    }
-    throw new Error('expected a FramekitError');
-  };
+  const code = errorCode;
 
   test('kernels OpenCV rejects, saturating kernels, wrong planes: typed errors, nothing written, arena unchanged', () => {
     const src = fillRandom(fk.allocPlane(16, 8, 'gray'), 3);

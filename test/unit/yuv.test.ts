@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, type Framekit, type Plane } from '../../ts/index.js';
+import { type Framekit, type Plane } from '../../ts/index.js';
 import { yuvReference } from '../../ts/kernels/yuv/reference.js';
-import { PHOTOS, fixture, firstDifference, framekits, guarded, loadOpenCV, randomBytes } from '../helpers/index.js';
+import { PHOTOS, fixture, firstDifference, framekits, guarded, loadOpenCV, randomBytes, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 
@@ -100,15 +100,7 @@ describe('i420ToRgba / nv12ToRgba: bad input', () => {
   test('odd sizes, wrong chroma sizes or formats, overlaps: typed errors, nothing written', () => {
     const p = planes(fk, 16, 8, randomBytes(192, 1));
     const dst = guarded(fk, 16, 8, 'rgba');
-    const code = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(FramekitError);
-        return (e as FramekitError).code;
-      }
-      throw new Error('expected a FramekitError');
-    };
+    const code = errorCode;
     const odd: Plane = { ...p.y, width: 15 } as Plane;
     expect(code(() => fk.i420ToRgba({ ...dst.plane, width: 15 }, odd, p.u, p.v))).toBe('E_DIMENSION'); // OpenCV wants even sides
     expect(code(() => fk.i420ToRgba(dst.plane, p.y, { ...p.u, width: 7 }, p.v))).toBe('E_DIMENSION');
