@@ -1,4 +1,3 @@
-import { FramekitError } from '../../errors.js';
 import { COMMON, type Command } from '../command.js';
 import { openImage, requireArg, writePlaneFile } from '../common.js';
 
@@ -11,11 +10,9 @@ export const gray: Command = {
     const input = requireArg(p[0], 'input image (framekit gray IN -o OUT)');
     const output = requireArg(values.output as string | undefined, 'output file (-o OUT)');
     const { fk, src } = await openImage(input, values, 1);
-    const dst = fk.allocPlane(src.width, src.height, 'gray');
-    if (src.format === 'gray') {
-      fk.heap.copyWithin(dst.ptr, src.ptr, src.ptr + src.stride * src.height);
-      if (dst.stride !== src.stride) throw new FramekitError('E_STRIDE', 'internal: gray copy stride mismatch');
-    } else fk.gray(dst, src);
+    // A gray input is its own luma: written as it is, no kernel and no copy.
+    const dst = src.format === 'gray' ? src : fk.allocPlane(src.width, src.height, 'gray');
+    if (dst !== src) fk.gray(dst, src);
     await writePlaneFile(fk, dst, output);
   },
 };
