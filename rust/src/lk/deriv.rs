@@ -125,6 +125,11 @@ unsafe fn vertical(
     }
 }
 
+#[inline(always)]
+fn round8(n: usize) -> usize {
+    (n + 7) & !7
+}
+
 /// Longest run `scharr_run` computes, and the scratch it needs (two rows of sums), in int16s.
 pub const RUN_MAX: usize = 96;
 pub const RUN_SCRATCH: usize = 2 * (RUN_MAX + 16);
@@ -136,8 +141,8 @@ pub const RUN_SCRATCH: usize = 2 * (RUN_MAX + 16);
 ///
 /// # Safety
 /// `img` is pixel (0, 0) of an image padded by at least 2 pixels beyond every pixel read (rows
-/// `row - 1 ..= row + 1`, columns `col - 1 ..= col + n`), rows `stride` apart; n <= RUN_MAX;
-/// `t` holds RUN_SCRATCH int16s; `out` 2 n.
+/// `row - 1 ..= row + 1`, columns `col - 1 ..= col + n + 8`), rows `stride` apart; n <= RUN_MAX;
+/// `t` holds RUN_SCRATCH int16s; `out` 2 RUN_MAX (2 n are the result).
 #[inline(always)]
 pub unsafe fn scharr_run(
     img: *const u8,
@@ -157,15 +162,23 @@ pub unsafe fn scharr_run(
     let c = img.offset(row as isize * stride + col as isize - 1);
     let (t0, t1) = (t.add(1), t.add(RUN_MAX + 16 + 1));
     // Sums for columns col - 1 ..= col + n, stored from t[-1].
+    // Whole 8-column vectors, past n where n is not a multiple of 8: no scalar tails. The extra
+    // columns read padding and scratch, and their outputs (past `out`'s n pairs, inside its
+    // RUN_MAX) are never used.
+    let (vn, dn) = if cfg!(target_feature = "simd128") {
+        (round8(n + 2), round8(n))
+    } else {
+        (n + 2, n)
+    };
     vertical(
         c.offset(-stride),
         c,
         c.offset(stride),
-        n + 2,
+        vn,
         t0.sub(1),
         t1.sub(1),
     );
-    deriv_row(t0, t1, n, out);
+    deriv_row(t0, t1, dn, out);
     if col < 0 || col + n as i32 > cols {
         for k in 0..n as i32 {
             if col + k < 0 || col + k >= cols {

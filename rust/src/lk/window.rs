@@ -66,12 +66,14 @@ impl Weights {
     }
 }
 
+#[cfg(not(target_feature = "simd128"))]
 #[inline(always)]
 fn descale(x: i32, n: i32) -> i32 {
     (x + (1 << (n - 1))) >> n
 }
 
 /// Bilinear sample of u8 pixels (x, x+1) of rows `p` and `p + s`, scaled by 32.
+#[cfg(not(target_feature = "simd128"))]
 #[inline(always)]
 unsafe fn sample_u8(p: *const u8, s: isize, w: &Weights) -> i32 {
     let v = *p as i32 * w.w00
@@ -79,21 +81,6 @@ unsafe fn sample_u8(p: *const u8, s: isize, w: &Weights) -> i32 {
         + *p.offset(s) as i32 * w.w10
         + *p.offset(s + 1) as i32 * w.w11;
     descale(v, W_BITS - 5)
-}
-
-#[cfg(target_feature = "simd128")]
-#[inline(always)]
-unsafe fn sample_u8x4(p: *const u8, s: isize, w0: v128, w1: v128) -> v128 {
-    let row = |q: *const u8, wv: v128| {
-        let a = u16x8_load_extend_u8x8(q);
-        let b = u16x8_load_extend_u8x8(q.add(1));
-        i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), wv)
-    };
-    let sum = i32x4_add(row(p, w0), row(p.offset(s), w1));
-    i32x4_shr(
-        i32x4_add(sum, i32x4_splat(1 << (W_BITS - 6))),
-        (W_BITS - 5) as u32,
-    )
 }
 
 /// Samples the `ww` x `wh` patch of I at integer corner (ix, iy) with weights `w` into `iwin` and its
@@ -179,28 +166,43 @@ pub unsafe fn patch(
             };
             let round = i32x4_splat(1 << (W_BITS - 1));
             let ds14 = |v: v128| i32x4_shr(i32x4_add(v, round), W_BITS as u32);
-            let lanes = i32x4(0, 1, 2, 3);
-            let f = |v: v128| f32x4_convert_i32x4(v);
-            let mut x = 0;
-            while x < st {
-                let v = sample_u8x4(src.add(x), i.stride, w0, w1);
-                v128_store64_lane::<0>(i16x8_narrow_i32x4(v, v), out.add(x) as *mut u64);
+            // (dx, dy) of pixels x..x+4 as int16 pairs: the upper ring row with the top weights,
+            // the lower with the bottom ones (values below 2^12: narrowing is exact).
+            let grad4 = |x: usize| {
                 let (l0, h0) = grad(d.add(2 * x), w0);
                 let (l1, h1) = grad(d.offset(2 * x as isize + ds), w1);
-                let (p, q) = (ds14(i32x4_add(l0, l1)), ds14(i32x4_add(h0, h1)));
-                let keep = i32x4_lt(
-                    i32x4_add(lanes, i32x4_splat(x as i32)),
-                    i32x4_splat(ww as i32),
+                i16x8_narrow_i32x4(ds14(i32x4_add(l0, l1)), ds14(i32x4_add(h0, h1)))
+            };
+            let lanes = i16x8(0, 1, 2, 3, 4, 5, 6, 7);
+            // The row's sums are exact in i32 (each lane adds two products below 2^24 per vector,
+            // at most 8 vectors a row), then go into the f32 totals.
+            let (mut rxx, mut rxy, mut ryy) = (i32x4_splat(0), i32x4_splat(0), i32x4_splat(0));
+            let mut x = 0;
+            while x < st {
+                let v = blend8(
+                    pairs8(src.add(x)),
+                    pairs8(src.add(x).offset(i.stride)),
+                    w0,
+                    w1,
                 );
-                let vx = v128_and(i32x4_shuffle::<0, 2, 4, 6>(p, q), keep);
-                let vy = v128_and(i32x4_shuffle::<1, 3, 5, 7>(p, q), keep);
-                v128_store64_lane::<0>(i16x8_narrow_i32x4(vx, vx), ox.add(x) as *mut u64);
-                v128_store64_lane::<0>(i16x8_narrow_i32x4(vy, vy), oy.add(x) as *mut u64);
-                sxx = f32x4_add(sxx, f(i32x4_mul(vx, vx)));
-                sxy = f32x4_add(sxy, f(i32x4_mul(vx, vy)));
-                syy = f32x4_add(syy, f(i32x4_mul(vy, vy)));
-                x += 4;
+                v128_store(out.add(x) as *mut v128, v);
+                let (a, b) = (grad4(x), grad4(x + 4));
+                let keep = i16x8_lt(
+                    i16x8_add(lanes, i16x8_splat(x as i16)),
+                    i16x8_splat(ww as i16),
+                );
+                let vx = v128_and(i16x8_shuffle::<0, 2, 4, 6, 8, 10, 12, 14>(a, b), keep);
+                let vy = v128_and(i16x8_shuffle::<1, 3, 5, 7, 9, 11, 13, 15>(a, b), keep);
+                v128_store(ox.add(x) as *mut v128, vx);
+                v128_store(oy.add(x) as *mut v128, vy);
+                rxx = i32x4_add(rxx, i32x4_dot_i16x8(vx, vx));
+                rxy = i32x4_add(rxy, i32x4_dot_i16x8(vx, vy));
+                ryy = i32x4_add(ryy, i32x4_dot_i16x8(vy, vy));
+                x += 8;
             }
+            sxx = f32x4_add(sxx, f32x4_convert_i32x4(rxx));
+            sxy = f32x4_add(sxy, f32x4_convert_i32x4(rxy));
+            syy = f32x4_add(syy, f32x4_convert_i32x4(ryy));
         }
         #[cfg(not(target_feature = "simd128"))]
         for x in 0..st {
@@ -238,11 +240,36 @@ pub unsafe fn patch(
     [a11, a12, a22]
 }
 
+/// Eight bilinear-ready pixel pairs of one image row: bytes x..x+9 of `q` as i16 pairs
+/// (p0, p1, p1, p2, p2, p3, p3, p4) and (p4, p5, ..., p7, p8), from one 16-byte load.
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+unsafe fn pairs8(q: *const u8) -> (v128, v128) {
+    let v = v128_load(q as *const v128);
+    let z = i8x16_shuffle::<0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8>(v, v);
+    (u16x8_extend_low_u8x16(z), u16x8_extend_high_u8x16(z))
+}
+
+/// Eight bilinear samples (scaled by 32, as i16) from the pairs of a row and the row below.
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+fn blend8(top: (v128, v128), bottom: (v128, v128), w0: v128, w1: v128) -> v128 {
+    let round = i32x4_splat(1 << (W_BITS - 6));
+    let lo = i32x4_add(i32x4_dot_i16x8(top.0, w0), i32x4_dot_i16x8(bottom.0, w1));
+    let hi = i32x4_add(i32x4_dot_i16x8(top.1, w0), i32x4_dot_i16x8(bottom.1, w1));
+    i16x8_narrow_i32x4(
+        i32x4_shr(i32x4_add(lo, round), (W_BITS - 5) as u32),
+        i32x4_shr(i32x4_add(hi, round), (W_BITS - 5) as u32),
+    )
+}
+
 /// The residual of J's window at (jx, jy) against the patch: [sum diff Ix, sum diff Iy] with
 /// diff = J - I (both scaled by 32).
 ///
-/// SIMD, 8 pixels per step: J sampled as two 4-pixel halves, narrowed to i16; diff = J - I (i16);
-/// dot(diff, Ix) and dot(diff, Iy) sum pairs of exact i32 products (< 2^27 each), then f32.
+/// SIMD, one 8-pixel column strip at a time, top to bottom: each image row of the strip is loaded
+/// once (16 bytes, shuffled into pixel pairs) and serves as the lower row of one window row and the
+/// upper row of the next; diff = J - I (i16); dot(diff, Ix) and dot(diff, Iy) sum pairs of exact
+/// i32 products (|diff| < 2^13, |Ix| < 2^12), added up exactly in i32 over runs of rows, then in f32.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub unsafe fn residual(
@@ -264,32 +291,34 @@ pub unsafe fn residual(
             i32x4_splat((w.w10 & 0xffff) | (w.w11 << 16)),
         );
         let (mut acc1, mut acc2) = (f32x4_splat(0.0), f32x4_splat(0.0));
-        for y in 0..wh {
-            let src = j
-                .img
-                .offset((y as isize + jy as isize) * j.stride + jx as isize);
-            let (iw, px, py) = (
-                iwin.as_ptr().add(y * st),
-                gx.as_ptr().add(y * st),
-                gy.as_ptr().add(y * st),
-            );
-            let mut x = 0;
-            while x < st {
-                let jv = i16x8_narrow_i32x4(
-                    sample_u8x4(src.add(x), j.stride, w0, w1),
-                    sample_u8x4(src.add(x + 4), j.stride, w0, w1),
-                );
-                let diff = i16x8_sub(jv, v128_load(iw.add(x) as *const v128));
-                acc1 = f32x4_add(
-                    acc1,
-                    f32x4_convert_i32x4(i32x4_dot_i16x8(diff, v128_load(px.add(x) as *const v128))),
-                );
-                acc2 = f32x4_add(
-                    acc2,
-                    f32x4_convert_i32x4(i32x4_dot_i16x8(diff, v128_load(py.add(x) as *const v128))),
-                );
-                x += 8;
+        let base = j.img.offset(jy as isize * j.stride + jx as isize);
+        let mut x = 0;
+        while x < st {
+            let mut src = base.add(x);
+            let mut top = pairs8(src);
+            let (mut iw, mut px, mut py) =
+                (iwin.as_ptr().add(x), gx.as_ptr().add(x), gy.as_ptr().add(x));
+            let mut y = 0;
+            while y < wh {
+                // Exact i32 sums over at most 16 rows (each lane adds two products below 2^25 a row),
+                // then into the f32 totals.
+                let (mut s1, mut s2) = (i32x4_splat(0), i32x4_splat(0));
+                for _ in y..wh.min(y + 16) {
+                    src = src.offset(j.stride);
+                    let bottom = pairs8(src);
+                    let diff = i16x8_sub(blend8(top, bottom, w0, w1), v128_load(iw as *const v128));
+                    s1 = i32x4_add(s1, i32x4_dot_i16x8(diff, v128_load(px as *const v128)));
+                    s2 = i32x4_add(s2, i32x4_dot_i16x8(diff, v128_load(py as *const v128)));
+                    top = bottom;
+                    iw = iw.add(st);
+                    px = px.add(st);
+                    py = py.add(st);
+                }
+                acc1 = f32x4_add(acc1, f32x4_convert_i32x4(s1));
+                acc2 = f32x4_add(acc2, f32x4_convert_i32x4(s2));
+                y += 16;
             }
+            x += 8;
         }
         let sum = |v: v128| {
             (f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v))
@@ -315,7 +344,11 @@ pub unsafe fn residual(
     }
 }
 
-/// Sum of |J - I| over the window (OpenCV's error measure, scaled by 32), plain loops: once per point.
+/// Sum of |J - I| over the window (OpenCV's error measure, scaled by 32): once per point.
+///
+/// SIMD as the residual; columns past the window are masked out of the sum. The integer sum is
+/// exact (at most 64 x 64 differences below 2^13), so it equals the scalar loop's f32 sum whenever
+/// that one is exact too (below 2^24).
 #[inline(always)]
 pub unsafe fn abs_error(
     j: Level,
@@ -327,15 +360,52 @@ pub unsafe fn abs_error(
     iwin: &[i16],
 ) -> f32 {
     let st = stride8(ww);
-    let mut e = 0f32;
-    for y in 0..wh {
-        let src = j
-            .img
-            .offset((y as isize + jy as isize) * j.stride + jx as isize);
-        for x in 0..ww {
-            let diff = sample_u8(src.add(x), j.stride, w) - iwin[y * st + x] as i32;
-            e += (if diff < 0 { -diff } else { diff }) as f32;
+    #[cfg(target_feature = "simd128")]
+    {
+        let (w0, w1) = (
+            i32x4_splat((w.w00 & 0xffff) | (w.w01 << 16)),
+            i32x4_splat((w.w10 & 0xffff) | (w.w11 << 16)),
+        );
+        let lanes = i16x8(0, 1, 2, 3, 4, 5, 6, 7);
+        let ones = i16x8_splat(1);
+        let mut acc = i32x4_splat(0);
+        let base = j.img.offset(jy as isize * j.stride + jx as isize);
+        let mut x = 0;
+        while x < st {
+            let keep = i16x8_lt(
+                i16x8_add(lanes, i16x8_splat(x as i16)),
+                i16x8_splat(ww as i16),
+            );
+            let mut src = base.add(x);
+            let mut top = pairs8(src);
+            let mut iw = iwin.as_ptr().add(x);
+            for _ in 0..wh {
+                src = src.offset(j.stride);
+                let bottom = pairs8(src);
+                let diff = i16x8_sub(blend8(top, bottom, w0, w1), v128_load(iw as *const v128));
+                acc = i32x4_add(acc, i32x4_dot_i16x8(v128_and(i16x8_abs(diff), keep), ones));
+                top = bottom;
+                iw = iw.add(st);
+            }
+            x += 8;
         }
+        (i32x4_extract_lane::<0>(acc)
+            + i32x4_extract_lane::<1>(acc)
+            + i32x4_extract_lane::<2>(acc)
+            + i32x4_extract_lane::<3>(acc)) as f32
     }
-    e
+    #[cfg(not(target_feature = "simd128"))]
+    {
+        let mut e = 0f32;
+        for y in 0..wh {
+            let src = j
+                .img
+                .offset((y as isize + jy as isize) * j.stride + jx as isize);
+            for x in 0..ww {
+                let diff = sample_u8(src.add(x), j.stride, w) - iwin[y * st + x] as i32;
+                e += (if diff < 0 { -diff } else { diff }) as f32;
+            }
+        }
+        e
+    }
 }
