@@ -23,6 +23,12 @@ export interface TrackerOptions {
   intrinsics?: Mat3 | undefined;
   /** Plane-to-image homography of the first frame (the plane's known starting view, as a marker gives). */
   initialPose?: Mat3 | undefined;
+  /**
+   * Start Lucas-Kanade from where the last frame-to-frame homography moves each point (a constant
+   * motion model), rather than from where the point was (default true). Smooth camera motion then
+   * leaves the flow only the change of motion to find.
+   */
+  predict?: boolean;
 }
 
 /** The stages whose time the tracker reports, in pipeline order. */
@@ -94,6 +100,9 @@ export class Tracker {
   readonly #K: Mat3 | null;
   readonly #P0: Mat3 | null;
   readonly #P: Mat3 = new Float64Array(9);
+  readonly #predict: boolean;
+  /** The last frame-to-frame homography, or null when the last frame had none. */
+  #motion: Mat3 | null = null;
   #cur = 0;
 
   constructor(fk: Framekit, o: TrackerOptions) {
@@ -113,6 +122,7 @@ export class Tracker {
     this.#grid = new Uint8Array(this.#gw * Math.ceil(o.height / CELL));
     this.#K = o.intrinsics ?? null;
     this.#P0 = o.initialPose ?? null;
+    this.#predict = o.predict ?? true;
   }
 
   /** Runs the pipeline on one frame and attaches keypoints, pyramid, flow and pose to it. */
@@ -130,7 +140,9 @@ export class Tracker {
     const t1 = now();
     let tracked = 0;
     if (r.seq > 0 && f.count > 0) {
-      fk.opticalFlow(f, prev, next);
+      const M = this.#predict ? this.#motion : null;
+      if (M) this.#guess(M);
+      fk.opticalFlow(f, prev, next, { useInitialFlow: M !== null });
       for (let i = 0; i < f.count; i++) tracked += f.status[i]!;
     } else f.count = 0;
     const t2 = now();
@@ -191,7 +203,11 @@ export class Tracker {
       kept++;
     }
     f.count = kept;
-    if (!H) return 0;
+    if (!H) {
+      this.#motion = null;
+      return 0;
+    }
+    this.#motion = H;
     mat3Mul(H, this.fromFirst, this.fromFirst);
     if (this.#K && this.#P0) {
       mat3Mul(this.fromFirst, this.#P0, this.#P);
@@ -199,6 +215,22 @@ export class Tracker {
       this.result.hasPose = true;
     }
     return h.inliers;
+  }
+
+  /** Writes each point's predicted place, `M` applied to where it is, to `flow.next`. */
+  #guess(M: Mat3): void {
+    const f = this.flow;
+    for (let i = 0; i < f.count; i++) {
+      const x = f.prev[2 * i]!;
+      const y = f.prev[2 * i + 1]!;
+      const w = M[6]! * x + M[7]! * y + M[8]!;
+      const px = (M[0]! * x + M[1]! * y + M[2]!) / w;
+      const py = (M[3]! * x + M[4]! * y + M[5]!) / w;
+      // A point the motion sends behind the camera or to infinity starts where it is.
+      const ok = w > 1e-6 && Number.isFinite(px) && Number.isFinite(py);
+      f.next[2 * i] = ok ? px : x;
+      f.next[2 * i + 1] = ok ? py : y;
+    }
   }
 
   /**

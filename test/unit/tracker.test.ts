@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'bun:test';
+import { createFramekit, type Plane } from '../../ts/index.js';
+import { Tracker } from '../../ts/track/tracker.js';
+import { fixture } from '../helpers/index.js';
+
+// A camera panning faster and faster over a photograph, then steadily: frame k is the 320x240
+// window of the photograph at (X[k], X[k] / 2). Without a pyramid (levels 0) Lucas-Kanade finds
+// shifts up to about its window radius (10 px); the pan soon moves 24 and 30 px a frame, while its
+// speed changes by at most 6 px a frame, so points survive only when the tracker starts them from
+// the motion of the frame before.
+const W = 320;
+const H = 240;
+const X = [0, 6, 18, 36, 60, 90, 120, 150];
+const FRAMES = X.length;
+
+async function panFrames(fk: Awaited<ReturnType<typeof createFramekit>>): Promise<Plane[]> {
+  const img = await fixture('astronaut.png');
+  const d = img.data;
+  const frames: Plane[] = [];
+  for (let k = 0; k < FRAMES; k++) {
+    const p = fk.allocPlane(W, H, 'gray', { stride: W });
+    const ox = X[k]!;
+    const oy = X[k]! / 2;
+    for (let y = 0; y < H; y++) {
+      for (let x = 0; x < W; x++) {
+        const i = ((y + oy) * img.width + x + ox) * 4;
+        p.data[y * W + x] = (9798 * d[i]! + 19235 * d[i + 1]! + 3735 * d[i + 2]! + 16384) >> 15;
+      }
+    }
+    frames.push(p);
+  }
+  return frames;
+}
+
+/** Runs a tracker over the pan; returns, per frame after the first, the points it carried and how far its frame-to-first map is off. */
+async function run(predict: boolean): Promise<{ tracked: number[]; cornerPx: number[] }> {
+  const fk = await createFramekit({ maxWidth: W, maxHeight: H, frames: FRAMES + 2, arenaBytes: 16 << 20, backend: 'wasm-simd' });
+  const frames = await panFrames(fk);
+  const t = new Tracker(fk, { width: W, height: H, features: 200, levels: 0, predict });
+  const tracked: number[] = [];
+  const cornerPx: number[] = [];
+  for (let k = 0; k < FRAMES; k++) {
+    const r = t.process(frames[k]!);
+    if (k === 0) continue;
+    tracked.push(r.tracked);
+    // The truth: frame k sees the first frame's (x, y) at (x - X[k], y - X[k] / 2).
+    const H0 = t.fromFirst;
+    const at = (x: number, y: number) => {
+      const w = H0[6]! * x + H0[7]! * y + H0[8]!;
+      return [(H0[0]! * x + H0[1]! * y + H0[2]!) / w, (H0[3]! * x + H0[4]! * y + H0[5]!) / w] as const;
+    };
+    const [cx, cy] = at(W / 2, H / 2);
+    cornerPx.push(Math.hypot(cx - (W / 2 - X[k]!), cy - (H / 2 - X[k]! / 2)));
+  }
+  return { tracked, cornerPx };
+}
+
+describe('tracker: motion prediction', () => {
+  test('with prediction the points survive every frame and the map to the first frame stays within 1 px', async () => {
+    const p = await run(true);
+    for (const n of p.tracked) expect(n).toBeGreaterThan(100);
+    expect(Math.max(...p.cornerPx)).toBeLessThan(1);
+  });
+
+  test('the same pan without prediction goes wrong once the shifts outgrow the window', async () => {
+    const q = await run(false);
+    // Lucas-Kanade still settles somewhere for most points, but not where they went.
+    expect(Math.max(...q.cornerPx)).toBeGreaterThan(10);
+  });
+});
