@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { createFramekit, type Plane } from '../../ts/index.js';
 import { Tracker } from '../../ts/track/tracker.js';
+import { WorkerPool } from '../../ts/workers/pool.js';
 import { fixture } from '../helpers/index.js';
 
 // A camera panning faster and faster over a photograph, then steadily: frame k is the 320x240
@@ -66,5 +67,50 @@ describe('tracker: motion prediction', () => {
     const q = await run(false);
     // Lucas-Kanade still settles somewhere for most points, but not where they went.
     expect(Math.max(...q.cornerPx)).toBeGreaterThan(10);
+  });
+});
+
+describe('tracker: processAsync', () => {
+  test('with a worker pool, and with keypoints handed in, it tracks exactly as process does', async () => {
+    const fk = await createFramekit({ maxWidth: W, maxHeight: H, frames: FRAMES + 2, arenaBytes: 32 << 20, shared: true });
+    const pool = await WorkerPool.create(fk, { workers: 2 });
+    try {
+      expect(pool.info().mode).toBe('workers');
+      const frames = await panFrames(fk);
+      const o = { width: W, height: H, features: 200, levels: 1 };
+      const [a, b, c] = [new Tracker(fk, o), new Tracker(fk, o), new Tracker(fk, o)];
+      const corners = fk.allocKeypoints(4096);
+      for (const frame of frames) {
+        const ra = { ...a.process(frame) };
+        const rb = await b.processAsync(frame, { pool });
+        // The same corners, handed in as a promise (as a GPU chain's result would be).
+        const rc = await c.processAsync(frame, { keypoints: Promise.resolve(fk.fast(corners, frame, { threshold: 20 })) });
+        for (const [t, r] of [
+          [b, rb],
+          [c, rc],
+        ] as const) {
+          expect([r.keypoints, r.tracked, r.inliers]).toEqual([ra.keypoints, ra.tracked, ra.inliers]);
+          expect(Array.from(t.flow.prev.subarray(0, 2 * t.flow.count))).toEqual(Array.from(a.flow.prev.subarray(0, 2 * a.flow.count)));
+          expect(Array.from(t.fromFirst)).toEqual(Array.from(a.fromFirst));
+        }
+      }
+      expect(a.result.tracked).toBeGreaterThan(100);
+    } finally {
+      await pool.dispose();
+    }
+  });
+
+  test('keypoints of a coarser pyramid level refill at their level-0 places', async () => {
+    const fk = await createFramekit({ maxWidth: W, maxHeight: H, frames: 4, arenaBytes: 16 << 20 });
+    const [frame] = await panFrames(fk);
+    const t = new Tracker(fk, { width: W, height: H, features: 3 });
+    const k = fk.allocKeypoints(4);
+    k.count = 4;
+    k.x.set([10, 30, 500, 40]);
+    k.y.set([20, 40, 5, 50]);
+    k.octave.set([0, 1, 0, 2]); // (30, 40) at level 1 is (60, 80); (500, 5) lies outside; (40, 50) at level 2 is (160, 200)
+    await t.processAsync(frame!, { keypoints: k });
+    expect(t.flow.count).toBe(3);
+    expect(Array.from(t.flow.prev.subarray(0, 6))).toEqual([10, 20, 60, 80, 160, 200]);
   });
 });

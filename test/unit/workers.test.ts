@@ -150,6 +150,63 @@ describe('worker pool on the shared memory', () => {
     for (const k of [one, many, small, smallMany]) fk.arena.free(k.region);
   });
 
+  test('Lucas-Kanade over 2 workers (stripes of points) gives the same next, status and err as fk.opticalFlow', async () => {
+    const photo = await fixture('astronaut.png');
+    const w = 640;
+    const h = 480;
+    const a = fk.allocPlane(w, h, 'gray');
+    const b = fk.allocPlane(w, h, 'gray');
+    const d = photo.data;
+    const luma = (x: number, y: number) => {
+      const i = ((y % photo.height) * photo.width + (x % photo.width)) * 4;
+      return (9798 * d[i]! + 19235 * d[i + 1]! + 3735 * d[i + 2]! + 16384) >> 15;
+    };
+    // b is a moved by (2.5, 1.25): the mean of neighbouring pixels, rounded.
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        a.data[y * a.stride + x] = luma(x + 8, y + 8);
+        b.data[y * b.stride + x] = (luma(x + 5, y + 6) + luma(x + 6, y + 6) + luma(x + 5, y + 7) + luma(x + 6, y + 7) + 2) >> 2;
+      }
+    }
+    const kp = fk.fast(fk.allocKeypoints(20000), a, { threshold: 20 });
+    const n = 700;
+    const xy: number[] = [];
+    for (let i = 0; i < n - 3; i++) {
+      const k = Math.floor((i * kp.count) / (n - 3));
+      xy.push(kp.x[k]!, kp.y[k]!);
+    }
+    xy.push(Number.NaN, 10, -500, 20, w - 1, h - 1); // lost: not a number, far outside; and a corner pixel
+    const pp = fk.buildFlowPyramid(fk.allocFlowPyramid(w, h), a);
+    const pn = fk.buildFlowPyramid(fk.allocFlowPyramid(w, h), b);
+    const one = fk.allocFlowPoints(n).setPrev(xy);
+    const many = fk.allocFlowPoints(n).setPrev(xy);
+    const bytes = (f: Float32Array | Uint8Array, k: number) => Buffer.from(f.buffer, f.byteOffset, k * f.BYTES_PER_ELEMENT);
+    for (const o of [{}, { useInitialFlow: true }, { minEigenvalsAsError: true, maxLevel: 1, win: 15 }]) {
+      for (let i = 0; i < 2 * n; i++) one.next[i] = many.next[i] = xy[i]! + (i & 1 ? -1.25 : 2.5);
+      // Lost points keep the err they had (as OpenCV leaves it): start both lists alike.
+      one.err.fill(-7);
+      many.err.fill(-7);
+      many.status.fill(9);
+      fk.opticalFlow(one, pp, pn, o);
+      expect(await pool.opticalFlow(many, pp, pn, o)).toBe(many);
+      let tracked = 0;
+      for (let i = 0; i < n; i++) tracked += one.status[i]!;
+      expect(tracked).toBeGreaterThan(0.9 * n);
+      expect(Array.from(one.status.slice(n - 3, n - 1))).toEqual([0, 0]);
+      for (const f of ['next', 'status', 'err'] as const)
+        expect(Buffer.compare(bytes(one[f], f === 'next' ? 2 * n : n), bytes(many[f], f === 'next' ? 2 * n : n))).toBe(0);
+    }
+    // Checked as fk.opticalFlow checks, before any thread runs.
+    const bare = fk.allocFlowPyramid(w, h);
+    expect(() => pool.opticalFlow(many, bare, pn)).toThrow(FramekitError);
+    expect(() => pool.opticalFlow(many, pp, pn, { win: 2 })).toThrow(FramekitError);
+    const empty = fk.allocFlowPoints(4);
+    empty.count = 0;
+    expect((await pool.opticalFlow(empty, pp, pn)).count).toBe(0);
+    for (const p of [a, b]) fk.freePlane(p);
+    for (const r of [...pp.regions, ...pn.regions, ...bare.regions, one.region, many.region, empty.region, kp.region]) fk.arena.free(r);
+  });
+
   test('FAST stripes on small and odd images', async () => {
     for (const [w, h] of [
       [7, 7],

@@ -5,6 +5,8 @@ import type { Framekit } from '../framekit.js';
 import type { PlaneLike } from '../image/plane.js';
 import type { HomographyResult } from '../kernels/homography/api.js';
 import type { FlowPyramid } from '../kernels/lk/pyramid.js';
+import type { FlowOptions } from '../kernels/lk/api.js';
+import type { WorkerPool } from '../workers/pool.js';
 import type { Pose } from '../kernels/pose/api.js';
 import { axes, dot, GREEN, line, YELLOW, type Canvas } from './annotate.js';
 import { mat3Apply, mat3Invert, mat3Mul, type Mat3, type SyntheticFrame } from './synthetic.js';
@@ -29,6 +31,14 @@ export interface TrackerOptions {
    * leaves the flow only the change of motion to find.
    */
   predict?: boolean;
+}
+
+/** Where `processAsync` sends parts of a frame's work. */
+export interface TrackAsyncOptions {
+  /** Split Lucas-Kanade (by points) and FAST (by rows) across this pool's workers. */
+  pool?: WorkerPool | undefined;
+  /** Refill from these corners instead of running FAST (for example a WebGPU chain's, for this frame). */
+  keypoints?: Keypoints | Promise<Keypoints> | undefined;
 }
 
 /** The stages whose time the tracker reports, in pipeline order. */
@@ -97,6 +107,8 @@ export class Tracker {
   readonly #dst: Float32Array;
   readonly #grid: Uint8Array;
   readonly #gw: number;
+  readonly #width: number;
+  readonly #height: number;
   readonly #K: Mat3 | null;
   readonly #P0: Mat3 | null;
   readonly #P: Mat3 = new Float64Array(9);
@@ -118,6 +130,8 @@ export class Tracker {
     this.#src = fk.allocPoints(n);
     this.#dst = fk.allocPoints(n);
     this.previous = new Float32Array(2 * n);
+    this.#width = o.width;
+    this.#height = o.height;
     this.#gw = Math.ceil(o.width / CELL);
     this.#grid = new Uint8Array(this.#gw * Math.ceil(o.height / CELL));
     this.#K = o.intrinsics ?? null;
@@ -127,44 +141,104 @@ export class Tracker {
 
   /** Runs the pipeline on one frame and attaches keypoints, pyramid, flow and pose to it. */
   process(frame: Frame | PlaneLike): TrackResult {
-    const isFrame = typeof (frame as Frame).attach === 'function';
-    const gray = isFrame ? (frame as Frame).gray() : (frame as PlaneLike);
-    const fk = this.#fk;
-    const r = this.result;
-    const f = this.flow;
-    const prev = this.#pyr[this.#cur]!;
-    const next = this.#pyr[1 - this.#cur]!;
-    r.seq++;
-    const t0 = now();
-    fk.buildFlowPyramid(next, gray);
+    const gray = this.#begin(frame);
     const t1 = now();
-    let tracked = 0;
-    if (r.seq > 0 && f.count > 0) {
-      const M = this.#predict ? this.#motion : null;
-      if (M) this.#guess(M);
-      fk.opticalFlow(f, prev, next, { useInitialFlow: M !== null });
-      for (let i = 0; i < f.count; i++) tracked += f.status[i]!;
-    } else f.count = 0;
+    if (this.#flowReady()) this.#fk.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, this.#flowOptions());
     const t2 = now();
+    const tracked = this.#tracked();
     const inliers = this.#geometry(tracked);
     const t3 = now();
-    fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
-    this.#replenish();
+    this.#fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
+    return this.#end(frame, this.keypoints, tracked, inliers, t1, t2, t3);
+  }
+
+  /**
+   * `process`, with parts of the work elsewhere: Lucas-Kanade and FAST split across `pool`'s workers
+   * (the same points and corners as on this thread), and/or the refill corners taken from
+   * `keypoints` (for example a WebGPU keypoint chain's output for this very frame, awaited only
+   * when the refill needs it, so the GPU works while this thread tracks). Keypoints of a pyramid
+   * level `octave` > 0 are scaled to level 0. Resolves to the same result object as `process`.
+   */
+  async processAsync(frame: Frame | PlaneLike, o: TrackAsyncOptions = {}): Promise<TrackResult> {
+    const gray = this.#begin(frame);
+    const t1 = now();
+    if (this.#flowReady()) {
+      if (o.pool) await o.pool.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, this.#flowOptions());
+      else this.#fk.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, this.#flowOptions());
+    }
+    const t2 = now();
+    const tracked = this.#tracked();
+    const inliers = this.#geometry(tracked);
+    const t3 = now();
+    let kp: Keypoints;
+    if (o.keypoints) kp = await o.keypoints;
+    else if (o.pool) kp = await o.pool.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
+    else kp = this.#fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
+    return this.#end(frame, kp, tracked, inliers, t1, t2, t3);
+  }
+
+  get #prevPyr(): FlowPyramid {
+    return this.#pyr[this.#cur]!;
+  }
+
+  get #nextPyr(): FlowPyramid {
+    return this.#pyr[1 - this.#cur]!;
+  }
+
+  #t0 = 0;
+
+  /** Starts a frame: its pyramid (the `next` of this frame's flow). Returns its gray plane. */
+  #begin(frame: Frame | PlaneLike): PlaneLike {
+    const isFrame = typeof (frame as Frame).attach === 'function';
+    const gray = isFrame ? (frame as Frame).gray() : (frame as PlaneLike);
+    this.result.seq++;
+    this.#t0 = now();
+    this.#fk.buildFlowPyramid(this.#nextPyr, gray);
+    return gray;
+  }
+
+  /** True when there are points to carry from a previous frame; writes their predicted places first. */
+  #flowReady(): boolean {
+    const f = this.flow;
+    if (this.result.seq === 0 || f.count === 0) {
+      f.count = 0;
+      return false;
+    }
+    if (this.#predict && this.#motion) this.#guess(this.#motion);
+    return true;
+  }
+
+  #flowOptions(): FlowOptions {
+    return { useInitialFlow: this.#predict && this.#motion !== null };
+  }
+
+  #tracked(): number {
+    const f = this.flow;
+    let n = 0;
+    for (let i = 0; i < f.count; i++) n += f.status[i]!;
+    return n;
+  }
+
+  /** Refills from `kp`, swaps the pyramids, attaches the results and fills in the result record. */
+  #end(frame: Frame | PlaneLike, kp: Keypoints, tracked: number, inliers: number, t1: number, t2: number, t3: number): TrackResult {
+    this.#replenish(kp);
     const t4 = now();
+    const r = this.result;
+    const next = this.#nextPyr;
     this.#cur = 1 - this.#cur;
-    if (isFrame) {
+    if (typeof (frame as Frame).attach === 'function') {
       const fr = frame as Frame;
-      fr.attach('pyramid', next).attach('keypoints', this.keypoints).attach('flow', f);
+      fr.attach('pyramid', next).attach('keypoints', kp).attach('flow', this.flow);
       if (r.hasPose) fr.attach('pose', this.pose);
     }
-    r.keypoints = this.keypoints.count;
+    r.keypoints = kp.count;
     r.tracked = tracked;
     r.inliers = inliers;
-    r.ms.pyramid = t1 - t0;
+    r.ms.pyramid = t1 - this.#t0;
     r.ms.flow = t2 - t1;
     r.ms.geometry = t3 - t2;
     r.ms.features = t4 - t3;
-    r.ms.total = t4 - t0;
+    r.ms.total = t4 - this.#t0;
     return r;
   }
 
@@ -238,20 +312,25 @@ export class Tracker {
    * corners in raster order; a cell takes the first one, which spreads points over the image the
    * way a bucketed detector does.
    */
-  #replenish(): void {
+  #replenish(k: Keypoints): void {
     const f = this.flow;
     const g = this.#grid;
     const gw = this.#gw;
     g.fill(0);
     for (let i = 0; i < f.count; i++) g[((f.prev[2 * i + 1]! / CELL) | 0) * gw + ((f.prev[2 * i]! / CELL) | 0)] = 1;
-    const k = this.keypoints;
+    const w = this.#width;
+    const h = this.#height;
     for (let i = 0; i < k.count && f.count < this.#target; i++) {
-      const c = ((k.y[i]! / CELL) | 0) * gw + ((k.x[i]! / CELL) | 0);
+      const scale = 1 << k.octave[i]!;
+      const x = k.x[i]! * scale;
+      const y = k.y[i]! * scale;
+      if (!(x >= 0 && x < w && y >= 0 && y < h)) continue;
+      const c = ((y / CELL) | 0) * gw + ((x / CELL) | 0);
       if (g[c]) continue;
       g[c] = 1;
       const j = f.count++;
-      f.prev[2 * j] = this.previous[2 * j] = k.x[i]!;
-      f.prev[2 * j + 1] = this.previous[2 * j + 1] = k.y[i]!;
+      f.prev[2 * j] = this.previous[2 * j] = x;
+      f.prev[2 * j + 1] = this.previous[2 * j + 1] = y;
     }
   }
 

@@ -1,13 +1,14 @@
 import { blurStripe } from './stripe-blur.js';
 import { fastStripe } from './stripe-fast.js';
 import { grayStripe } from './stripe-gray.js';
+import { lkStripe } from './stripe-lk.js';
 import type { StripeKernel } from './stripe.js';
 
 export { blurStripeScratch } from './stripe-blur.js';
 export { arg, type StripeContext, type StripeKernel } from './stripe.js';
 
 /** Kernel ids, as the control block names them. The table below is the one list of stripe kernels. */
-export const STRIPE_KERNEL_IDS = { gray_rgba: 0, gray_bgra: 1, gray_rgb: 2, gray_bgr: 3, gaussian_blur: 4, fast9: 5 } as const;
+export const STRIPE_KERNEL_IDS = { gray_rgba: 0, gray_bgra: 1, gray_rgb: 2, gray_bgr: 3, gaussian_blur: 4, fast9: 5, lk: 6 } as const;
 export type StripeKernelName = keyof typeof STRIPE_KERNEL_IDS;
 
 export const STRIPE_KERNELS: readonly StripeKernel[] = [
@@ -17,4 +18,5 @@ export const STRIPE_KERNELS: readonly StripeKernel[] = [
   grayStripe('gray_bgr'),
   blurStripe,
   fastStripe,
+  lkStripe,
 ];

@@ -23,6 +23,10 @@ import {
 import { fastSegmentCapacity } from './stripe-fast.js';
 import { checkKeypoints, type Keypoints } from '../features/keypoints.js';
 import type { FastOptions } from '../kernels/fast/api.js';
+import type { FlowPoints } from '../features/flow-points.js';
+import { flowPlan, type FlowOptions } from '../kernels/lk/api.js';
+import type { FlowPyramid } from '../kernels/lk/pyramid.js';
+import { f32Bits, LK_LEVEL_INTS } from './stripe-lk.js';
 import { blurStripeScratch, STRIPE_KERNEL_IDS, STRIPE_KERNELS, type StripeContext, type StripeKernelName } from './kernels.js';
 import type { InitMessage, WorkerMessage } from './protocol.js';
 import { runStripe, runStripes } from './runner.js';
@@ -318,6 +322,49 @@ export class WorkerPool {
       out.size.fill(7, 0, n);
       out.octave.fill(0, 0, n);
     }).then(() => out);
+  }
+
+  /**
+   * Pyramidal Lucas-Kanade split across the workers by points: the same `next`, `status` and `err`
+   * as `fk.opticalFlow()` (every point descends the pyramid independently of the others), with the
+   * same arguments and checks. Needs the WASM kernels (the pyramids carry no derivative images).
+   * Resolves to `points`.
+   */
+  opticalFlow(points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): Promise<FlowPoints> {
+    const { maxLevel, params: p } = flowPlan(this.fk, points, prev, next, o);
+    if (!this.#main) throw new FramekitError('E_STATE', 'worker pool: opticalFlow needs the WASM kernels');
+    points.status.fill(1, 0, points.count);
+    if (points.count === 0) return Promise.resolve(points);
+    return this.#chained(() => {
+      const table = this.#ctlRegion.ptr + JOB_DATA_OFFSET;
+      const t = this.#main!.i32;
+      for (let l = 0; l <= maxLevel; l++) {
+        const I = prev.levels[l]!.image;
+        const J = next.levels[l]!.image;
+        const e = (table >> 2) + l * LK_LEVEL_INTS;
+        t[e] = I.ptr;
+        t[e + 1] = I.stride;
+        t[e + 2] = J.ptr;
+        t[e + 3] = J.stride;
+        t[e + 4] = I.width;
+        t[e + 5] = I.height;
+      }
+      const flags = (p.useInitialFlow ? 1 : 0) | (p.minEigErr ? 2 : 0);
+      const args = [
+        table,
+        maxLevel,
+        points.prev.byteOffset,
+        points.next.byteOffset,
+        points.status.byteOffset,
+        points.err.byteOffset,
+        p.win,
+        p.maxCount,
+        f32Bits(p.eps),
+        f32Bits(p.minEig),
+        flags,
+      ];
+      return this.#start(STRIPE_KERNEL_IDS.lk, points.count, args);
+    }).then(() => points);
   }
 
   /** The stripe output area, at least `bytes` (grow-only). */

@@ -3,6 +3,7 @@ import { checkFlowPoints, type FlowPoints } from '../../features/flow-points.js'
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
 import type { Framekit } from '../../framekit.js';
 import { FlowPyramid } from './pyramid.js';
+import type { LkParams } from './reference.js';
 
 export interface FlowOptions {
   /** Window side in pixels (default: the pyramid's, 21); at most the pyramid's. */
@@ -75,12 +76,14 @@ const num = (name: string, v: unknown, min: number, max: number, int: boolean): 
   return v;
 };
 
-/**
- * Pyramidal Lucas-Kanade from `prev` to `next` for `points.prev[0 .. count)`, as OpenCV's
- * calcOpticalFlowPyrLK: writes `points.next`, `points.status` (0 for points lost, outside the
- * image, or not finite numbers) and `points.err`. `prev` needs derivatives. Returns `points`.
- */
-export function opticalFlow(fk: Framekit, points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): FlowPoints {
+/** What `opticalFlow` runs, after every check: the top level and the kernel's parameters. */
+export interface FlowPlan {
+  maxLevel: number;
+  params: LkParams;
+}
+
+/** Checks `opticalFlow`'s arguments (typed errors) and resolves its options; shared with the worker pool's split. */
+export function flowPlan(fk: Framekit, points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): FlowPlan {
   checkFlowPoints(points, fk.arena);
   if (!prev.built || !next.built) throw new FramekitError('E_STATE', 'opticalFlow: build both pyramids (fk.buildFlowPyramid) first');
   if (fk.kernels.lk.needsDerivatives && !prev.derivatives) {
@@ -93,7 +96,7 @@ export function opticalFlow(fk: Framekit, points: FlowPoints, prev: FlowPyramid,
   const maxCount = Math.min(Math.max(num('maxCount', o.maxCount ?? 30, 0, 1e9, true), 0), 100);
   const epsilon = Math.min(num('epsilon', o.epsilon ?? 0.01, 0, 1e9, false), 10);
   const minEig = num('minEigThreshold', o.minEigThreshold ?? 1e-4, 0, 1e9, false);
-  const p = {
+  const params: LkParams = {
     win,
     maxCount,
     eps: epsilon * epsilon,
@@ -101,6 +104,16 @@ export function opticalFlow(fk: Framekit, points: FlowPoints, prev: FlowPyramid,
     useInitialFlow: o.useInitialFlow === true,
     minEigErr: o.minEigenvalsAsError === true,
   };
+  return { maxLevel, params };
+}
+
+/**
+ * Pyramidal Lucas-Kanade from `prev` to `next` for `points.prev[0 .. count)`, as OpenCV's
+ * calcOpticalFlowPyrLK: writes `points.next`, `points.status` (0 for points lost, outside the
+ * image, or not finite numbers) and `points.err`. `prev` needs derivatives. Returns `points`.
+ */
+export function opticalFlow(fk: Framekit, points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): FlowPoints {
+  const { maxLevel, params: p } = flowPlan(fk, points, prev, next, o);
   points.status.fill(1, 0, points.count);
   const k = fk.kernels.lk;
   for (let level = maxLevel; level >= 0; level--) k.level(prev.levels[level]!, next.levels[level]!, points, level, maxLevel, p);
