@@ -34,48 +34,85 @@ function writeClip() {
 
 let server;
 let browser;
+let gpuBrowser;
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`);
   mkdirSync(out, { recursive: true });
   writeClip();
   server = await serve(join(root, 'dist/demo'));
-  browser = await launch([
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    `--use-file-for-fake-video-capture=${clip}`,
-  ]);
+  const camera = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip}`];
+  browser = await launch(camera);
+  gpuBrowser = await launch([...camera, '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader']);
 });
 after(async () => {
   await browser?.close();
+  await gpuBrowser?.close();
   await server?.close();
 });
 
-test('demo: camera frames are processed, points tracked and drawn over the video', async () => {
-  const page = await browser.newPage();
+/** Opens the demo in `b`, waits for `frames` processed frames, returns its counters and the page. */
+async function runDemo(b, query, frames = 20) {
+  const page = await b.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/`);
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(`${server.url}/${query}`);
   await page
-    .waitForFunction(() => window.__demo && (window.__demo.frames >= 20 || window.__demo.error), null, { timeout: 60000 })
+    .waitForFunction((n) => window.__demo && (window.__demo.frames >= n || window.__demo.error), frames, { timeout: 90000 })
     .catch((e) => {
       throw new Error(`${e.message}\n${errors.join('\n')}`);
     });
   const s = await page.evaluate(() => window.__demo);
-  assert.equal(s.error, null, s.error);
+  assert.equal(s.error, null, `${s.error}\n${errors.join('\n')}`);
+  return { s, page };
+}
+
+/** Pixels of one exact colour on the demo's canvas. */
+function countColour(page, rgb) {
+  return page.evaluate(([r, g, b]) => {
+    const c = document.getElementById('view');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] === r && d[i + 1] === g && d[i + 2] === b) n++;
+    return n;
+  }, rgb);
+}
+
+test('demo: camera frames are processed on WASM with the worker pool, points tracked, flow and pose drawn over the video', async () => {
+  const { s, page } = await runDemo(browser, '');
   assert.ok(s.frames >= 20, `frames processed: ${s.frames}`);
   assert.ok(s.keypoints > 50, `keypoints in the last frame: ${s.keypoints}`);
   assert.ok(s.tracked > 100, `points tracked into the last frame: ${s.tracked}`);
   assert.equal(s.backend, 'wasm-simd');
-  // Overlay pixels: pure green keypoint marks on a gray video.
-  const green = await page.evaluate(() => {
-    const c = document.getElementById('view');
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] === 0 && d[i + 1] === 255 && d[i + 2] === 0) n++;
-    return n;
-  });
+  assert.equal(s.features, 'wasm');
+  // The demo server sends COOP/COEP: the memory is shared and tracking is split over workers.
+  assert.equal(s.workers, 2, s.workersNote);
+  assert.ok(s.poses >= 10, `frames with pose axes: ${s.poses}`);
+  // Overlay pixels: pure green keypoint marks on a gray video, and the pose axes' red.
+  const green = await countColour(page, [0, 255, 0]);
   assert.ok(green > 100, `overlay pixels drawn: ${green}`);
+  assert.ok((await countColour(page, [255, 48, 48])) > 20, 'pose axes drawn');
   assert.match(await page.textContent('#stats'), /fps/);
   await page.screenshot({ path: join(out, 'demo.png') });
+  await page.close();
+});
+
+test('demo: with WebGPU the refill corners come from the GPU chain (SwiftShader), tracking as on WASM', async () => {
+  const { s, page } = await runDemo(gpuBrowser, '');
+  assert.ok(s.gpu && !s.gpu.startsWith('none'), `GPU adapter: ${s.gpu}`);
+  assert.equal(s.features, 'webgpu', JSON.stringify(s));
+  assert.ok(s.keypoints > 50, `keypoints in the last frame: ${s.keypoints}`);
+  assert.ok(s.tracked > 100, `points tracked into the last frame: ${s.tracked}`);
+  assert.ok(s.poses >= 10, `frames with pose axes: ${s.poses}`);
+  assert.match(await page.textContent('#stats'), /webgpu/);
+  await page.screenshot({ path: join(out, 'demo-webgpu.png') });
+  await page.close();
+});
+
+test('demo: ?gpu=off&workers=0 runs everything on this thread', async () => {
+  const { s, page } = await runDemo(gpuBrowser, '?gpu=off&workers=0', 10);
+  assert.equal(s.features, 'wasm');
+  assert.equal(s.workers, 0);
+  assert.ok(s.tracked > 100, `points tracked into the last frame: ${s.tracked}`);
   await page.close();
 });

@@ -1,9 +1,20 @@
 /**
  * The live demo: camera -> VideoFrame -> framekit -> overlays. Each VideoFrame is copied once into
  * the shared memory (`copyTo`); for the 4:2:0 formats cameras deliver, its Y plane is the gray plane
- * the tracker reads, so no colour conversion runs. Exposes `window.__demo` (counters) for tests.
+ * the tracker reads, so no colour conversion runs.
+ *
+ * Where the browser has WebGPU, the luma plane also goes to the GPU, and the keypoint chain (blur,
+ * FAST) finds the refill corners there while this thread builds the pyramid and tracks; only the
+ * keypoint list comes back. The luma is uploaded from the arena, where tracking needs it anyway,
+ * rather than the VideoFrame copied texture to texture (`chain.runExternal`): that copy of a camera
+ * frame fails on software adapters, and it would move four bytes a pixel instead of one. Where the page is
+ * cross-origin isolated (the demo server sends COOP/COEP), the memory is shared and Lucas-Kanade and
+ * FAST are split across a worker pool. Without either, everything runs here on WASM.
+ * `?gpu=off` and `?workers=0` turn either off. Exposes `window.__demo` (counters) for tests.
  */
-import { createFramekit, type Framekit, type PlaneLike } from '../browser.js';
+import { createFramekit, WorkerPool, type Framekit, type PlaneLike } from '../browser.js';
+import type { ChainOutput, KeypointChain } from '../backends/webgpu/keypoint-chain.js';
+import { projectAxes } from '../track/annotate.js';
 import { Tracker } from '../track/tracker.js';
 
 interface DemoState {
@@ -13,10 +24,32 @@ interface DemoState {
   fps: number;
   backend: string;
   format: string;
+  /** Where the refill corners were found in the last frame: 'webgpu' or 'wasm'. */
+  features: string;
+  /** The GPU adapter, or why there is none. */
+  gpu: string;
+  /** Worker threads tracking (0: this thread alone), and why not where there are none. */
+  workers: number;
+  workersNote: string;
+  /** Frames with a pose (axes drawn). */
+  poses: number;
   error: string | null;
 }
 
-const state: DemoState = { frames: 0, keypoints: 0, tracked: 0, fps: 0, backend: '', format: '', error: null };
+const state: DemoState = {
+  frames: 0,
+  keypoints: 0,
+  tracked: 0,
+  fps: 0,
+  backend: '',
+  format: '',
+  features: '',
+  gpu: '',
+  workers: 0,
+  workersNote: '',
+  poses: 0,
+  error: null,
+};
 (globalThis as unknown as { __demo: DemoState }).__demo = state;
 
 const canvas = document.getElementById('view') as HTMLCanvasElement;
@@ -62,6 +95,22 @@ class Ingest {
   }
 }
 
+/** Pose axes of the plane the first frame saw (x red, y green, z blue, towards the camera). */
+function drawPose(tracker: Tracker, K: Float64Array, len: number): void {
+  if (!tracker.result.hasPose) return;
+  const [o, ...tips] = projectAxes(K, tracker.pose.R, tracker.pose.t, len);
+  ctx.lineWidth = 3;
+  ['#ff3030', '#30ff30', '#3080ff'].forEach((colour, i) => {
+    ctx.strokeStyle = colour;
+    ctx.beginPath();
+    ctx.moveTo(o![0], o![1]);
+    ctx.lineTo(tips[i]![0], tips[i]![1]);
+    ctx.stroke();
+  });
+  ctx.lineWidth = 1;
+  state.poses++;
+}
+
 /** Tracked points (green) and their motion since the previous frame (yellow). */
 function drawTracks(tracker: Tracker): void {
   const f = tracker.flow;
@@ -79,6 +128,7 @@ function drawTracks(tracker: Tracker): void {
 }
 
 async function main(): Promise<void> {
+  const params = new URLSearchParams(location.search);
   const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
   const track = stream.getVideoTracks()[0]!;
   const s = track.getSettings();
@@ -86,10 +136,38 @@ async function main(): Promise<void> {
   const h = s.height ?? 480;
   canvas.width = w;
   canvas.height = h;
-  const fk = await createFramekit({ maxWidth: w, maxHeight: h, frames: 2, scratchBytes: 8 << 20 });
-  state.backend = fk.info().backend;
+  const isolated = globalThis.crossOriginIsolated === true;
+  const fk = await createFramekit({
+    maxWidth: w,
+    maxHeight: h,
+    frames: 2,
+    scratchBytes: 8 << 20,
+    shared: isolated,
+    gpu: params.get('gpu') === 'off' ? 'off' : 'auto',
+  });
+  const info = fk.info();
+  state.backend = info.backend;
+  state.gpu = info.gpu ?? `none (${info.gpuFallback ?? 'off'})`;
+  let pool: WorkerPool | undefined;
+  const wanted = Number(params.get('workers') ?? 2);
+  if (!isolated) state.workersNote = 'not cross-origin isolated: one thread';
+  else if (wanted > 0) {
+    pool = await WorkerPool.create(fk, { workers: wanted });
+    state.workers = pool.workers;
+    state.workersNote = pool.info().reason ?? '';
+  } else state.workersNote = 'workers=0';
   const ingest = new Ingest(fk, w, h);
-  const tracker = new Tracker(fk, { width: w, height: h });
+  let chain: KeypointChain | null = null;
+  let corners: ChainOutput | null = null;
+  if (fk.gpu?.alive) {
+    chain = await fk.createKeypointChain({ width: w, height: h, format: 'gray', levels: 1, threshold: 20 });
+    corners = chain.createOutput();
+  }
+  // A webcam's field of view is about 60 degrees across; the plane is the first frame's view, its
+  // origin at the image centre.
+  const f = w / (2 * Math.tan(Math.PI / 6));
+  const K = Float64Array.of(f, 0, w / 2, 0, f, h / 2, 0, 0, 1);
+  const tracker = new Tracker(fk, { width: w, height: h, intrinsics: K, initialPose: Float64Array.of(1, 0, w / 2, 0, 1, h / 2, 0, 0, 1) });
   status.textContent = '';
   const Processor = (
     globalThis as unknown as {
@@ -102,14 +180,21 @@ async function main(): Promise<void> {
   for (;;) {
     const { value: vf, done } = await reader.read();
     if (done || !vf) break;
+    let r;
     try {
       await ingest.frame(vf);
+      // The GPU gets the luma and finds corners while this thread builds the pyramid and tracks.
+      const gpuCorners = chain && corners && chain.run(corners, ingest.gray);
+      r = await tracker.processAsync(ingest.gray, { pool, keypoints: gpuCorners?.then((o) => o.keypoints) });
+      state.features = corners && gpuCorners ? corners.where : 'wasm';
+      if (chain?.fallbackReason) state.gpu = `lost: ${chain.fallbackReason}`;
+      // The video and its overlays are drawn together, after the awaits, so no one sees one without the other.
       ctx.drawImage(vf, 0, 0);
     } finally {
       vf.close();
     }
-    const r = tracker.process(ingest.gray);
     drawTracks(tracker);
+    drawPose(tracker, K, Math.min(w, h) / 4);
     const t = performance.now();
     state.fps = 0.9 * state.fps + 0.1 * (1000 / Math.max(1, t - last));
     last = t;
@@ -117,11 +202,15 @@ async function main(): Promise<void> {
     state.keypoints = r.keypoints;
     show([
       ['backend', state.backend],
+      ['GPU', state.gpu],
+      ['corners on', state.features],
+      ['workers', state.workers ? String(state.workers) : state.workersNote],
       ['frame format', state.format],
       ['fps', state.fps.toFixed(1)],
       ['keypoints', String(r.keypoints)],
       ['tracked', String(r.tracked)],
       ['inliers', String(r.inliers)],
+      ['pose', r.hasPose ? 'yes' : 'no'],
       ['pyramid ms', r.ms.pyramid.toFixed(2)],
       ['flow ms', r.ms.flow.toFixed(2)],
       ['geometry ms', r.ms.geometry.toFixed(2)],

@@ -74,17 +74,21 @@ export function line(c: Canvas, x0: number, y0: number, x1: number, y1: number, 
  * axes of length `len`, projected by K [R | t], drawn red, green and blue.
  */
 export function axes(c: Canvas, K: ArrayLike<number>, R: ArrayLike<number>, t: ArrayLike<number>, len: number): void {
+  const [o, ...tips] = projectAxes(K, R, t, len);
+  const colours = [RED, GREEN, BLUE];
+  tips.forEach(([x, y], i) => line(c, o![0], o![1], x, y, colours[i]!));
+}
+
+/**
+ * Image points of the plane's origin and of the tips of its x, y and z axes (`len` plane units; z
+ * towards the camera), seen by a camera with intrinsics `K` at pose (R, t). For drawing pose axes.
+ */
+export function projectAxes(K: ArrayLike<number>, R: ArrayLike<number>, t: ArrayLike<number>, len: number): Array<[number, number]> {
   const project = (X: number, Y: number, Z: number): [number, number] => {
     const x = R[0]! * X + R[1]! * Y + R[2]! * Z + t[0]!;
     const y = R[3]! * X + R[4]! * Y + R[5]! * Z + t[1]!;
     const z = R[6]! * X + R[7]! * Y + R[8]! * Z + t[2]!;
     return [(K[0]! * x + K[1]! * y + K[2]! * z) / z, (K[4]! * y + K[5]! * z) / z];
   };
-  const [ox, oy] = project(0, 0, 0);
-  const tips: Array<[[number, number], Rgb]> = [
-    [project(len, 0, 0), RED],
-    [project(0, len, 0), GREEN],
-    [project(0, 0, -len), BLUE],
-  ];
-  for (const [[x, y], rgb] of tips) line(c, ox, oy, x, y, rgb);
+  return [project(0, 0, 0), project(len, 0, 0), project(0, len, 0), project(0, 0, -len)];
 }
