@@ -8,6 +8,7 @@
 //! covers the 7x7 Harris block, the radius-15 centroid disc and the rotated 31x31 pattern.
 
 mod pattern;
+pub mod resize;
 mod trig;
 
 use pattern::PATTERN;
@@ -219,105 +220,6 @@ pub unsafe extern "C" fn fk_orb_describe(
                 v |= ((value(2 * t) < value(2 * t + 1)) as u8) << bit;
             }
             *out.add(32 * i + byte) = v;
-        }
-    }
-}
-
-/// Bytes of scratch `fk_resize_bilinear` needs from a source `sw` wide to a destination `dw` wide.
-#[no_mangle]
-pub extern "C" fn fk_resize_scratch_bytes(sw: u32, dw: u32) -> u32 {
-    8 * dw + 4 * sw + 32
-}
-
-/// Source index and 11-bit weight of destination coordinate `d`: OpenCV's INTER_LINEAR geometry
-/// (centres aligned, s = (d + 0.5) f - 0.5), clamped to the edge pixel.
-#[inline(always)]
-fn source(d: u32, f: f32, n: u32) -> (i32, i32) {
-    let s = (d as f32 + 0.5) * f - 0.5;
-    let x = trig::floor_i(s);
-    if x < 0 {
-        (0, 0)
-    } else if x >= n as i32 - 1 {
-        (n as i32 - 1, 0)
-    } else {
-        (x, round_i((s - x as f32) * 2048.0))
-    }
-}
-
-/// One source row pair blended vertically: v[x] = top[x] (2048 - wy) + bottom[x] wy (exact i32).
-///
-/// SIMD, 8 pixels: widen both rows to i16, interleave (top, bottom) pairs and dot them with
-/// (2048 - wy, wy): two i32x4 of blended pixels.
-#[inline(always)]
-unsafe fn blend_rows(top: *const u8, bottom: *const u8, wy: i32, n: usize, v: *mut i32) {
-    let mut x = 0;
-    #[cfg(target_feature = "simd128")]
-    {
-        use core::arch::wasm32::*;
-        let w = i32x4_splat(((2048 - wy) & 0xffff) | (wy << 16));
-        while x + 8 <= n {
-            let (a, b) = (
-                u16x8_load_extend_u8x8(top.add(x)),
-                u16x8_load_extend_u8x8(bottom.add(x)),
-            );
-            v128_store(
-                v.add(x) as *mut v128,
-                i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), w),
-            );
-            v128_store(
-                v.add(x + 4) as *mut v128,
-                i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), w),
-            );
-            x += 8;
-        }
-    }
-    while x < n {
-        *v.add(x) = *top.add(x) as i32 * (2048 - wy) + *bottom.add(x) as i32 * wy;
-        x += 1;
-    }
-}
-
-/// Bilinear resize of a gray image with 11-bit fixed-point weights, for ORB's scale levels: each
-/// output row blends its two source rows (vectorised), then each pixel its two blended columns, from
-/// a table of column positions and weights made once per call (computing them per pixel cost 27 ns
-/// a pixel in V8, more in JavaScriptCore). Integer throughout: the same values as blending columns
-/// first, as the reference does.
-///
-/// # Safety
-/// `src` spans `(sh - 1) * ss + sw` bytes, `dst` `(dh - 1) * ds + dw`; `scratch` holds
-/// `fk_resize_scratch_bytes(sw, dw)` bytes, 4-aligned; none overlap.
-#[no_mangle]
-pub unsafe extern "C" fn fk_resize_bilinear(
-    src: *const u8,
-    sw: u32,
-    sh: u32,
-    ss: u32,
-    dst: *mut u8,
-    dw: u32,
-    dh: u32,
-    ds: u32,
-    scratch: *mut i32,
-) {
-    const ONE: i32 = 2048;
-    let (fx, fy) = (sw as f32 / dw as f32, sh as f32 / dh as f32);
-    let xtab = scratch;
-    let v = scratch.add(2 * dw as usize);
-    for x in 0..dw {
-        let (i, w) = source(x, fx, sw);
-        *xtab.add(2 * x as usize) = i;
-        *xtab.add(2 * x as usize + 1) = w;
-    }
-    for y in 0..dh {
-        let (sy, wy) = source(y, fy, sh);
-        let r0 = src.offset(sy as isize * ss as isize);
-        let r1 = if wy > 0 { r0.offset(ss as isize) } else { r0 };
-        blend_rows(r0, r1, wy, sw as usize, v);
-        let out = dst.add((y * ds) as usize);
-        for x in 0..dw as usize {
-            let (sx, wx) = (*xtab.add(2 * x) as usize, *xtab.add(2 * x + 1));
-            let nx = (wx > 0) as usize;
-            *out.add(x) =
-                ((*v.add(sx) * (ONE - wx) + *v.add(sx + nx) * wx + (1 << 21)) >> 22) as u8;
         }
     }
 }
