@@ -2,7 +2,7 @@
 // Kernels never allocate: they take pointers into the memory TypeScript owns.
 
 export { gray_rgba, gray_bgra, gray_rgb, gray_bgr } from './color';
-export { gaussian_blur, box_blur } from './blur';
+export { gaussian_blur, gaussian_blur_rows, box_blur } from './blur';
 export { pyr_down } from './pyramid';
 export { deriv_i16, magnitude_l1 } from './gradients';
 export { integral } from './integral';

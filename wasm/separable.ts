@@ -31,6 +31,9 @@
 // Scratch at `work` (16-byte aligned): ny u32 row pointers, then the V row with `pad` (a multiple of
 // 8, >= rx) samples of border on each side. See ts/kernels/separable.ts.
 //
+// `separableRows` computes any range of output rows of the whole filter (the border still the whole
+// image's), for threads that split one image into stripes; `separable` is the range 0..height.
+//
 // Files: this one (the passes and their dispatch), separable-paths.ts (the unrolled SIMD paths),
 // separable-scalar.ts (their scalar twins).
 
@@ -155,12 +158,25 @@ export function separable(
   src: usize, srcStride: i32, dst: usize, dstStride: i32, width: i32, height: i32,
   kx: usize, nx: i32, symX: i32, ky: usize, ny: i32, symY: i32, mode: i32, shift: i32, div: i32, work: usize,
 ): void {
+  separableRows(src, srcStride, dst, dstStride, width, height, 0, height, kx, nx, symX, ky, ny, symY, mode, shift, div, work);
+}
+
+// Output rows [y0, y1) of the whole filter over the `height`-row image at `src`, written to the same
+// rows of the image at `dst` (both pointers are row 0; the caller checks 0 <= y0 <= y1 <= height).
+// Output row y reads source rows reflect101(y - ry .. y + ry, height): the image's own border at its
+// real top and bottom, real rows everywhere else. So each row is bit-identical to the whole filter's
+// and no byte of dst outside rows [y0, y1) is written: threads can each run a range of one image
+// straight into its destination.
+export function separableRows(
+  src: usize, srcStride: i32, dst: usize, dstStride: i32, width: i32, height: i32, y0: i32, y1: i32,
+  kx: usize, nx: i32, symX: i32, ky: usize, ny: i32, symY: i32, mode: i32, shift: i32, div: i32, work: usize,
+): void {
   const rx = nx >> 1;
   const ry = ny >> 1;
   const pad = (rx + 7) & ~7;
   const rows = work;
   const v = work + ((<usize>ny * 4 + 15) & ~15) + (<usize>pad << 1);
-  for (let y = 0; y < height; y++) {
+  for (let y = y0; y < y1; y++) {
     for (let j = 0; j < ny; j++) store<u32>(rows + (<usize>j << 2), <u32>(src + <usize>reflect101(y + j - ry, height) * <usize>srcStride));
     vpass(rows, ky, ny, symY, v, width);
     padRow16(v, width, rx);

@@ -1,53 +1,77 @@
+import type { PixelsExports } from '../backends/wasm/loader.js';
+import { FramekitError } from '../errors.js';
 import { separableScratchBytes } from '../kernels/separable.js';
 import { CTL } from './control.js';
-import { align16, arg, type StripeKernel } from './stripe.js';
+import { arg, type StripeKernel } from './stripe.js';
 
 /**
- * Per-thread scratch a blur stripe of `rows` rows needs: the stripe with its halo, then the engine's
- * work area (16-aligned, as the region and every 16-aligned stripe row before it are).
+ * Per-thread scratch a blur stripe needs: the separable engine's work area for one image row (its
+ * row pointers and one row of vertical sums), whatever the stripe's height. `_rows` is the stripe
+ * height the pool plans with; no stripe needs space that grows with it.
  */
-export function blurStripeScratch(width: number, rows: number, nx: number, ny: number): number {
-  return align16(width) * (rows + 2 * (ny >> 1)) + separableScratchBytes(width, nx, ny);
+export function blurStripeScratch(width: number, _rows: number, nx: number, ny: number): number {
+  return separableScratchBytes(width, nx, ny);
 }
 
 /**
- * Gaussian blur (wasm/blur.ts) over output rows [y0, y1), with halo rows.
- *
- *   ys = max(0, y0 - ry), ye = min(height, y1 + ry)      the stripe and ry rows of halo each side
- *   blur rows [ys, ye) as an image of their own into scratch
- *   copy rows [y0, y1) of it to dst
- *
- * Output row y reads source rows y - ry .. y + ry. For y in [y0, y1) those are real rows inside
- * [ys, ye), except past the image's own top or bottom, where ys = 0 or ye = height and the engine's
- * BORDER_REFLECT_101 of the sub-image is the image's (the sub-image is taller than ry, so the
- * reflection lands on the same rows). So the copied rows are exactly the whole-image call's; the
- * halo rows (reflected at the cut) are wrong and never copied. Blurring into scratch, not dst, keeps
- * them away from the neighbours' rows. Arguments: src, srcStride, dst, dstStride, width, weights
- * (i16 kx then ky), nx, ny, shift, wide.
+ * Output rows [y0, y1) of the whole-image Gaussian blur (wasm/blur.ts gaussian_blur_rows), written
+ * straight into those rows of `dst`: `src` and `dst` point at row 0 of `height`-row images, `wts` at
+ * the i16 weights kx then ky, `work` at separable work space (16-aligned, `blurStripeScratch` bytes).
+ * Output row y reads source rows y - ry .. y + ry, reflected (BORDER_REFLECT_101) only at the image's
+ * real top and bottom, so the rows are byte for byte `fk.gaussianBlur()`'s and no byte of `dst`
+ * outside rows [y0, y1) is written. Throws E_ARGUMENT unless 0 <= y0 <= y1 <= height (integers); an
+ * empty range writes nothing. The planes and weights are trusted (the pool checked them).
+ */
+export function blurRows(
+  px: PixelsExports,
+  src: number,
+  srcStride: number,
+  dst: number,
+  dstStride: number,
+  width: number,
+  height: number,
+  y0: number,
+  y1: number,
+  wts: number,
+  nx: number,
+  ny: number,
+  shift: number,
+  wide: number,
+  work: number,
+): void {
+  if (!Number.isInteger(y0) || !Number.isInteger(y1) || y0 < 0 || y0 > y1 || y1 > height) {
+    throw new FramekitError('E_ARGUMENT', `gaussianBlur: rows [${String(y0)}, ${String(y1)}) are not a range of 0..${height}`, {
+      y0,
+      y1,
+      height,
+    });
+  }
+  px.gaussian_blur_rows(src, srcStride, dst, dstStride, width, height, y0, y1, wts, nx, wts + 2 * nx, ny, shift, wide, work);
+}
+
+/**
+ * Gaussian blur (wasm/blur.ts) over output rows [y0, y1) of the job's image, straight into dst: no
+ * halo rows blurred, nothing copied. The stripe reads ry source rows above and below its own (a
+ * neighbour's rows, or the image's reflected border at its top and bottom) and recomputes nothing
+ * else; neighbouring stripes write disjoint rows. Arguments: src, srcStride, dst, dstStride, width,
+ * weights (i16 kx then ky), nx, ny, shift, wide.
  */
 export const blurStripe: StripeKernel = (c, y0, y1) => {
-  const [src, ss, dst, ds, w, wts, nx, ny, shift, wide] = [
+  blurRows(
+    c.wasm.pixels,
     arg(c, 0),
     arg(c, 1),
     arg(c, 2),
     arg(c, 3),
     arg(c, 4),
+    c.ctl[CTL.HEIGHT]!,
+    y0,
+    y1,
     arg(c, 5),
     arg(c, 6),
     arg(c, 7),
     arg(c, 8),
     arg(c, 9),
-  ];
-  const height = c.ctl[CTL.HEIGHT]!;
-  const ry = ny >> 1;
-  const ys = Math.max(0, y0 - ry);
-  const ye = Math.min(height, y1 + ry);
-  const os = align16(w);
-  const out = c.ctl[c.scratchSlot]!;
-  c.wasm.pixels.gaussian_blur(src + ys * ss, ss, out, os, w, ye - ys, wts, nx, wts + 2 * nx, ny, shift, wide, out + os * (ye - ys));
-  const heap = c.heap;
-  for (let y = y0; y < y1; y++) {
-    const from = out + (y - ys) * os;
-    heap.copyWithin(dst + y * ds, from, from + w);
-  }
+    c.ctl[c.scratchSlot]!,
+  );
 };
