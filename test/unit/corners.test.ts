@@ -295,3 +295,57 @@ describe('corners: every backend, capacity, bad input', () => {
     });
   }
 });
+
+describe('corners: the selection kernel equals the reference selection', () => {
+  test('WASM builds: same corners, order and count over quality, distance, count limits, ties, negative and tiny maps', () => {
+    const [, ref] = fks[0]!;
+    for (const [name, fk] of fks.slice(1)) {
+      const k = fk.kernels.cornerResponse;
+      for (const [w, h] of [
+        [1, 1],
+        [2, 5],
+        [3, 3],
+        [7, 4],
+        [33, 17],
+        [64, 48],
+        [101, 57],
+      ] as const) {
+        for (const seed of [1, 2, 3]) {
+          const r = mulberry32(seed * 1000 + w);
+          // Values on a coarse grid (many exact ties and plateaus), some negative, as Harris gives.
+          const map = Float32Array.from({ length: w * h }, () => (Math.floor(r() * 24) - 4) / 7);
+          for (const o of [
+            { maxCorners: 0, qualityLevel: 0.01, minDistance: 0 },
+            { maxCorners: 10, qualityLevel: 0.2, minDistance: 0.5 },
+            { maxCorners: 0, qualityLevel: 0.05, minDistance: 1 },
+            { maxCorners: 25, qualityLevel: 0.3, minDistance: 2.5 },
+            { maxCorners: 0, qualityLevel: 0.6, minDistance: 10 },
+            { maxCorners: 3, qualityLevel: 1e-3, minDistance: 4 },
+          ]) {
+            const run = (f: Framekit, select: typeof k.select, capacity: number) => {
+              const region = f.arena.alloc(4 * w * h * 3 + 4 * (w * h + 1) + 64);
+              const buf = f.memory.buffer;
+              const resp = new Float32Array(buf, region.ptr, w * h);
+              resp.set(map);
+              const cand = new Int32Array(buf, region.ptr + 4 * w * h, w * h);
+              const next = new Int32Array(buf, region.ptr + 8 * w * h, w * h);
+              const heads = new Int32Array(buf, region.ptr + 12 * w * h, w * h + 1);
+              const out = f.allocKeypoints(capacity);
+              const kept = select(out, resp, w, h, o, cand, next, heads);
+              const list = Array.from({ length: Math.min(kept, capacity) }, (_, i) => [out.x[i], out.y[i], out.response[i]]);
+              const thresholded = Array.from(resp);
+              f.arena.free(out.region);
+              f.arena.free(region);
+              return { kept, list, thresholded };
+            };
+            for (const capacity of [1000, 4]) {
+              const want = run(ref, ref.kernels.cornerResponse.select, capacity);
+              const got = run(fk, k.select, capacity);
+              expect({ name, w, h, seed, o, capacity, ...got }).toEqual({ name, w, h, seed, o, capacity, ...want });
+            }
+          }
+        }
+      }
+    }
+  });
+});

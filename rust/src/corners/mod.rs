@@ -14,6 +14,8 @@
 //! sums they stay equal (test/unit/corners.test.ts, four identical squares). Within 1e-5 of the
 //! largest response of the reference (the Harris formula is f32 here, f64 there).
 
+pub mod select;
+
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
 
@@ -68,7 +70,13 @@ fn response(a: f32, b: f32, c: f32, harris: bool, k: f32) -> f32 {
 unsafe fn add4(s: *mut f64, p: v128) {
     let (lo, hi) = (s as *mut v128, s.add(2) as *mut v128);
     v128_store(lo, f64x2_add(v128_load(lo), f64x2_promote_low_f32x4(p)));
-    v128_store(hi, f64x2_add(v128_load(hi), f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 0, 1>(p, p))));
+    v128_store(
+        hi,
+        f64x2_add(
+            v128_load(hi),
+            f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 0, 1>(p, p)),
+        ),
+    );
 }
 
 /// The f64 sums s[x + i] + ... for i < b, at x..x+4, rounded to f32x4.
@@ -131,7 +139,8 @@ pub unsafe extern "C" fn fk_corner_response(
             let scalar = |x: isize| {
                 let (xl, xr) = (reflect(x - 1, w), reflect(x + 1, w));
                 let p = |r: *const u8, i: isize| *r.offset(i) as i32;
-                let gx = p(r0, xr) - p(r0, xl) + 2 * (p(r1, xr) - p(r1, xl)) + p(r2, xr) - p(r2, xl);
+                let gx =
+                    p(r0, xr) - p(r0, xl) + 2 * (p(r1, xr) - p(r1, xl)) + p(r2, xr) - p(r2, xl);
                 let gy = p(r2, xl) - p(r0, xl) + 2 * (p(r2, x) - p(r0, x)) + p(r2, xr) - p(r0, xr);
                 let (dx, dy) = (gx as f32 * scale, gy as f32 * scale);
                 let o = (lo + x) as usize;
@@ -145,7 +154,11 @@ pub unsafe extern "C" fn fk_corner_response(
             {
                 let vs = f32x4_splat(scale);
                 let two = i32x4_splat(2);
-                let ld = |r: *const u8, i: isize| u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(v128_load32_zero(r.offset(i) as *const u32)));
+                let ld = |r: *const u8, i: isize| {
+                    u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(v128_load32_zero(
+                        r.offset(i) as *const u32
+                    )))
+                };
                 while x + 4 <= w - 1 {
                     let d0 = i32x4_sub(ld(r0, x + 1), ld(r0, x - 1));
                     let d1 = i32x4_sub(ld(r1, x + 1), ld(r1, x - 1));
@@ -192,11 +205,17 @@ pub unsafe extern "C" fn fk_corner_response(
                 let (a, bb, c) = (sum4(sa, x, b), sum4(sb, x, b), sum4(sc, x, b));
                 let r = if harris {
                     let t = f32x4_add(a, c);
-                    f32x4_sub(f32x4_sub(f32x4_mul(a, c), f32x4_mul(bb, bb)), f32x4_mul(vk, f32x4_mul(t, t)))
+                    f32x4_sub(
+                        f32x4_sub(f32x4_mul(a, c), f32x4_mul(bb, bb)),
+                        f32x4_mul(vk, f32x4_mul(t, t)),
+                    )
                 } else {
                     let (ha, hc) = (f32x4_mul(a, half), f32x4_mul(c, half));
                     let d = f32x4_sub(ha, hc);
-                    f32x4_sub(f32x4_add(ha, hc), f32x4_sqrt(f32x4_add(f32x4_mul(d, d), f32x4_mul(bb, bb))))
+                    f32x4_sub(
+                        f32x4_add(ha, hc),
+                        f32x4_sqrt(f32x4_add(f32x4_mul(d, d), f32x4_mul(bb, bb))),
+                    )
                 };
                 v128_store(out.offset(x) as *mut v128, r);
                 x += 4;

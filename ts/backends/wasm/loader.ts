@@ -57,6 +57,9 @@ export interface FeaturesExports {
   fk_corner_response_scratch_bytes(width: number, block: number): number;
   fk_corner_response(src: number, width: number, height: number, stride: number, block: number, harris: number, k: number,
     scratch: number, dst: number): void;
+  // rust/src/corners/select.rs: goodFeaturesToTrack's selection (see ts/kernels/corners/select.ts)
+  fk_gftt_select(resp: number, width: number, height: number, quality: number, minDistance: number, maxCorners: number,
+    cand: number, next: number, heads: number, outX: number, outY: number, outResponse: number, capacity: number): number;
   // rust/src/lk: pyramidal Lucas-Kanade (see ts/kernels/lk)
   fk_pad_reflect101(img: number, width: number, height: number, stride: number, pad: number): void;
   fk_lk_max_win(): number;

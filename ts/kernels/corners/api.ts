@@ -3,7 +3,6 @@ import { checkKeypoints, type Keypoints } from '../../features/keypoints.js';
 import { scratch } from '../../features/scratch.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
 import type { Framekit } from '../../framekit.js';
-import { selectCorners } from './select.js';
 
 export interface GoodFeaturesOptions {
   /** Keep at most this many corners, strongest first; 0 for no limit (default `out.capacity`). */
@@ -33,8 +32,8 @@ function headBytes(w: number, h: number, minDistance: number): number {
  * mask): the Shi-Tomasi or Harris response (reference.ts), then the selection of select.ts. Same
  * corners in the same order as OpenCV's (test/unit/corners.test.ts); x, y are pixel positions,
  * `response` the corner's response, size `blockSize`, angle -1, octave 0. Returns `out` with `count`
- * (and `found`, larger when `out.capacity` cut the list). The response runs in WASM (rust/src/corners)
- * when loaded, the selection in TypeScript; uses the shared kernel scratch (12 bytes a pixel: the
+ * (and `found`, larger when `out.capacity` cut the list). The response and the selection run in
+ * WASM (rust/src/corners) when loaded; uses the shared kernel scratch (12 bytes a pixel: the
  * response, candidates, links; then grid heads and the response kernel's rows) and makes four
  * typed-array views of it per call.
  */
@@ -68,7 +67,7 @@ export function goodFeaturesToTrack(fk: Framekit, out: Keypoints, src: PlaneLike
   const next = new Int32Array(buf, base + 2 * align16(4 * n), n);
   const heads = new Int32Array(buf, base + 3 * align16(4 * n), heads4 / 4);
   kernel.run(resp, src, blockSize, o.useHarris ? k : null, base + 3 * align16(4 * n) + heads4);
-  const found = selectCorners(out, resp, w, h, { maxCorners, qualityLevel, minDistance }, cand, next, heads);
+  const found = kernel.select(out, resp, w, h, { maxCorners, qualityLevel, minDistance }, cand, next, heads);
   out.found = found;
   out.count = Math.min(found, out.capacity);
   out.angle.fill(-1, 0, out.count);

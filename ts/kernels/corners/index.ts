@@ -1,6 +1,8 @@
 import type { PlaneLike } from '../../image/plane.js';
 import type { KernelBackend } from '../backend.js';
+import type { Keypoints } from '../../features/keypoints.js';
 import { cornerResponseReference } from './reference.js';
+import { selectCorners, type SelectOptions } from './select.js';
 
 /** Corner response kernel: arguments already checked; `dst` is the packed f32 plane at byte offset `dstPtr`. */
 export interface CornerResponseKernel {
@@ -8,13 +10,49 @@ export interface CornerResponseKernel {
   scratchBytes(width: number, block: number): number;
   /** Shi-Tomasi when `harrisK` is null, else Harris with that free parameter. */
   run(dst: Float32Array, src: PlaneLike, block: number, harrisK: number | null, scratch: number): void;
+  /**
+   * goodFeaturesToTrack's selection over `resp` (a w x h map, overwritten) into `out`, with
+   * `cand`, `next` (w x h int32 each) and `heads` (one int32 per grid cell) as scratch; returns
+   * how many corners were kept (select.ts says how).
+   */
+  select(
+    out: Keypoints,
+    resp: Float32Array,
+    w: number,
+    h: number,
+    o: SelectOptions,
+    cand: Int32Array,
+    next: Int32Array,
+    heads: Int32Array,
+  ): number;
 }
 
-/** Binds once: the Rust export (rust/src/corners) when WASM is loaded, else the reference. */
+/** Binds once: the Rust exports (rust/src/corners) when WASM is loaded, else the references. */
 export function bindCornerResponse(b: KernelBackend): CornerResponseKernel {
   const f = b.wasm?.features;
-  if (!f) return { scratchBytes: () => 0, run: (dst, src, block, k) => cornerResponseReference(b.heap, dst, src, block, k) };
+  if (!f)
+    return {
+      scratchBytes: () => 0,
+      run: (dst, src, block, k) => cornerResponseReference(b.heap, dst, src, block, k),
+      select: selectCorners,
+    };
   return {
+    select: (out, resp, w, h, o, cand, next, heads) =>
+      f.fk_gftt_select(
+        resp.byteOffset,
+        w,
+        h,
+        o.qualityLevel,
+        o.minDistance,
+        o.maxCorners,
+        cand.byteOffset,
+        next.byteOffset,
+        heads.byteOffset,
+        out.ptr('x'),
+        out.ptr('y'),
+        out.ptr('response'),
+        out.capacity,
+      ),
     scratchBytes: (width, block) => f.fk_corner_response_scratch_bytes(width, block),
     run: (dst, src, block, k, scratch) =>
       f.fk_corner_response(src.ptr, src.width, src.height, src.stride, block, k === null ? 0 : 1, k ?? 0, scratch, dst.byteOffset),
