@@ -143,7 +143,14 @@ describe('corners: every response kernel equals the reference within 1e-5 of the
         for (const block of [1, 2, 3, 4, 5, 7]) {
           for (const k of [null, 0.04]) {
             cornerResponseReference(fk.heap, ref, src.plane, block, k);
-            expect(relativeError(response(src.plane, block, k), ref)).toBeLessThanOrEqual(1e-5);
+            const ours = response(src.plane, block, k);
+            if (block === 1 && k === null) {
+              // One gradient's matrix has rank 1: its smaller eigenvalue is 0, and both give 0 up to
+              // the f32 rounding of entries up to 2 (their rounding noise is all a ratio could compare).
+              expect(Math.max(...ours.map(Math.abs), ...ref.map(Math.abs))).toBeLessThan(1e-6);
+              continue;
+            }
+            expect(relativeError(ours, ref)).toBeLessThanOrEqual(1e-5);
           }
         }
         src.check();

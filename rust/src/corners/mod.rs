@@ -1,17 +1,18 @@
 //! Corner responses as OpenCV's cornerMinEigenVal / cornerHarris with ksize 3 (imgproc corner.cpp,
 //! `cornerEigenValsVecs`); the TypeScript reference is ts/kernels/corners/reference.ts.
 //!
-//! Pseudo-code, one output row y at a time (nothing but three sum rows of scratch):
-//!   sa, sb, sc[lo + x] = sum over j < B of dx*dx, dx*dy, dy*dy at (x, reflect(y + j - lo))
-//!       dx, dy = 3x3 Sobel (rows reflect(yy -+ 1), columns reflect(x -+ 1)) times 1 / (4 B 255)
-//!   the lo cells before and B-1-lo after the row repeat the reflected columns (BORDER_REFLECT_101)
-//!   a, b, c = sum over i < B of sa, sb, sc[x + i]
+//! Pseudo-code (scratch: three product rows and a ring of B rows of sums):
+//!   per image row yy, once: pa, pb, pc[x] = gx*gx, gx*gy, gy*gy at (x, yy)
+//!       gx, gy = 3x3 Sobel (rows reflect(yy -+ 1), columns reflect(x -+ 1)), integers
+//!     ring[yy mod B] = sum over i < B of pa, pb, pc[reflect(x + i - lo)]    (BORDER_REFLECT_101)
+//!   per output row y: a, b, c = sum over j < B of ring[reflect(y + j - lo) mod B], times s^2,
+//!       s = 1 / (4 B 255) (OpenCV's scale of the derivatives)
 //!   dst[y * w + x] = Shi-Tomasi (a+c)/2 - sqrt(((a-c)/2)^2 + b^2) or Harris ac - b^2 - k (a+c)^2
-//! The vector path takes 4 columns at once for the interior (1 <= x, x + 4 <= w - 1: every Sobel
-//! byte is inside the row), widening 4 bytes to i32x4, then f32x4; the borders and the tail take the
-//! scalar path. Products are f32 and sums f64, as OpenCV's box filter: f32 sums made mirrored corners
-//! differ in the last bit, so equal responses (OpenCV's ties) came out in another order; with f64
-//! sums they stay equal (test/unit/corners.test.ts, four identical squares). Within 1e-5 of the
+//! Gradients 8 columns a step in i16, products widened to i32. The sums are exact integers (|g| <= 1020, so B^2 g^2 < 2^31 for B <= 31), 4 columns a step:
+//! OpenCV scales the derivatives first and sums f32 products in f64, which rounds each product; the
+//! integer sums round once, in the final conversion to f32 (relative differences of a few 1e-8).
+//! Exact sums also keep mirrored corners exactly equal, so equal responses (OpenCV's ties) come out
+//! in OpenCV's order (test/unit/corners.test.ts, four identical squares). Within 1e-5 of the
 //! largest response of the reference (the Harris formula is f32 here, f64 there).
 
 pub mod select;
@@ -64,46 +65,138 @@ fn response(a: f32, b: f32, c: f32, harris: bool, k: f32) -> f32 {
     }
 }
 
-/// s[0..4] += p, the four f32 lanes of `p` widened to f64.
-#[cfg(target_feature = "simd128")]
-#[inline(always)]
-unsafe fn add4(s: *mut f64, p: v128) {
-    let (lo, hi) = (s as *mut v128, s.add(2) as *mut v128);
-    v128_store(lo, f64x2_add(v128_load(lo), f64x2_promote_low_f32x4(p)));
-    v128_store(
-        hi,
-        f64x2_add(
-            v128_load(hi),
-            f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 0, 1>(p, p)),
-        ),
-    );
-}
+/// Largest block side (OpenCV's blockSize) a call takes.
+pub const MAX_BLOCK: usize = 31;
 
-/// The f64 sums s[x + i] + ... for i < b, at x..x+4, rounded to f32x4.
-#[cfg(target_feature = "simd128")]
-#[inline(always)]
-unsafe fn sum4(s: *const f64, x: isize, b: isize) -> v128 {
-    let (mut lo, mut hi) = (f64x2_splat(0.0), f64x2_splat(0.0));
-    for i in 0..b {
-        let p = s.offset(x + i);
-        lo = f64x2_add(lo, v128_load(p as *const v128));
-        hi = f64x2_add(hi, v128_load(p.add(2) as *const v128));
-    }
-    i32x4_shuffle::<0, 1, 4, 5>(f32x4_demote_f64x2_zero(lo), f32x4_demote_f64x2_zero(hi))
-}
-
-/// Bytes of scratch a call on an image `width` wide with block `block` needs.
+/// Bytes of scratch a call on an image `width` wide with block `block` needs: the three product
+/// rows and a ring of `block` rows of their sums along the row (3 x i32 each).
 #[no_mangle]
 pub extern "C" fn fk_corner_response_scratch_bytes(width: u32, block: u32) -> u32 {
-    3 * 8 * (width + block)
+    let n = width + 8;
+    3 * 4 * n + block * 3 * 4 * n + 16
+}
+
+/// The 3x3 Sobel products of image row `yy` (rows and columns reflected, BORDER_REFLECT_101) into
+/// `pa`, `pb`, `pc`: gx gx, gx gy, gy gy, exact integers (|g| <= 1020).
+#[inline(always)]
+unsafe fn products(
+    src: *const u8,
+    stride: isize,
+    w: isize,
+    h: isize,
+    yy: isize,
+    pa: *mut i32,
+    pb: *mut i32,
+    pc: *mut i32,
+) {
+    let r0 = src.offset(reflect(yy - 1, h) * stride);
+    let r1 = src.offset(yy * stride);
+    let r2 = src.offset(reflect(yy + 1, h) * stride);
+    let scalar = |x: isize| {
+        let (xl, xr) = (reflect(x - 1, w), reflect(x + 1, w));
+        let p = |r: *const u8, i: isize| *r.offset(i) as i32;
+        let gx = p(r0, xr) - p(r0, xl) + 2 * (p(r1, xr) - p(r1, xl)) + p(r2, xr) - p(r2, xl);
+        let gy = p(r2, xl) - p(r0, xl) + 2 * (p(r2, x) - p(r0, x)) + p(r2, xr) - p(r0, xr);
+        *pa.offset(x) = gx * gx;
+        *pb.offset(x) = gx * gy;
+        *pc.offset(x) = gy * gy;
+    };
+    scalar(0);
+    let mut x = 1isize;
+    #[cfg(target_feature = "simd128")]
+    {
+        // 8 columns a step: gradients in i16 (|g| <= 1020), products widened to i32 by extmul.
+        let ld = |r: *const u8, i: isize| u16x8_load_extend_u8x8(r.offset(i));
+        while x + 8 <= w - 1 {
+            let (l0, l2) = (ld(r0, x - 1), ld(r2, x - 1));
+            let (c0, c2) = (ld(r0, x), ld(r2, x));
+            let (q0, q2) = (ld(r0, x + 1), ld(r2, x + 1));
+            let d1 = i16x8_sub(ld(r1, x + 1), ld(r1, x - 1));
+            let gx = i16x8_add(
+                i16x8_add(i16x8_sub(q0, l0), i16x8_sub(q2, l2)),
+                i16x8_add(d1, d1),
+            );
+            let e1 = i16x8_sub(c2, c0);
+            let gy = i16x8_add(
+                i16x8_add(i16x8_sub(l2, l0), i16x8_sub(q2, q0)),
+                i16x8_add(e1, e1),
+            );
+            v128_store(pa.offset(x) as *mut v128, i32x4_extmul_low_i16x8(gx, gx));
+            v128_store(
+                pa.offset(x + 4) as *mut v128,
+                i32x4_extmul_high_i16x8(gx, gx),
+            );
+            v128_store(pb.offset(x) as *mut v128, i32x4_extmul_low_i16x8(gx, gy));
+            v128_store(
+                pb.offset(x + 4) as *mut v128,
+                i32x4_extmul_high_i16x8(gx, gy),
+            );
+            v128_store(pc.offset(x) as *mut v128, i32x4_extmul_low_i16x8(gy, gy));
+            v128_store(
+                pc.offset(x + 4) as *mut v128,
+                i32x4_extmul_high_i16x8(gy, gy),
+            );
+            x += 8;
+        }
+    }
+    while x < w {
+        scalar(x);
+        x += 1;
+    }
+}
+
+/// Box sums along the row: s[x] = sum over i < b of p[reflect(x + i - lo)], exact in i32.
+#[inline(always)]
+unsafe fn row_sums(p: *const i32, w: isize, b: isize, lo: isize, s: *mut i32) {
+    // Columns lo .. end need no reflection.
+    let end = w - (b - 1 - lo);
+    let reflected = |x: isize| {
+        let mut t = 0i32;
+        for i in 0..b {
+            t += *p.offset(reflect(x + i - lo, w));
+        }
+        t
+    };
+    let mut x = 0isize;
+    while x < lo.min(w) {
+        *s.offset(x) = reflected(x);
+        x += 1;
+    }
+    #[cfg(target_feature = "simd128")]
+    while x + 4 <= end {
+        let mut t = i32x4_splat(0);
+        for i in 0..b {
+            t = i32x4_add(t, v128_load(p.offset(x + i - lo) as *const v128));
+        }
+        v128_store(s.offset(x) as *mut v128, t);
+        x += 4;
+    }
+    while x < end {
+        let mut t = 0i32;
+        for i in 0..b {
+            t += *p.offset(x + i - lo);
+        }
+        *s.offset(x) = t;
+        x += 1;
+    }
+    while x < w {
+        *s.offset(x) = reflected(x);
+        x += 1;
+    }
 }
 
 /// Shi-Tomasi (harris = 0) or Harris (harris = 1, free parameter k) response of the gray image at
 /// `src` into the packed f32 plane `dst` (width * height floats).
 ///
+/// Each image row's Sobel products are computed once and summed along the row into a ring of
+/// `block` rows; an output row adds the `block` ring rows its window covers (the rows are reflected
+/// at the top and bottom, and always lie among `block` consecutive image rows, so the ring, indexed
+/// by row modulo `block`, holds them all).
+///
 /// # Safety
 /// `src` spans `height` rows of `stride` bytes with `width` readable; `dst` holds width * height f32;
-/// `scratch` holds `fk_corner_response_scratch_bytes(width, block)` bytes; block >= 1; none overlap.
+/// `scratch` holds `fk_corner_response_scratch_bytes(width, block)` bytes, 4-aligned;
+/// 1 <= block <= MAX_BLOCK; none overlap.
 #[no_mangle]
 pub unsafe extern "C" fn fk_corner_response(
     src: *const u8,
@@ -113,96 +206,58 @@ pub unsafe extern "C" fn fk_corner_response(
     block: u32,
     harris: u32,
     k: f32,
-    scratch: *mut f64,
+    scratch: *mut i32,
     dst: *mut f32,
 ) {
     let (w, h, b) = (width as isize, height as isize, block as isize);
     let lo = b / 2;
-    let n = (w + b) as usize;
-    let sa = scratch;
-    let sb = scratch.add(n);
-    let sc = scratch.add(2 * n);
-    let scale = (1.0f64 / (4.0 * block as f64 * 255.0)) as f32;
+    let n = (w + 8) as usize;
+    // (g / (4 B 255))^2: the sums of squared integer gradients back to OpenCV's scaled derivatives.
+    let s2 = {
+        let s = 1.0f64 / (4.0 * block as f64 * 255.0);
+        (s * s) as f32
+    };
     let harris = harris != 0;
+    let ring = scratch;
+    let prod = scratch.add(3 * n * b as usize);
+    let (pa, pb, pc) = (prod, prod.add(n), prod.add(2 * n));
+    let slot = |r: isize| ring.add(3 * n * (r % b) as usize);
+    // Image row held by each ring slot (-1: none yet).
+    let mut held = [-1isize; MAX_BLOCK];
     for y in 0..h {
-        for i in 0..n {
-            *sa.add(i) = 0.0;
-            *sb.add(i) = 0.0;
-            *sc.add(i) = 0.0;
-        }
+        // Rows reflect(y - lo) .. reflect(y - lo + b - 1): compute any the ring lacks.
         for j in 0..b {
-            let yy = reflect(y + j - lo, h);
-            let r0 = src.offset(reflect(yy - 1, h) * stride as isize);
-            let r1 = src.offset(yy * stride as isize);
-            let r2 = src.offset(reflect(yy + 1, h) * stride as isize);
-            let mut x = 0isize;
-            let scalar = |x: isize| {
-                let (xl, xr) = (reflect(x - 1, w), reflect(x + 1, w));
-                let p = |r: *const u8, i: isize| *r.offset(i) as i32;
-                let gx =
-                    p(r0, xr) - p(r0, xl) + 2 * (p(r1, xr) - p(r1, xl)) + p(r2, xr) - p(r2, xl);
-                let gy = p(r2, xl) - p(r0, xl) + 2 * (p(r2, x) - p(r0, x)) + p(r2, xr) - p(r0, xr);
-                let (dx, dy) = (gx as f32 * scale, gy as f32 * scale);
-                let o = (lo + x) as usize;
-                *sa.add(o) += (dx * dx) as f64;
-                *sb.add(o) += (dx * dy) as f64;
-                *sc.add(o) += (dy * dy) as f64;
-            };
-            scalar(0);
-            x += 1;
-            #[cfg(target_feature = "simd128")]
-            {
-                let vs = f32x4_splat(scale);
-                let two = i32x4_splat(2);
-                let ld = |r: *const u8, i: isize| {
-                    u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(v128_load32_zero(
-                        r.offset(i) as *const u32
-                    )))
-                };
-                while x + 4 <= w - 1 {
-                    let d0 = i32x4_sub(ld(r0, x + 1), ld(r0, x - 1));
-                    let d1 = i32x4_sub(ld(r1, x + 1), ld(r1, x - 1));
-                    let d2 = i32x4_sub(ld(r2, x + 1), ld(r2, x - 1));
-                    let gx = i32x4_add(i32x4_add(d0, d2), i32x4_mul(d1, two));
-                    let e0 = i32x4_sub(ld(r2, x - 1), ld(r0, x - 1));
-                    let e1 = i32x4_sub(ld(r2, x), ld(r0, x));
-                    let e2 = i32x4_sub(ld(r2, x + 1), ld(r0, x + 1));
-                    let gy = i32x4_add(i32x4_add(e0, e2), i32x4_mul(e1, two));
-                    let dx = f32x4_mul(f32x4_convert_i32x4(gx), vs);
-                    let dy = f32x4_mul(f32x4_convert_i32x4(gy), vs);
-                    let o = (lo + x) as usize;
-                    add4(sa.add(o), f32x4_mul(dx, dx));
-                    add4(sb.add(o), f32x4_mul(dx, dy));
-                    add4(sc.add(o), f32x4_mul(dy, dy));
-                    x += 4;
-                }
-            }
-            while x < w {
-                scalar(x);
-                x += 1;
+            let r = reflect(y + j - lo, h);
+            let s = (r % b) as usize;
+            if held[s] != r {
+                products(src, stride as isize, w, h, r, pa, pb, pc);
+                let q = slot(r);
+                row_sums(pa, w, b, lo, q);
+                row_sums(pb, w, b, lo, q.add(n));
+                row_sums(pc, w, b, lo, q.add(2 * n));
+                held[s] = r;
             }
         }
-        for i in 0..lo {
-            let s = (lo + reflect(-1 - i, w)) as usize;
-            let d = (lo - 1 - i) as usize;
-            *sa.add(d) = *sa.add(s);
-            *sb.add(d) = *sb.add(s);
-            *sc.add(d) = *sc.add(s);
+        // The window's ring rows, looked up once per output row.
+        let mut rows = [ring; MAX_BLOCK];
+        for j in 0..b {
+            rows[j as usize] = slot(reflect(y + j - lo, h));
         }
-        for i in 0..(b - 1 - lo) {
-            let s = (lo + reflect(w + i, w)) as usize;
-            let d = (lo + w + i) as usize;
-            *sa.add(d) = *sa.add(s);
-            *sb.add(d) = *sb.add(s);
-            *sc.add(d) = *sc.add(s);
-        }
+        let rows = &rows[..b as usize];
         let out = dst.offset(y * w);
         let mut x = 0isize;
         #[cfg(target_feature = "simd128")]
         {
-            let (vk, half) = (f32x4_splat(k), f32x4_splat(0.5));
+            let (vk, half, vs) = (f32x4_splat(k), f32x4_splat(0.5), f32x4_splat(s2));
             while x + 4 <= w {
-                let (a, bb, c) = (sum4(sa, x, b), sum4(sb, x, b), sum4(sc, x, b));
+                let sum = |c: usize| {
+                    let mut t = i32x4_splat(0);
+                    for q in rows {
+                        t = i32x4_add(t, v128_load(q.add(c * n).offset(x) as *const v128));
+                    }
+                    f32x4_mul(f32x4_convert_i32x4(t), vs)
+                };
+                let (a, bb, c) = (sum(0), sum(1), sum(2));
                 let r = if harris {
                     let t = f32x4_add(a, c);
                     f32x4_sub(
@@ -222,14 +277,14 @@ pub unsafe extern "C" fn fk_corner_response(
             }
         }
         while x < w {
-            let (mut a, mut bb, mut c) = (0.0f64, 0.0f64, 0.0f64);
-            for i in 0..b {
-                let o = (x + i) as usize;
-                a += *sa.add(o);
-                bb += *sb.add(o);
-                c += *sc.add(o);
+            let (mut a, mut bb, mut c) = (0i32, 0i32, 0i32);
+            for q in rows {
+                let q = q.offset(x);
+                a += *q;
+                bb += *q.add(n);
+                c += *q.add(2 * n);
             }
-            *out.offset(x) = response(a as f32, bb as f32, c as f32, harris, k);
+            *out.offset(x) = response(a as f32 * s2, bb as f32 * s2, c as f32 * s2, harris, k);
             x += 1;
         }
     }
