@@ -105,8 +105,8 @@ export function sharedMemoryUnavailable(fk: Framekit): string | null {
  * kernel work; no pixel, no per-stripe message). Call `dispose()` when done: live workers keep Node
  * and Bun running.
  *
- * Measured at 1080p on an unloaded 16-core Xeon, Bun 1.4.5, 1 -> 2 workers: FAST-9 1.87x, gray 1.74x,
- * Gaussian 15x15 1.58x, 5x5 1.46x (bench/results/scheduler-pipeline-workers-h200-host.md).
+ * `framekit bench --kernel workers` measures 1 against 2 workers at 1080p (blur 5x5 and 15x15, FAST-9);
+ * bench/results/cpu-epyc-2core.md gives the figures.
  */
 export class WorkerPool {
   readonly fk: Framekit;
@@ -224,7 +224,8 @@ export class WorkerPool {
   }
 
   /**
-   * Gaussian blur split across the workers, each stripe with its halo rows: the same bytes as
+   * Gaussian blur split across the workers, each stripe writing its own rows of `dst` (reading the
+   * source rows around them, BORDER_REFLECT_101 only at the image's edges): the same bytes as
    * `fk.gaussianBlur()` (OpenCV's 8-bit GaussianBlur, BORDER_REFLECT_101), with the same arguments and
    * checks. The first call at a new largest width or kernel reserves scratch (see `scratchBytes`).
    * Resolves to `dst`.
@@ -244,7 +245,7 @@ export class WorkerPool {
       const wts = this.#ctlRegion.ptr + JOB_DATA_OFFSET;
       writeWeights(this.#i16, wts, plan.rx);
       writeWeights(this.#i16, wts + 2 * nx, plan.ry);
-      const args = [src.ptr, src.stride, dst.ptr, dst.stride, src.width, wts, nx, ny, plan.shift, plan.wide ? 1 : 0];
+      const args = [src.ptr, src.stride, dst.ptr, dst.stride, src.width, wts, nx, ny, plan.shift, plan.wide];
       return this.#start(STRIPE_KERNEL_IDS.gaussian_blur, src.height, args);
     }).then(() => dst);
   }
