@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { createFramekit, type Plane } from '../../ts/index.js';
 import { Tracker } from '../../ts/track/tracker.js';
+import { cameraPath, renderFrame } from '../../ts/track/synthetic.js';
 import { WorkerPool } from '../../ts/workers/pool.js';
 import { fixture } from '../helpers/index.js';
 
@@ -112,5 +113,58 @@ describe('tracker: processAsync', () => {
     await t.processAsync(frame!, { keypoints: k });
     expect(t.flow.count).toBe(3);
     expect(Array.from(t.flow.prev.subarray(0, 6))).toEqual([10, 20, 60, 80, 160, 200]);
+  });
+});
+
+describe('tracker: relocalization against ORB keyframes', () => {
+  /** The synthetic camera path over a photograph, with frames `blank` replaced by a featureless gray (an occlusion). */
+  async function occluded(relocalize: boolean) {
+    const w = 640;
+    const h = 480;
+    const img = await fixture('astronaut.png');
+    const d = img.data;
+    const luma = new Uint8Array(img.width * img.height);
+    for (let i = 0; i < luma.length; i++) luma[i] = (9798 * d[i * 4]! + 19235 * d[i * 4 + 1]! + 3735 * d[i * 4 + 2]! + 16384) >> 15;
+    const photo = { width: img.width, height: img.height, data: luma };
+    const path = cameraPath(w, h, img.width);
+    const fk = await createFramekit({ maxWidth: w, maxHeight: h, frames: 4, arenaBytes: 64 << 20 });
+    const t = new Tracker(fk, {
+      width: w,
+      height: h,
+      intrinsics: path.K,
+      initialPose: path.frame(0).planeToImage,
+      relocalize,
+      keyframeEvery: 10,
+    });
+    const p = fk.allocPlane(w, h, 'gray', { stride: w });
+    const frames = [...Array(20).keys(), 20, 21, 22, 40, 41, 42, 43];
+    const blank = new Set([20, 21, 22]);
+    const log: Array<{ k: number; relocalized: boolean; keyframe: boolean; cornerPx: number | null; rotationDeg: number | null }> = [];
+    for (const k of frames) {
+      if (blank.has(k)) p.data.fill(128);
+      else renderFrame(p.data, w, path, path.frame(k), photo);
+      const r = t.process(p);
+      const e = blank.has(k) ? null : t.errorAgainst(path.frame(k), path.frame(0), w, h);
+      log.push({ k, relocalized: r.relocalized, keyframe: r.keyframe, cornerPx: e?.cornerPx ?? null, rotationDeg: e?.rotationDeg ?? null });
+    }
+    return log;
+  }
+
+  test('after frames with nothing to track, the view 18 frames on is found again: track and pose back within 2 px and 1 degree', async () => {
+    const log = await occluded(true);
+    // Keyframes every 10 tracked frames, none while lost, and the next once the track is back.
+    expect(log.filter((l) => l.keyframe).map((l) => l.k)).toEqual([0, 10, 41]);
+    const back = log.find((l) => l.k === 40)!;
+    expect(back.relocalized).toBe(true);
+    for (const l of log.filter((l) => l.k >= 40)) {
+      expect(l.cornerPx!).toBeLessThan(2);
+      expect(l.rotationDeg!).toBeLessThan(1);
+    }
+  });
+
+  test('without relocalization the same sequence stays lost', async () => {
+    const log = await occluded(false);
+    expect(log.some((l) => l.relocalized || l.keyframe)).toBe(false);
+    expect(Math.max(...log.filter((l) => l.k >= 40).map((l) => l.cornerPx!))).toBeGreaterThan(10);
   });
 });

@@ -1,11 +1,15 @@
+import type { Descriptors } from '../features/descriptors.js';
 import type { Keypoints } from '../features/keypoints.js';
+import type { Matches } from '../features/matches.js';
 import type { FlowPoints } from '../features/flow-points.js';
+import { FramekitError } from '../errors.js';
 import type { Frame } from '../frame/frame.js';
 import type { Framekit } from '../framekit.js';
 import type { PlaneLike } from '../image/plane.js';
 import type { HomographyResult } from '../kernels/homography/api.js';
 import type { FlowPyramid } from '../kernels/lk/pyramid.js';
 import type { FlowOptions } from '../kernels/lk/api.js';
+import type { OrbPyramid } from '../kernels/orb/api.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { Pose } from '../kernels/pose/api.js';
 import { axes, dot, GREEN, line, YELLOW, type Canvas } from './annotate.js';
@@ -31,6 +35,17 @@ export interface TrackerOptions {
    * leaves the flow only the change of motion to find.
    */
   predict?: boolean;
+  /**
+   * Recover from a lost track (default true): every `keyframeEvery` well-tracked frames the tracker
+   * keeps the frame's ORB features (keypoints, descriptors) and its map from the first frame; when
+   * a frame has too few inliers, ORB features of that frame are matched to the keyframe's and a
+   * RANSAC homography puts the track back, with its pose, and reseeds the points.
+   */
+  relocalize?: boolean;
+  /** Frames between ORB keyframes while tracking holds (default 30). */
+  keyframeEvery?: number;
+  /** ORB features per keyframe and per relocalization (default `features`, at least 100). */
+  orbFeatures?: number;
 }
 
 /** Where `processAsync` sends parts of a frame's work. */
@@ -56,6 +71,10 @@ export interface TrackResult {
   inliers: number;
   /** True when the pose of this frame is known (`tracker.pose`). */
   hasPose: boolean;
+  /** True when this frame's track was recovered by matching ORB features to the keyframe. */
+  relocalized: boolean;
+  /** True when this frame became the ORB keyframe. */
+  keyframe: boolean;
   ms: Record<Stage | 'total', number>;
 }
 
@@ -71,6 +90,23 @@ export interface TruthError {
 const now = () => performance.now();
 /** Side of the grid cells that keep new corners apart from tracked points (pixels). */
 const CELL = 16;
+/** Fewer frame-to-frame inliers than this: the track is lost. Also the least a relocalization needs. */
+const MIN_INLIERS = 15;
+/** Matches farther apart than this many bits are not used to relocalize. */
+const MAX_HAMMING = 64;
+
+/** What relocalization keeps: the keyframe's ORB features and its map from the first frame, and the current frame's. */
+interface Relocalizer {
+  every: number;
+  features: number;
+  pyr: OrbPyramid;
+  key: { kp: Keypoints; desc: Descriptors; fromFirst: Mat3; seq: number };
+  cur: { kp: Keypoints; desc: Descriptors };
+  matches: Matches;
+  h: HomographyResult;
+  from: Float32Array;
+  to: Float32Array;
+}
 
 /**
  * The tracking pipeline over gray frames, as a visual-odometry front end does it:
@@ -79,7 +115,9 @@ const CELL = 16;
  *   flow      pyramidal Lucas-Kanade carries the points from the previous frame
  *   geometry  RANSAC homography between the two point sets; its inliers survive; composed from the
  *             first frame it gives, with intrinsics, the camera pose
- *   features  FAST corners refill empty grid cells until `features` points are tracked
+ *   features  FAST corners refill empty grid cells until `features` points are tracked; ORB
+ *             features of a keyframe every `keyframeEvery` frames, and of a frame whose track is
+ *             lost, matched to the keyframe's to recover the track (relocalization)
  * Everything is reserved from the arena when the tracker is made; `process` allocates nothing.
  */
 export class Tracker {
@@ -93,6 +131,8 @@ export class Tracker {
     tracked: 0,
     inliers: 0,
     hasPose: false,
+    relocalized: false,
+    keyframe: false,
     ms: { pyramid: 0, flow: 0, geometry: 0, features: 0, total: 0 },
   };
   /** Homography from the first frame to the current one (row-major), composed frame by frame. */
@@ -115,6 +155,7 @@ export class Tracker {
   readonly #predict: boolean;
   /** The last frame-to-frame homography, or null when the last frame had none. */
   #motion: Mat3 | null = null;
+  readonly #reloc: Relocalizer | null;
   #cur = 0;
 
   constructor(fk: Framekit, o: TrackerOptions) {
@@ -137,6 +178,26 @@ export class Tracker {
     this.#K = o.intrinsics ?? null;
     this.#P0 = o.initialPose ?? null;
     this.#predict = o.predict ?? true;
+    const every = o.keyframeEvery ?? 30;
+    if (!Number.isInteger(every) || every < 1)
+      throw new FramekitError('E_ARGUMENT', `keyframeEvery must be a positive integer, got ${String(every)}`);
+    const m = o.orbFeatures ?? Math.max(n, 100);
+    if (!Number.isInteger(m) || m < MIN_INLIERS)
+      throw new FramekitError('E_ARGUMENT', `orbFeatures must be an integer >= ${MIN_INLIERS}, got ${String(m)}`);
+    this.#reloc =
+      (o.relocalize ?? true)
+        ? {
+            every,
+            features: m,
+            pyr: fk.allocOrbPyramid(o.width, o.height),
+            key: { kp: fk.allocKeypoints(m), desc: fk.allocDescriptors(m), fromFirst: new Float64Array(9), seq: -1 },
+            cur: { kp: fk.allocKeypoints(m), desc: fk.allocDescriptors(m) },
+            matches: fk.allocMatches(m),
+            h: fk.allocHomography(m),
+            from: fk.allocPoints(m),
+            to: fk.allocPoints(m),
+          }
+        : null;
   }
 
   /** Runs the pipeline on one frame and attaches keypoints, pyramid, flow and pose to it. */
@@ -148,8 +209,9 @@ export class Tracker {
     const tracked = this.#tracked();
     const inliers = this.#geometry(tracked);
     const t3 = now();
+    const kept = this.#keyframeOrRecover(gray, inliers);
     this.#fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
-    return this.#end(frame, this.keypoints, tracked, inliers, t1, t2, t3);
+    return this.#end(frame, this.keypoints, tracked, kept, t1, t2, t3);
   }
 
   /**
@@ -170,11 +232,12 @@ export class Tracker {
     const tracked = this.#tracked();
     const inliers = this.#geometry(tracked);
     const t3 = now();
+    const kept = this.#keyframeOrRecover(gray, inliers);
     let kp: Keypoints;
     if (o.keypoints) kp = await o.keypoints;
     else if (o.pool) kp = await o.pool.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
     else kp = this.#fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
-    return this.#end(frame, kp, tracked, inliers, t1, t2, t3);
+    return this.#end(frame, kp, tracked, kept, t1, t2, t3);
   }
 
   get #prevPyr(): FlowPyramid {
@@ -283,12 +346,69 @@ export class Tracker {
     }
     this.#motion = H;
     mat3Mul(H, this.fromFirst, this.fromFirst);
+    this.#updatePose();
+    return h.inliers;
+  }
+
+  /**
+   * After the geometry: makes this frame the ORB keyframe when the track holds and the keyframe is
+   * due (or there is none), or recovers a lost track against the keyframe. Returns the frame's
+   * inlier count (the relocalization's when it recovered the track).
+   */
+  #keyframeOrRecover(gray: PlaneLike, inliers: number): number {
+    const r = this.result;
+    r.relocalized = false;
+    r.keyframe = false;
+    const z = this.#reloc;
+    if (!z) return inliers;
+    const fk = this.#fk;
+    const lost = r.seq > 0 && inliers < MIN_INLIERS;
+    if (!lost) {
+      if (z.key.seq >= 0 && r.seq - z.key.seq < z.every) return inliers;
+      fk.orb(z.key.kp, z.key.desc, z.pyr, gray, { features: z.features });
+      z.key.fromFirst.set(this.fromFirst);
+      z.key.seq = r.seq;
+      r.keyframe = true;
+      return inliers;
+    }
+    if (z.key.seq < 0 || z.key.kp.count < MIN_INLIERS) return inliers;
+    fk.orb(z.cur.kp, z.cur.desc, z.pyr, gray, { features: z.features });
+    if (z.cur.kp.count < MIN_INLIERS) return inliers;
+    const m = fk.match(z.matches, z.cur.desc, z.key.desc, { crossCheck: true, maxDistance: MAX_HAMMING });
+    for (let i = 0; i < m.count; i++) {
+      const q = m.queryIdx[i]!;
+      const t = m.trainIdx[i]!;
+      z.from[2 * i] = z.key.kp.x[t]!;
+      z.from[2 * i + 1] = z.key.kp.y[t]!;
+      z.to[2 * i] = z.cur.kp.x[q]!;
+      z.to[2 * i + 1] = z.cur.kp.y[q]!;
+    }
+    if (m.count < MIN_INLIERS) return inliers;
+    const h = fk.findHomography(z.h, z.from, z.to, m.count, { threshold: 3 });
+    if (!h.homography || h.inliers < MIN_INLIERS) return inliers;
+    // Back on track: first frame -> keyframe -> this frame; the inlier features are the new points.
+    mat3Mul(h.homography, z.key.fromFirst, this.fromFirst);
+    const f = this.flow;
+    f.count = 0;
+    for (let i = 0; i < m.count && f.count < this.#target; i++) {
+      if (!h.mask[i]) continue;
+      const j = f.count++;
+      f.prev[2 * j] = this.previous[2 * j] = z.to[2 * i]!;
+      f.prev[2 * j + 1] = this.previous[2 * j + 1] = z.to[2 * i + 1]!;
+    }
+    this.#motion = null;
+    this.#updatePose();
+    r.relocalized = true;
+    return h.inliers;
+  }
+
+  /** The pose from `fromFirst`, when intrinsics and the first frame's pose are known. */
+  #updatePose(): void {
     if (this.#K && this.#P0) {
       mat3Mul(this.fromFirst, this.#P0, this.#P);
       this.#fk.poseFromHomography(this.pose, this.#P, this.#K);
       this.result.hasPose = true;
     }
-    return h.inliers;
   }
 
   /** Writes each point's predicted place, `M` applied to where it is, to `flow.next`. */
@@ -374,7 +494,17 @@ export class Tracker {
       rotationDeg: err.rotationDeg === null ? null : +err.rotationDeg.toFixed(4),
       translationPct: err.translationPct === null ? null : +err.translationPct.toFixed(4),
     };
-    return { seq: r.seq, keypoints: r.keypoints, tracked: r.tracked, inliers: r.inliers, pose, ms, ...(e ? { error: e } : {}) };
+    return {
+      seq: r.seq,
+      keypoints: r.keypoints,
+      tracked: r.tracked,
+      inliers: r.inliers,
+      relocalized: r.relocalized,
+      keyframe: r.keyframe,
+      pose,
+      ms,
+      ...(e ? { error: e } : {}),
+    };
   }
 
   /** Draws the tracked points (green), their flow from the previous frame (yellow) and the pose axes. */
