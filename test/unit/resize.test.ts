@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { type Framekit, type Plane } from '../../ts/index.js';
 import { resizeAreaReference, resizeLinearReference } from '../../ts/kernels/resize/reference.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
+import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode, mulberry32 } from '../helpers/index.js';
 
 const fks = await framekits();
 /** [srcW, srcH, dstW, dstH]: shrinks, stretches, exact halving, one-pixel edges, odd factors. */
@@ -60,6 +60,49 @@ describe('resize: every implementation equals the reference', () => {
   }
 });
 
+/**
+ * wasm/resize.ts halves sources of at least this many outputs (AREA_TWO_PASS) in two passes per row
+ * pair, the destination rows holding the upper row's sums; smaller ones in one.
+ */
+const AREA_TWO_PASS = 1 << 17;
+
+/** Random bytes from {0, 1, 2, 253, 254, 255}: every 2x2 sum's rounding case, and the largest sums. */
+function fillExtremes(plane: Plane, seed: number): Plane {
+  const r = mulberry32(seed);
+  const values = [0, 1, 2, 253, 254, 255];
+  for (let y = 0; y < plane.height; y++) for (let x = 0; x < plane.width; x++) plane.data[y * plane.stride + x] = values[(r() * 6) | 0]!;
+  return plane;
+}
+
+describe('resize area 2x2: destination widths 1..65, one and two passes', () => {
+  for (const [backend, fk] of fks) {
+    test(`${backend}: odd heights, wide strides, unaligned starts, guard bytes`, () => {
+      let seed = 7;
+      for (let dw = 1; dw <= 65; dw++) {
+        // Short ones (one pass), then one just past the two-pass size (its last row takes one pass),
+        // where sources may be that tall (65536 rows at most: from 4 outputs a row on).
+        const tall = (Math.ceil(AREA_TWO_PASS / dw) + 1) | 1;
+        for (const dh of [1, 2, 3, 5, ...(2 * tall <= 65536 ? [tall] : [])]) {
+          const [sw, sh] = [2 * dw, 2 * dh];
+          const src = guarded(fk, sw, sh, 'gray', { stride: sw + (dw % 3) * 5, offset: dw % 16, guard: 16 });
+          (seed % 2 ? fillRandom : fillExtremes)(src.plane, seed++);
+          const dst = guarded(fk, dw, dh, 'gray', { stride: dw + (dw % 4), offset: (dw * 5) % 16, guard: 16 });
+          const ref = guarded(fk, dw, dh, 'gray', { guard: 0 });
+          fk.resize(dst.plane, src.plane, 'area');
+          resizeAreaReference(fk.heap, ref.plane, src.plane, 2, 2);
+          expect({ size: `${sw}x${sh} -> ${dw}x${dh}`, diff: firstDifference(dst.plane, ref.plane) }).toEqual({
+            size: `${sw}x${sh} -> ${dw}x${dh}`,
+            diff: null,
+          });
+          dst.check();
+          src.check();
+          for (const g of [src, dst, ref]) g.free();
+        }
+      }
+    });
+  }
+});
+
 describe('resize against OpenCV.js resize', async () => {
   const cv = (await loadOpenCV())?.cv;
   const [, fk] = fks[2]!;
@@ -90,6 +133,7 @@ describe('resize against OpenCV.js resize', async () => {
     const failures: string[] = [];
     for (const [sw, sh, dw, dh, area] of [
       ...AREA.map((a) => [...a, true] as const),
+      [1280, 720, 640, 360, true], // two passes in wasm/resize.ts
       [640, 480, 333, 251, false],
       [1920, 1080, 1280, 720, false],
       [64, 48, 33, 25, false],
