@@ -58,9 +58,14 @@ export function benchEnv(): BenchEnv {
 /** A task: its implementation name and the function one sample times. `undefined` entries are skipped. */
 export type Task = [impl: Impl, fn: () => unknown];
 
+/** Rounds `measure` splits its time into: the tasks take turns, so a machine that slows down for a while slows them alike. */
+const ROUNDS = 5;
+
 /**
- * Times every task in one tinybench run, one after another, and returns a row per task with the
- * median. Each task is called once before timing so that a wrong implementation throws here.
+ * Times every task with tinybench in ROUNDS rounds of `timeMs / ROUNDS` each, the tasks one after
+ * another within a round, and returns a row per task with the median of all its samples. Taking
+ * turns keeps side-by-side ratios honest on a shared machine whose speed drifts over seconds. Each
+ * task is called once before timing so that a wrong implementation throws here.
  */
 export async function measure(
   kernel: string,
@@ -69,18 +74,33 @@ export async function measure(
   tasks: Array<Task | undefined>,
   o: BenchOptions,
 ): Promise<BenchRow[]> {
-  const bench = new Bench({ time: o.timeMs, warmupTime: Math.min(200, o.timeMs / 2), iterations: 5, warmupIterations: 2, throws: true });
   const live = tasks.filter((t): t is Task => t !== undefined);
-  for (const [impl, fn] of live) {
-    fn();
-    bench.add(impl, fn);
+  for (const [, fn] of live) fn();
+  const samples = new Map<string, number[]>(live.map(([impl]) => [impl, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const first = round === 0;
+    const bench = new Bench({
+      time: o.timeMs / ROUNDS,
+      warmupTime: first ? Math.min(200, o.timeMs / 2) : 0,
+      warmupIterations: first ? 2 : 0,
+      iterations: 1,
+      retainSamples: true,
+      throws: true,
+    });
+    for (const [impl, fn] of live) bench.add(impl, fn);
+    await bench.run();
+    for (const t of bench.tasks) {
+      const r = t.result;
+      if (r.state !== 'completed') throw new Error(`${kernel} ${t.name} ${width}x${height}: ${r.state}`);
+      samples.get(t.name)!.push(...(r.latency.samples ?? [r.latency.p50]));
+    }
   }
-  await bench.run();
   const rows: BenchRow[] = [];
-  for (const t of bench.tasks) {
-    const r = t.result;
-    if (r.state !== 'completed') throw new Error(`${kernel} ${t.name} ${width}x${height}: ${r.state}`);
-    rows.push({ kernel, impl: t.name, width, height, medianMs: r.latency.p50, samples: r.latency.samplesCount });
+  for (const [impl, v] of samples) {
+    v.sort((a, b) => a - b);
+    const mid = v.length >> 1;
+    const median = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+    rows.push({ kernel, impl: impl as Impl, width, height, medianMs: median, samples: v.length });
   }
   for (const row of rows)
     o.log(
