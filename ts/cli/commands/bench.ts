@@ -41,8 +41,9 @@ export const bench: Command = {
     for (const r of report.results) {
       if (r.medianMs === undefined) continue;
       const x = ratio(report.results, r.kernel, r.width!, r.height!, 'wasm-simd', String(r.impl));
+      const size = r.width === undefined || r.height === undefined ? '-' : `${r.width}x${r.height}`;
       out.stdout(
-        `${r.kernel.padEnd(16)}${String(r.impl).padEnd(13)}${`${r.width}x${r.height}`.padEnd(11)}${r.medianMs.toFixed(3).padStart(10)}${(x === null ? '' : `${x.toFixed(2)}x`).padStart(9)}\n`,
+        `${r.kernel.padEnd(15)} ${String(r.impl).padEnd(12)} ${size.padEnd(10)} ${r.medianMs.toFixed(3).padStart(9)}${(x === null ? '' : `${x.toFixed(2)}x`).padStart(9)}\n`,
       );
     }
   },
