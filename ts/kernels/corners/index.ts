@@ -1,8 +1,7 @@
 import type { PlaneLike } from '../../image/plane.js';
 import type { KernelBackend } from '../backend.js';
-import type { Keypoints } from '../../features/keypoints.js';
 import { cornerResponseReference } from './reference.js';
-import { selectCorners, type SelectOptions } from './select.js';
+import { selectCorners } from './select.js';
 
 /** Corner response kernel: arguments already checked; `dst` is the packed f32 plane at byte offset `dstPtr`. */
 export interface CornerResponseKernel {
@@ -15,16 +14,7 @@ export interface CornerResponseKernel {
    * `cand`, `next` (w x h int32 each) and `heads` (one int32 per grid cell) as scratch; returns
    * how many corners were kept (select.ts says how).
    */
-  select(
-    out: Keypoints,
-    resp: Float32Array,
-    w: number,
-    h: number,
-    o: SelectOptions,
-    cand: Int32Array,
-    next: Int32Array,
-    heads: Int32Array,
-  ): number;
+  select: typeof selectCorners;
 }
 
 /** Binds once: the Rust exports (rust/src/corners) when WASM is loaded, else the references. */
