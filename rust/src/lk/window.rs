@@ -115,7 +115,9 @@ pub unsafe fn patch(
     // in turn (a ring), rather than from a whole-frame derivative image: fetching 22 scattered rows
     // of that 8 MB image was two thirds of the tracking time at 1080p (memory latency), and the
     // image rows needed here are the ones the patch reads anyway.
-    let n = st + 1;
+    // Columns 0 ..= ww: the gradients of the window and of its last pixel's right neighbour; the vector
+    // loops below read a few columns further, which they mask out (`keep`).
+    let n = ww + 1;
     let mut ring = [[0i16; 2 * RUN_MAX]; 2];
     let mut t = [0i16; RUN_SCRATCH];
     let ring0 = ring.as_mut_ptr() as *mut i16;
