@@ -170,6 +170,8 @@ pub unsafe fn corner_score(p: *const u8, off: &[isize; 16]) -> i32 {
 ///   pre 1: compass positions 0, 4, 8, 12: two neighbours both dark > t or both bright > t, since
 ///          every arc of 9 holds two neighbouring compass positions; else return (most blocks)
 ///   pre 2: even positions 0, 2 .. 14: four consecutive both ways likewise (every arc of 9 holds 4)
+///   (both tests as minima over a set and maxima over sets of the differences, compared with t
+///   once: no lane masks, which cost three instructions each where x86 has no unsigned compare)
 ///   s = max(best_arc9(dark), best_arc9(bright))             (best_arc9: max over arcs of min)
 ///   corner = s > t, score = s - 1                           (OpenCV's cornerScore)
 ///
@@ -180,36 +182,31 @@ pub unsafe fn corner_score(p: *const u8, off: &[isize; 16]) -> i32 {
 unsafe fn corners16(p: *const u8, off: &[isize; 16], t: v128, scores: &mut v128) -> u32 {
     let v = v128_load(p as *const v128);
     let at = |k: usize| v128_load(p.offset(off[k]) as *const v128);
-    // Lane masks "dark beyond t" and "bright beyond t" of one circle position.
-    let masks = |x: v128| {
-        (
-            u8x16_gt(u8x16_sub_sat(v, x), t),
-            u8x16_gt(u8x16_sub_sat(x, v), t),
-        )
-    };
-    let (d0, b0) = masks(at(0));
-    let (d4, b4) = masks(at(4));
-    let (d8, b8) = masks(at(8));
-    let (d12, b12) = masks(at(12));
-    let pair = |a: v128, b: v128, c: v128, d: v128| {
-        v128_or(
-            v128_or(v128_and(a, b), v128_and(b, c)),
-            v128_or(v128_and(c, d), v128_and(d, a)),
-        )
-    };
-    if !v128_any_true(v128_or(pair(d0, d4, d8, d12), pair(b0, b4, b8, b12))) {
+    // Saturated differences "darker by" and "brighter by" of one circle position. "All of a set
+    // beyond t" is "the minimum of the set beyond t", and "any of several sets" the maximum of their
+    // minima: the tests below take minima and maxima and compare with t once, at the end.
+    let diffs = |x: v128| (u8x16_sub_sat(v, x), u8x16_sub_sat(x, v));
+    let beyond = |x: v128| v128_any_true(u8x16_sub_sat(x, t));
+    let (lo, hi) = (u8x16_min, u8x16_max);
+    let (d0, b0) = diffs(at(0));
+    let (d4, b4) = diffs(at(4));
+    let (d8, b8) = diffs(at(8));
+    let (d12, b12) = diffs(at(12));
+    let pair =
+        |a: v128, b: v128, c: v128, d: v128| hi(hi(lo(a, b), lo(b, c)), hi(lo(c, d), lo(d, a)));
+    if !beyond(hi(pair(d0, d4, d8, d12), pair(b0, b4, b8, b12))) {
         return 0;
     }
-    let (d2, b2) = masks(at(2));
-    let (d6, b6) = masks(at(6));
-    let (d10, b10) = masks(at(10));
-    let (d14, b14) = masks(at(14));
-    // Four consecutive of the eight even positions: AND neighbours, then AND pairs two apart.
+    let (d2, b2) = diffs(at(2));
+    let (d6, b6) = diffs(at(6));
+    let (d10, b10) = diffs(at(10));
+    let (d14, b14) = diffs(at(14));
+    // Four consecutive of the eight even positions: minima of neighbours, then of pairs two apart.
     let four = |e: [v128; 8]| {
-        let e2 = [0, 1, 2, 3, 4, 5, 6, 7].map(|i| v128_and(e[i], e[(i + 1) & 7]));
-        let mut any = v128_and(e2[0], e2[2]);
+        let e2 = [0, 1, 2, 3, 4, 5, 6, 7].map(|i| lo(e[i], e[(i + 1) & 7]));
+        let mut any = lo(e2[0], e2[2]);
         for i in 1..8 {
-            any = v128_or(any, v128_and(e2[i], e2[(i + 2) & 7]));
+            any = hi(any, lo(e2[i], e2[(i + 2) & 7]));
         }
         any
     };
@@ -217,7 +214,7 @@ unsafe fn corners16(p: *const u8, off: &[isize; 16], t: v128, scores: &mut v128)
     let bright4 = four([b0, b2, b4, b6, b8, b10, b12, b14]);
     // Textured images send about 40% of blocks this far, most with candidates of one polarity only:
     // search the arcs of that polarity alone.
-    let (any_dark, any_bright) = (v128_any_true(dark4), v128_any_true(bright4));
+    let (any_dark, any_bright) = (beyond(dark4), beyond(bright4));
     let zero = u8x16_splat(0);
     let mut s = zero;
     if any_dark {
