@@ -92,7 +92,8 @@ export async function measure(
     for (const t of bench.tasks) {
       const r = t.result;
       if (r.state !== 'completed') throw new Error(`${kernel} ${t.name} ${width}x${height}: ${r.state}`);
-      samples.get(t.name)!.push(...(r.latency.samples ?? [r.latency.p50]));
+      const into = samples.get(t.name)!;
+      for (const v of r.latency.samples ?? [r.latency.p50]) into.push(v);
     }
   }
   const rows: BenchRow[] = [];

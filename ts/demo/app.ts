@@ -95,12 +95,14 @@ class Ingest {
   }
 }
 
+const AXIS_COLOURS = ['#ff3030', '#30ff30', '#3080ff'] as const;
+
 /** Pose axes of the plane the first frame saw (x red, y green, z blue, towards the camera). */
 function drawPose(tracker: Tracker, K: Float64Array, len: number): void {
   if (!tracker.result.hasPose) return;
   const [o, ...tips] = projectAxes(K, tracker.pose.R, tracker.pose.t, len);
   ctx.lineWidth = 3;
-  ['#ff3030', '#30ff30', '#3080ff'].forEach((colour, i) => {
+  AXIS_COLOURS.forEach((colour, i) => {
     ctx.strokeStyle = colour;
     ctx.beginPath();
     ctx.moveTo(o![0], o![1]);

@@ -42,7 +42,11 @@ export interface TrackerOptions {
    * RANSAC homography puts the track back, with its pose, and reseeds the points.
    */
   relocalize?: boolean;
-  /** Frames between ORB keyframes while tracking holds (default 30). */
+  /**
+   * Frames between ORB keyframes while tracking holds (default 30). A keyframe, and a
+   * relocalization, run ORB on that frame in the frame loop (25-40 ms at 1080p on one core): a
+   * latency spike every `keyframeEvery` frames that `relocalize: false` avoids.
+   */
   keyframeEvery?: number;
   /** ORB features per keyframe and per relocalization (default `features`, at least 100). */
   orbFeatures?: number;
@@ -52,7 +56,11 @@ export interface TrackerOptions {
 export interface TrackAsyncOptions {
   /** Split Lucas-Kanade (by points) and FAST (by rows) across this pool's workers. */
   pool?: WorkerPool | undefined;
-  /** Refill from these corners instead of running FAST (for example a WebGPU chain's, for this frame). */
+  /**
+   * Refill from these corners instead of running FAST (for example a WebGPU keypoint chain's, for
+   * this frame). Positions are in their pyramid level's pixels, as a keypoint chain lists them:
+   * `octave` o means a level 2^o times smaller.
+   */
   keypoints?: Keypoints | Promise<Keypoints> | undefined;
 }
 
@@ -92,6 +100,9 @@ const now = () => performance.now();
 const CELL = 16;
 /** Fewer frame-to-frame inliers than this: the track is lost. Also the least a relocalization needs. */
 const MIN_INLIERS = 15;
+/** Lucas-Kanade's options, made once: start from the predicted places, or from the points themselves. */
+const FROM_GUESS: FlowOptions = Object.freeze({ useInitialFlow: true });
+const FROM_PREV: FlowOptions = Object.freeze({});
 /** Matches farther apart than this many bits are not used to relocalize. */
 const MAX_HAMMING = 64;
 
@@ -272,7 +283,7 @@ export class Tracker {
   }
 
   #flowOptions(): FlowOptions {
-    return { useInitialFlow: this.#predict && this.#motion !== null };
+    return this.#predict && this.#motion !== null ? FROM_GUESS : FROM_PREV;
   }
 
   #tracked(): number {
