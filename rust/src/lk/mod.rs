@@ -17,6 +17,7 @@
 pub mod deriv;
 mod window;
 
+use deriv::{RUN_MAX, RUN_SCRATCH};
 use window::{abs_error, patch, residual, Weights, MAX_WIN};
 
 const FLT_EPSILON: f32 = 1.192_092_9e-7;
@@ -108,6 +109,8 @@ pub unsafe extern "C" fn fk_lk_level(
     let mut iwin = [0i16; MAX_WIN * MAX_WIN];
     let mut gx = [0i16; MAX_WIN * MAX_WIN];
     let mut gy = [0i16; MAX_WIN * MAX_WIN];
+    let mut ring = [[0i16; 2 * RUN_MAX]; 2];
+    let mut sums = [0i16; RUN_SCRATCH];
     let area = (ww * wh) as f32;
     for i in 0..n as usize {
         let px = *prev_pts.add(2 * i) * scale - half.0;
@@ -138,7 +141,19 @@ pub unsafe extern "C" fn fk_lk_level(
         }
         let wts = Weights::new(px - ipx as f32, py - ipy as f32);
         let g = patch(
-            i_lvl, cols, rows, ipx, ipy, ww, wh, &wts, &mut iwin, &mut gx, &mut gy,
+            i_lvl,
+            cols,
+            rows,
+            ipx,
+            ipy,
+            ww,
+            wh,
+            &wts,
+            &mut iwin,
+            &mut gx,
+            &mut gy,
+            ring.as_mut_ptr() as *mut i16,
+            sums.as_mut_ptr(),
         );
         let (a11, a12, a22) = (g[0] * FLT_SCALE, g[1] * FLT_SCALE, g[2] * FLT_SCALE);
         let det = a11 * a22 - a12 * a12;

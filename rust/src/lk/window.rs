@@ -18,7 +18,7 @@
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
 
-use super::deriv::{scharr_run, RUN_MAX, RUN_SCRATCH};
+use super::deriv::{scharr_run, RUN_MAX};
 use super::Level;
 
 pub const MAX_WIN: usize = 64;
@@ -85,7 +85,9 @@ unsafe fn sample_u8(p: *const u8, s: isize, w: &Weights) -> i32 {
 
 /// Samples the `ww` x `wh` patch of I at integer corner (ix, iy) with weights `w` into `iwin` and its
 /// gradients into `gx`, `gy` (rows `stride8(ww)` long, zero past `ww`); returns the unscaled sums
-/// [Ix Ix, Ix Iy, Iy Iy].
+/// [Ix Ix, Ix Iy, Iy Iy]. `ring` (2 x 2 RUN_MAX int16s) and `t` (RUN_SCRATCH) are scratch that the
+/// caller makes once for all its points: zeroing them per point, as local arrays are, was a
+/// software memset loop (wasm32 without bulk memory) worth about a tenth of the patch's time.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub unsafe fn patch(
@@ -100,6 +102,8 @@ pub unsafe fn patch(
     iwin: &mut [i16],
     gx: &mut [i16],
     gy: &mut [i16],
+    ring: *mut i16,
+    t: *mut i16,
 ) -> [f32; 3] {
     #[cfg(not(target_feature = "simd128"))]
     let (mut a11, mut a12, mut a22) = (0f32, 0f32, 0f32);
@@ -118,21 +122,8 @@ pub unsafe fn patch(
     // Columns 0 ..= ww: the gradients of the window and of its last pixel's right neighbour; the vector
     // loops below read a few columns further, which they mask out (`keep`).
     let n = ww + 1;
-    let mut ring = [[0i16; 2 * RUN_MAX]; 2];
-    let mut t = [0i16; RUN_SCRATCH];
-    let ring0 = ring.as_mut_ptr() as *mut i16;
-    let slot = |k: usize| ring0.add((k & 1) * 2 * RUN_MAX);
-    scharr_run(
-        i.img,
-        i.stride,
-        iy,
-        ix,
-        n,
-        cols,
-        rows,
-        t.as_mut_ptr(),
-        slot(0),
-    );
+    let slot = |k: usize| ring.add((k & 1) * 2 * RUN_MAX);
+    scharr_run(i.img, i.stride, iy, ix, n, cols, rows, t, slot(0));
     for y in 0..wh {
         let src = i
             .img
@@ -145,7 +136,7 @@ pub unsafe fn patch(
             n,
             cols,
             rows,
-            t.as_mut_ptr(),
+            t,
             slot(y + 1),
         );
         let d = slot(y) as *const i16;
