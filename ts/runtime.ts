@@ -5,3 +5,16 @@ export function runtimeName(): string {
   if (g.process?.versions?.node) return `node ${g.process.versions.node}`;
   return g.navigator?.userAgent ?? 'unknown';
 }
+
+/**
+ * Whether this runs on JavaScriptCore (Bun, Safari and every iOS browser). It and V8 compile some
+ * WebAssembly SIMD shuffles very differently (a two-input shuffle is one x86 instruction under V8
+ * and three under JavaScriptCore; a constant single-input swizzle the other way round), so a few
+ * kernels carry both forms and take the one this engine compiles best.
+ */
+export function isJavaScriptCore(): boolean {
+  const g = globalThis as { Bun?: unknown; navigator?: { userAgent?: string } };
+  if (g.Bun) return true;
+  const ua = g.navigator?.userAgent ?? '';
+  return /AppleWebKit/.test(ua) && !/(Chrome|Chromium|Edg|OPR)\//.test(ua);
+}

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { type Framekit, type FlowPoints, type Plane } from '../../ts/index.js';
 import { readImageFile } from '../../ts/io/image.js';
+import { flowPlan } from '../../ts/kernels/lk/api.js';
 import { fixture, framekits, loadOpenCV, sharedDataPath, errorCode } from '../helpers/index.js';
 
 // Pyramidal LK is a float kernel: the WASM builds sum in f32 in their own order, the reference in
@@ -196,6 +197,35 @@ describe('lk: every implementation equals the reference (float tolerance)', () =
         expect(Math.abs(o.next[2 * i + 1]! - ref!.next[2 * i + 1]!)).toBeLessThan(TOL);
         expect(Math.abs(o.err[i]! - ref!.err[i]!)).toBeLessThan(1e-2);
       }
+    }
+  }, 60_000);
+});
+
+describe('lk: both ways of building pixel pairs (swizzle, interleave) give identical results', () => {
+  test('wasm-simd: next, status and err equal bit for bit, windows 3..31, with and without initial flow', async () => {
+    const fk = fks.find(([b]) => b === 'wasm-simd')![1];
+    const { w, h, g } = await photoGray('chelsea.png');
+    const b = warp(g, w, h, [1.01, 0.02, 3.3, -0.015, 0.99, -2.1]);
+    for (const win of [3, 7, 13, 21, 31]) {
+      const s = setup(fk, w, h, g, b, { win, maxLevel: 3 });
+      const xy = [...corners(fk, s.pa, 0, 150), 0, 0, w - 1, h - 1, -3, 5, 2.5, h - 1.5];
+      const runs = (['swizzle', 'interleave'] as const).map((pairs) => {
+        const pts = fk.allocFlowPoints(xy.length >> 1).setPrev(xy);
+        pts.err.fill(0); // lost points' err is left as it was, as OpenCV leaves it
+        for (const useInitialFlow of [false, true]) {
+          const { maxLevel, params } = flowPlan(fk, pts, s.prev, s.next, { win, useInitialFlow });
+          pts.status.fill(1, 0, pts.count);
+          for (let l = maxLevel; l >= 0; l--)
+            fk.kernels.lk.level(s.prev.levels[l]!, s.next.levels[l]!, pts, l, maxLevel, { ...params, pairs });
+        }
+        return pts;
+      });
+      const [sw, il] = runs as [FlowPoints, FlowPoints];
+      expect(sw.status.slice(0, sw.count).filter((v) => v === 1).length).toBeGreaterThan(sw.count / 2);
+      expect(Array.from(il.next.slice(0, 2 * il.count))).toEqual(Array.from(sw.next.slice(0, 2 * sw.count)));
+      expect(Array.from(il.status.slice(0, il.count))).toEqual(Array.from(sw.status.slice(0, sw.count)));
+      expect(Array.from(il.err.slice(0, il.count))).toEqual(Array.from(sw.err.slice(0, sw.count)));
+      s.free();
     }
   }, 60_000);
 });

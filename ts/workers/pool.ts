@@ -26,6 +26,7 @@ import type { FastOptions } from '../kernels/fast/api.js';
 import type { FlowPoints } from '../features/flow-points.js';
 import { flowPlan, type FlowOptions } from '../kernels/lk/api.js';
 import type { FlowPyramid } from '../kernels/lk/pyramid.js';
+import { lkFlags } from '../kernels/lk/index.js';
 import { f32Bits, LK_LEVEL_INTS } from './stripe-lk.js';
 import { blurStripeScratch, STRIPE_KERNEL_IDS, STRIPE_KERNELS, type StripeContext, type StripeKernelName } from './kernels.js';
 import type { InitMessage, WorkerMessage } from './protocol.js';
@@ -350,7 +351,7 @@ export class WorkerPool {
         t[e + 4] = I.width;
         t[e + 5] = I.height;
       }
-      const flags = (p.useInitialFlow ? 1 : 0) | (p.minEigErr ? 2 : 0);
+      const flags = lkFlags(p);
       const args = [
         table,
         maxLevel,

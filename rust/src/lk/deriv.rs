@@ -57,9 +57,10 @@ pub unsafe extern "C" fn fk_pad_reflect101(
 
 /// One row of OpenCV's `calcSharrDeriv` from its three vertical sums: `t0` = 3 r0 + 10 r1 + 3 r2 and
 /// `t1` = r2 - r0, each with one reflected element on either side (t[-1] = t[1], t[w] = t[w - 2]).
-/// Writes interleaved (dx, dy) = (t0[x+1] - t0[x-1], 3 t1[x-1] + 10 t1[x] + 3 t1[x+1]).
+/// Writes dx = t0[x+1] - t0[x-1] to `dx` and dy = 3 t1[x-1] + 10 t1[x] + 3 t1[x+1] to `dy` (planar:
+/// Lucas-Kanade takes each from its own row, with single-input swizzles).
 #[inline(always)]
-unsafe fn deriv_row(t0: *const i16, t1: *const i16, w: usize, out: *mut i16) {
+unsafe fn deriv_row(t0: *const i16, t1: *const i16, w: usize, dx: *mut i16, dy: *mut i16) {
     let mut x = 0;
     #[cfg(target_feature = "simd128")]
     {
@@ -70,23 +71,18 @@ unsafe fn deriv_row(t0: *const i16, t1: *const i16, w: usize, out: *mut i16) {
             let l1 = v128_load(t1.add(x).sub(1) as *const v128);
             let c1 = v128_load(t1.add(x) as *const v128);
             let r1 = v128_load(t1.add(x + 1) as *const v128);
-            let dx = i16x8_sub(r0, l0);
-            let dy = i16x8_add(i16x8_mul(i16x8_add(l1, r1), three), i16x8_mul(c1, ten));
+            v128_store(dx.add(x) as *mut v128, i16x8_sub(r0, l0));
             v128_store(
-                out.add(2 * x) as *mut v128,
-                i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(dx, dy),
-            );
-            v128_store(
-                out.add(2 * x + 8) as *mut v128,
-                i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(dx, dy),
+                dy.add(x) as *mut v128,
+                i16x8_add(i16x8_mul(i16x8_add(l1, r1), three), i16x8_mul(c1, ten)),
             );
             x += 8;
         }
     }
     while x < w {
         let (l, r) = (x as isize - 1, x as isize + 1);
-        *out.add(2 * x) = *t0.offset(r) - *t0.offset(l);
-        *out.add(2 * x + 1) = (*t1.offset(l) + *t1.offset(r)) * 3 + *t1.add(x) * 10;
+        *dx.add(x) = *t0.offset(r) - *t0.offset(l);
+        *dy.add(x) = (*t1.offset(l) + *t1.offset(r)) * 3 + *t1.add(x) * 10;
         x += 1;
     }
 }
@@ -134,15 +130,16 @@ fn round8(n: usize) -> usize {
 pub const RUN_MAX: usize = 96;
 pub const RUN_SCRATCH: usize = 2 * (RUN_MAX + 16);
 
-/// The interleaved Scharr (dx, dy) of pixels `col .. col + n` of image row `row`, exactly OpenCV's
-/// `calcSharrDeriv` there (3x3 Scharr, unscaled, reflect-101 borders), and 0 outside the `cols` x `rows` image (OpenCV pads its
-/// derivatives with zeros). Computed from the reflect-101 padded image around the row: what
-/// Lucas-Kanade needs for one window row, without a whole-frame derivative image to fetch from.
+/// The Scharr dx and dy of pixels `col .. col + n` of image row `row`, exactly OpenCV's
+/// `calcSharrDeriv` there (3x3 Scharr, unscaled, reflect-101 borders), and 0 outside the `cols` x
+/// `rows` image (OpenCV pads its derivatives with zeros). Computed from the reflect-101 padded image
+/// around the row: what Lucas-Kanade needs for one window row, without a whole-frame derivative
+/// image to fetch from. dx goes to `out[0..n]`, dy to `out[RUN_MAX..RUN_MAX + n]`.
 ///
 /// # Safety
 /// `img` is pixel (0, 0) of an image padded by at least 2 pixels beyond every pixel read (rows
 /// `row - 1 ..= row + 1`, columns `col - 1 ..= col + n + 8`), rows `stride` apart; n <= RUN_MAX;
-/// `t` holds RUN_SCRATCH int16s; `out` 2 RUN_MAX (2 n are the result).
+/// `t` holds RUN_SCRATCH int16s; `out` 2 RUN_MAX.
 #[inline(always)]
 pub unsafe fn scharr_run(
     img: *const u8,
@@ -155,16 +152,19 @@ pub unsafe fn scharr_run(
     t: *mut i16,
     out: *mut i16,
 ) {
+    let (dx, dy) = (out, out.add(RUN_MAX));
     if row < 0 || row >= rows {
-        core::ptr::write_bytes(out, 0, 2 * n);
+        for k in 0..n {
+            *dx.add(k) = 0;
+            *dy.add(k) = 0;
+        }
         return;
     }
     let c = img.offset(row as isize * stride + col as isize - 1);
     let (t0, t1) = (t.add(1), t.add(RUN_MAX + 16 + 1));
     // Sums for columns col - 1 ..= col + n, stored from t[-1].
     // Whole 8-column vectors, past n where n is not a multiple of 8: no scalar tails. The extra
-    // columns read padding and scratch, and their outputs (past `out`'s n pairs, inside its
-    // RUN_MAX) are never used.
+    // columns read padding and scratch, and their outputs (past n, inside RUN_MAX) are never used.
     let (vn, dn) = if cfg!(target_feature = "simd128") {
         (round8(n + 2), round8(n))
     } else {
@@ -178,12 +178,12 @@ pub unsafe fn scharr_run(
         t0.sub(1),
         t1.sub(1),
     );
-    deriv_row(t0, t1, dn, out);
+    deriv_row(t0, t1, dn, dx, dy);
     if col < 0 || col + n as i32 > cols {
         for k in 0..n as i32 {
             if col + k < 0 || col + k >= cols {
-                *out.add(2 * k as usize) = 0;
-                *out.add(2 * k as usize + 1) = 0;
+                *dx.add(k as usize) = 0;
+                *dy.add(k as usize) = 0;
             }
         }
     }

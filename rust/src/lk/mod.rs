@@ -66,12 +66,85 @@ pub struct Level {
 /// from the coarser level, or the initial flow with `flags & 1` at the top level) and written.
 /// `status` (u8) is cleared for points lost at level 0; `err` (f32) gets the level-0 error, or the
 /// minimum eigenvalue with `flags & 2`. `eps` is the squared step at which iterations stop.
+/// `flags & 4` builds the bilinear pixel pairs with single-input swizzles rather than interleaves
+/// (see window.rs): the same results, faster under JavaScriptCore, slower under V8.
 ///
 /// # Safety
 /// `prev`/`next` point at pixel (0, 0) of images padded by at least `win + 16` pixels on every side;
 /// point arrays hold `n` entries; `win_w`, `win_h` in 1..=fk_lk_max_win().
 #[no_mangle]
 pub unsafe extern "C" fn fk_lk_level(
+    prev: *const u8,
+    prev_stride: u32,
+    next: *const u8,
+    next_stride: u32,
+    width: u32,
+    height: u32,
+    prev_pts: *const f32,
+    next_pts: *mut f32,
+    status: *mut u8,
+    err: *mut f32,
+    n: u32,
+    win_w: u32,
+    win_h: u32,
+    level: u32,
+    max_level: u32,
+    max_count: u32,
+    eps: f32,
+    min_eig: f32,
+    flags: u32,
+) {
+    #[cfg(target_feature = "simd128")]
+    if flags & 4 != 0 {
+        return track_level::<true>(
+            prev,
+            prev_stride,
+            next,
+            next_stride,
+            width,
+            height,
+            prev_pts,
+            next_pts,
+            status,
+            err,
+            n,
+            win_w,
+            win_h,
+            level,
+            max_level,
+            max_count,
+            eps,
+            min_eig,
+            flags,
+        );
+    }
+    track_level::<false>(
+        prev,
+        prev_stride,
+        next,
+        next_stride,
+        width,
+        height,
+        prev_pts,
+        next_pts,
+        status,
+        err,
+        n,
+        win_w,
+        win_h,
+        level,
+        max_level,
+        max_count,
+        eps,
+        min_eig,
+        flags,
+    )
+}
+
+// Each variant its own function: one body with both inlined compiles worse under JavaScriptCore.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+unsafe fn track_level<const SWZ: bool>(
     prev: *const u8,
     prev_stride: u32,
     next: *const u8,
@@ -140,7 +213,7 @@ pub unsafe extern "C" fn fk_lk_level(
             continue;
         }
         let wts = Weights::new(px - ipx as f32, py - ipy as f32);
-        let g = patch(
+        let g = patch::<SWZ>(
             i_lvl,
             cols,
             rows,
@@ -180,7 +253,7 @@ pub unsafe extern "C" fn fk_lk_level(
                 break;
             }
             let wts = Weights::new(nx - inx as f32, ny - iny as f32);
-            let b = residual(j_lvl, inx, iny, ww, wh, &wts, &iwin, &gx, &gy);
+            let b = residual::<SWZ>(j_lvl, inx, iny, ww, wh, &wts, &iwin, &gx, &gy);
             let (b1, b2) = (b[0] * FLT_SCALE, b[1] * FLT_SCALE);
             let delta = ((a12 * b2 - a22 * b1) * inv, (a12 * b1 - a11 * b2) * inv);
             nx += delta.0;
@@ -206,7 +279,7 @@ pub unsafe extern "C" fn fk_lk_level(
                 continue;
             }
             let wts = Weights::new(qx - iqx as f32, qy - iqy as f32);
-            *err.add(i) = abs_error(j_lvl, iqx, iqy, ww, wh, &wts, &iwin) / (32.0 * area);
+            *err.add(i) = abs_error::<SWZ>(j_lvl, iqx, iqy, ww, wh, &wts, &iwin) / (32.0 * area);
         }
     }
 }

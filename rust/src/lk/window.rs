@@ -9,11 +9,10 @@
 //! columns add nothing to the sums.
 //!
 //! SIMD pseudo-code for one image row of the bilinear sample, 4 pixels:
-//!   a = u8 at x..x+8 as i16, b = u8 at x+1..x+9 as i16
-//!   lo = interleave(a, b)[0..8] = (p0, p1, p1, p2, p2, p3, p3, p4)
-//!   row = dot(lo, (w00, w01) x 4)  -> i32 (p0 w00 + p1 w01, ...) for 4 pixels
-//! and likewise for the row below with (w10, w11); interleaved (dx, dy) int16 gradients take the
-//! same dot after interleaving (dx_x, dx_x+1, dy_x, dy_x+1), two pixels per vector.
+//!   pairs = (p0, p1, p1, p2, p2, p3, p3, p4)   (u8 widened to i16; see `pairs8` for the two ways)
+//!   row = dot(pairs, (w00, w01) x 4)  -> i32 (p0 w00 + p1 w01, ...) for 4 pixels
+//! and likewise for the row below with (w10, w11). The Scharr dx and dy rows (planar int16) take
+//! the same pairs and dot, four pixels per vector.
 
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
@@ -90,7 +89,7 @@ unsafe fn sample_u8(p: *const u8, s: isize, w: &Weights) -> i32 {
 /// software memset loop (wasm32 without bulk memory) worth about a tenth of the patch's time.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub unsafe fn patch(
+pub unsafe fn patch<const SWZ: bool>(
     i: Level,
     cols: i32,
     rows: i32,
@@ -148,23 +147,17 @@ pub unsafe fn patch(
         );
         #[cfg(target_feature = "simd128")]
         {
-            // Interleaved (dx, dy) of pixels x..x+4 against x+1..x+5: dot with the weight pairs gives
-            // (dx, dy) sums of 2 pixels per vector.
-            let grad = |q: *const i16, wv: v128| {
-                let a = v128_load(q as *const v128);
-                let b = v128_load(q.add(2) as *const v128);
-                let lo = i32x4_dot_i16x8(i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b), wv);
-                let hi = i32x4_dot_i16x8(i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b), wv);
-                (lo, hi)
-            };
+            // dx (or dy) of pixels x..x+8 as int16: each half's four pixels from one load of the
+            // upper ring row (top weights) and one of the lower (bottom weights), shuffled into
+            // pixel pairs (values below 2^12: narrowing is exact).
             let round = i32x4_splat(1 << (W_BITS - 1));
             let ds14 = |v: v128| i32x4_shr(i32x4_add(v, round), W_BITS as u32);
-            // (dx, dy) of pixels x..x+4 as int16 pairs: the upper ring row with the top weights,
-            // the lower with the bottom ones (values below 2^12: narrowing is exact).
-            let grad4 = |x: usize| {
-                let (l0, h0) = grad(d.add(2 * x), w0);
-                let (l1, h1) = grad(d.offset(2 * x as isize + ds), w1);
-                i16x8_narrow_i32x4(ds14(i32x4_add(l0, l1)), ds14(i32x4_add(h0, h1)))
+            let grad8 = |q: *const i16, x: usize| {
+                let (t0, t1) = pairs8_i16::<SWZ>(q.add(x));
+                let (b0, b1) = pairs8_i16::<SWZ>(q.offset(x as isize + ds));
+                let lo = i32x4_add(i32x4_dot_i16x8(t0, w0), i32x4_dot_i16x8(b0, w1));
+                let hi = i32x4_add(i32x4_dot_i16x8(t1, w0), i32x4_dot_i16x8(b1, w1));
+                i16x8_narrow_i32x4(ds14(lo), ds14(hi))
             };
             let lanes = i16x8(0, 1, 2, 3, 4, 5, 6, 7);
             // The row's sums are exact in i32 (each lane adds two products below 2^24 per vector,
@@ -173,19 +166,18 @@ pub unsafe fn patch(
             let mut x = 0;
             while x < st {
                 let v = blend8(
-                    pairs8(src.add(x)),
-                    pairs8(src.add(x).offset(i.stride)),
+                    pairs8::<SWZ>(src.add(x)),
+                    pairs8::<SWZ>(src.add(x).offset(i.stride)),
                     w0,
                     w1,
                 );
                 v128_store(out.add(x) as *mut v128, v);
-                let (a, b) = (grad4(x), grad4(x + 4));
                 let keep = i16x8_lt(
                     i16x8_add(lanes, i16x8_splat(x as i16)),
                     i16x8_splat(ww as i16),
                 );
-                let vx = v128_and(i16x8_shuffle::<0, 2, 4, 6, 8, 10, 12, 14>(a, b), keep);
-                let vy = v128_and(i16x8_shuffle::<1, 3, 5, 7, 9, 11, 13, 15>(a, b), keep);
+                let vx = v128_and(grad8(d, x), keep);
+                let vy = v128_and(grad8(d.add(RUN_MAX), x), keep);
                 v128_store(ox.add(x) as *mut v128, vx);
                 v128_store(oy.add(x) as *mut v128, vy);
                 rxx = i32x4_add(rxx, i32x4_dot_i16x8(vx, vx));
@@ -205,15 +197,14 @@ pub unsafe fn patch(
                 continue;
             }
             *out.add(x) = sample_u8(src.add(x), i.stride, w) as i16;
-            let q = d.add(2 * x);
-            let g = |k: usize| {
-                let v = *q.add(k) as i32 * w.w00
-                    + *q.add(k + 2) as i32 * w.w01
-                    + *q.offset(ds + k as isize) as i32 * w.w10
-                    + *q.offset(ds + k as isize + 2) as i32 * w.w11;
+            let g = |q: *const i16| {
+                let v = *q as i32 * w.w00
+                    + *q.add(1) as i32 * w.w01
+                    + *q.offset(ds) as i32 * w.w10
+                    + *q.offset(ds + 1) as i32 * w.w11;
                 descale(v, W_BITS)
             };
-            let (vx, vy) = (g(0), g(1));
+            let (vx, vy) = (g(d.add(x)), g(d.add(RUN_MAX + x)));
             *ox.add(x) = vx as i16;
             *oy.add(x) = vy as i16;
             a11 += (vx * vx) as f32;
@@ -233,14 +224,54 @@ pub unsafe fn patch(
     [a11, a12, a22]
 }
 
-/// Eight bilinear-ready pixel pairs of one image row: bytes x..x+9 of `q` as i16 pairs
-/// (p0, p1, p1, p2, p2, p3, p3, p4) and (p4, p5, ..., p7, p8), from one 16-byte load.
+// Bilinear sampling dots pairs of neighbours, (p0, p1, p1, p2, ...), with the weight pairs. Two
+// ways to build them, each the cheaper on one engine (same values; `SWZ` picks, per call):
+//   SWZ = true:  one load, a single-input byte swizzle (a constant mask): one pshufb under
+//                JavaScriptCore; V8 rebuilds the 16-byte mask from immediates at every use (4 more).
+//   SWZ = false: two loads one element apart, interleaved: one punpck under V8; JavaScriptCore
+//                lowers every two-input shuffle to two pshufb and a por.
+
+/// Pairs of the int16s at q .. q + 9: (q0, q1, q1, q2, q2, q3, q3, q4) and (q4, q5, ..., q7, q8).
 #[cfg(target_feature = "simd128")]
 #[inline(always)]
-unsafe fn pairs8(q: *const u8) -> (v128, v128) {
-    let v = v128_load(q as *const v128);
-    let z = i8x16_shuffle::<0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8>(v, v);
-    (u16x8_extend_low_u8x16(z), u16x8_extend_high_u8x16(z))
+unsafe fn pairs8_i16<const SWZ: bool>(q: *const i16) -> (v128, v128) {
+    if SWZ {
+        let (a, b) = (
+            v128_load(q as *const v128),
+            v128_load(q.add(4) as *const v128),
+        );
+        (
+            i8x16_shuffle::<0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8, 9>(a, a),
+            i8x16_shuffle::<0, 1, 2, 3, 2, 3, 4, 5, 4, 5, 6, 7, 6, 7, 8, 9>(b, b),
+        )
+    } else {
+        let (a, b) = (
+            v128_load(q as *const v128),
+            v128_load(q.add(1) as *const v128),
+        );
+        (
+            i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b),
+            i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b),
+        )
+    }
+}
+
+/// Eight bilinear-ready pixel pairs of one image row: bytes x..x+9 of `q` as i16 pairs
+/// (p0, p1, p1, p2, p2, p3, p3, p4) and (p4, p5, ..., p7, p8).
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+unsafe fn pairs8<const SWZ: bool>(q: *const u8) -> (v128, v128) {
+    if SWZ {
+        let v = v128_load(q as *const v128);
+        let z = i8x16_shuffle::<0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8>(v, v);
+        (u16x8_extend_low_u8x16(z), u16x8_extend_high_u8x16(z))
+    } else {
+        let (a, b) = (u16x8_load_extend_u8x8(q), u16x8_load_extend_u8x8(q.add(1)));
+        (
+            i16x8_shuffle::<0, 8, 1, 9, 2, 10, 3, 11>(a, b),
+            i16x8_shuffle::<4, 12, 5, 13, 6, 14, 7, 15>(a, b),
+        )
+    }
 }
 
 /// Eight bilinear samples (scaled by 32, as i16) from the pairs of a row and the row below.
@@ -265,7 +296,7 @@ fn blend8(top: (v128, v128), bottom: (v128, v128), w0: v128, w1: v128) -> v128 {
 /// i32 products (|diff| < 2^13, |Ix| < 2^12), added up exactly in i32 over runs of rows, then in f32.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub unsafe fn residual(
+pub unsafe fn residual<const SWZ: bool>(
     j: Level,
     jx: i32,
     jy: i32,
@@ -288,7 +319,7 @@ pub unsafe fn residual(
         let mut x = 0;
         while x < st {
             let mut src = base.add(x);
-            let mut top = pairs8(src);
+            let mut top = pairs8::<SWZ>(src);
             let (mut iw, mut px, mut py) =
                 (iwin.as_ptr().add(x), gx.as_ptr().add(x), gy.as_ptr().add(x));
             let mut y = 0;
@@ -298,7 +329,7 @@ pub unsafe fn residual(
                 let (mut s1, mut s2) = (i32x4_splat(0), i32x4_splat(0));
                 for _ in y..wh.min(y + 16) {
                     src = src.offset(j.stride);
-                    let bottom = pairs8(src);
+                    let bottom = pairs8::<SWZ>(src);
                     let diff = i16x8_sub(blend8(top, bottom, w0, w1), v128_load(iw as *const v128));
                     s1 = i32x4_add(s1, i32x4_dot_i16x8(diff, v128_load(px as *const v128)));
                     s2 = i32x4_add(s2, i32x4_dot_i16x8(diff, v128_load(py as *const v128)));
@@ -343,7 +374,7 @@ pub unsafe fn residual(
 /// exact (at most 64 x 64 differences below 2^13), so it equals the scalar loop's f32 sum whenever
 /// that one is exact too (below 2^24).
 #[inline(always)]
-pub unsafe fn abs_error(
+pub unsafe fn abs_error<const SWZ: bool>(
     j: Level,
     jx: i32,
     jy: i32,
@@ -370,11 +401,11 @@ pub unsafe fn abs_error(
                 i16x8_splat(ww as i16),
             );
             let mut src = base.add(x);
-            let mut top = pairs8(src);
+            let mut top = pairs8::<SWZ>(src);
             let mut iw = iwin.as_ptr().add(x);
             for _ in 0..wh {
                 src = src.offset(j.stride);
-                let bottom = pairs8(src);
+                let bottom = pairs8::<SWZ>(src);
                 let diff = i16x8_sub(blend8(top, bottom, w0, w1), v128_load(iw as *const v128));
                 acc = i32x4_add(acc, i32x4_dot_i16x8(v128_and(i16x8_abs(diff), keep), ones));
                 top = bottom;

@@ -2,7 +2,17 @@ import type { FlowPoints } from '../../features/flow-points.js';
 import type { PlaneLike } from '../../image/plane.js';
 import type { KernelBackend } from '../backend.js';
 import type { FlowLevel } from './pyramid.js';
+import { isJavaScriptCore } from '../../runtime.js';
 import { lkLevelReference, padReference, scharrReference, type LkParams } from './reference.js';
+
+/** fk_lk_level's flag for swizzled pixel pairs (rust/src/lk/window.rs). */
+const SWIZZLE_PAIRS = 4;
+const defaultPairs = isJavaScriptCore() ? 'swizzle' : 'interleave';
+
+/** fk_lk_level's flags for `o`: initial flow (1), min-eigenvalue error (2), swizzled pairs (4). */
+export function lkFlags(o: LkParams): number {
+  return (o.useInitialFlow ? 1 : 0) | (o.minEigErr ? 2 : 0) | ((o.pairs ?? defaultPairs) === 'swizzle' ? SWIZZLE_PAIRS : 0);
+}
 
 /** Pyramidal LK's kernels; arguments already checked (ts/kernels/lk/api.ts). */
 export interface LkKernels {
@@ -55,7 +65,7 @@ export function bindLk(b: KernelBackend): LkKernels {
         o.maxCount,
         o.eps,
         o.minEig,
-        (o.useInitialFlow ? 1 : 0) | (o.minEigErr ? 2 : 0),
+        lkFlags(o),
       ),
   };
 }

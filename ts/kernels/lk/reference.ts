@@ -61,6 +61,11 @@ export interface LkParams {
   minEig: number;
   useInitialFlow: boolean;
   minEigErr: boolean;
+  /**
+   * How the SIMD kernel builds its bilinear pixel pairs (same results either way): 'swizzle' is
+   * faster under JavaScriptCore, 'interleave' under V8. Default: the one for this engine.
+   */
+  pairs?: 'swizzle' | 'interleave';
 }
 
 /** One level of OpenCV's LKTrackerInvoker for every point (see rust/src/lk/mod.rs for the outline). */
