@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test';
 import { createFramekit, type Plane } from '../../ts/index.js';
-import { Tracker } from '../../ts/track/tracker.js';
+import { Tracker, type TrackerOptions } from '../../ts/track/tracker.js';
 import { cameraPath, renderFrame } from '../../ts/track/synthetic.js';
 import { WorkerPool } from '../../ts/workers/pool.js';
 import { fixture } from '../helpers/index.js';
@@ -12,14 +12,17 @@ import { fixture } from '../helpers/index.js';
 // the motion of the frame before.
 const W = 320;
 const H = 240;
-const X = [0, 6, 18, 36, 60, 90, 120, 150];
-const FRAMES = X.length;
+const PAN = [0, 6, 18, 36, 60, 90, 120, 150];
+const FRAMES = PAN.length;
+// A steady pan (6 px a frame) with a jolt: frame 6 lands 54 px (and 27 px down) further than the
+// motion predicts, and frame 7 as far short of the jolt's pace.
+const JOLT = [0, 6, 12, 18, 24, 30, 90, 96, 102, 108];
 
-async function panFrames(fk: Awaited<ReturnType<typeof createFramekit>>): Promise<Plane[]> {
+async function panFrames(fk: Awaited<ReturnType<typeof createFramekit>>, X: number[] = PAN): Promise<Plane[]> {
   const img = await fixture('astronaut.png');
   const d = img.data;
   const frames: Plane[] = [];
-  for (let k = 0; k < FRAMES; k++) {
+  for (let k = 0; k < X.length; k++) {
     const p = fk.allocPlane(W, H, 'gray', { stride: W });
     const ox = X[k]!;
     const oy = X[k]! / 2;
@@ -34,17 +37,22 @@ async function panFrames(fk: Awaited<ReturnType<typeof createFramekit>>): Promis
   return frames;
 }
 
-/** Runs a tracker over the pan; returns, per frame after the first, the points it carried and how far its frame-to-first map is off. */
-async function run(predict: boolean): Promise<{ tracked: number[]; cornerPx: number[] }> {
-  const fk = await createFramekit({ maxWidth: W, maxHeight: H, frames: FRAMES + 2, arenaBytes: 16 << 20, backend: 'wasm-simd' });
-  const frames = await panFrames(fk);
-  const t = new Tracker(fk, { width: W, height: H, features: 200, levels: 0, predict });
+/**
+ * Runs a tracker over a pan; returns, per frame after the first, the points it carried, how far its
+ * frame-to-first map is off, and whether its flow deepened.
+ */
+async function run(o: Partial<TrackerOptions>, X: number[] = PAN): Promise<{ tracked: number[]; cornerPx: number[]; deepened: boolean[] }> {
+  const fk = await createFramekit({ maxWidth: W, maxHeight: H, frames: X.length + 2, arenaBytes: 16 << 20, backend: 'wasm-simd' });
+  const frames = await panFrames(fk, X);
+  const t = new Tracker(fk, { width: W, height: H, features: 200, ...o });
   const tracked: number[] = [];
   const cornerPx: number[] = [];
-  for (let k = 0; k < FRAMES; k++) {
+  const deepened: boolean[] = [];
+  for (let k = 0; k < X.length; k++) {
     const r = t.process(frames[k]!);
     if (k === 0) continue;
     tracked.push(r.tracked);
+    deepened.push(r.deepened);
     // The truth: frame k sees the first frame's (x, y) at (x - X[k], y - X[k] / 2).
     const H0 = t.fromFirst;
     const at = (x: number, y: number) => {
@@ -54,19 +62,36 @@ async function run(predict: boolean): Promise<{ tracked: number[]; cornerPx: num
     const [cx, cy] = at(W / 2, H / 2);
     cornerPx.push(Math.hypot(cx - (W / 2 - X[k]!), cy - (H / 2 - X[k]! / 2)));
   }
-  return { tracked, cornerPx };
+  return { tracked, cornerPx, deepened };
 }
 
 describe('tracker: motion prediction', () => {
   test('with prediction the points survive every frame and the map to the first frame stays within 1 px', async () => {
-    const p = await run(true);
+    const p = await run({ levels: 0, predict: true });
     for (const n of p.tracked) expect(n).toBeGreaterThan(100);
     expect(Math.max(...p.cornerPx)).toBeLessThan(1);
   });
 
   test('the same pan without prediction goes wrong once the shifts outgrow the window', async () => {
-    const q = await run(false);
+    const q = await run({ levels: 0, predict: false });
     // Lucas-Kanade still settles somewhere for most points, but not where they went.
+    expect(Math.max(...q.cornerPx)).toBeGreaterThan(10);
+  });
+});
+
+describe('tracker: shallow first, deeper when the fit fails', () => {
+  test('a jolt the prediction misses: the flow reruns over every level there, and only there; the map stays within 1 px', async () => {
+    // Without relocalization, which would otherwise recover a lost track from the ORB keyframe.
+    const p = await run({ levels: 2, relocalize: false }, JOLT);
+    expect(p.deepened).toEqual(JOLT.slice(1).map((_, k) => k + 1 === 6 || k + 1 === 7));
+    for (const n of p.tracked) expect(n).toBeGreaterThan(100);
+    expect(Math.max(...p.cornerPx)).toBeLessThan(1);
+  });
+
+  test('the shallow pyramid alone does not follow that jolt', async () => {
+    // levels 1 is what the shallow pass of levels 2 runs.
+    const q = await run({ levels: 1, shallowFirst: false, relocalize: false }, JOLT);
+    expect(q.deepened.some((d) => d)).toBe(false);
     expect(Math.max(...q.cornerPx)).toBeGreaterThan(10);
   });
 });

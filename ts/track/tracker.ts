@@ -25,6 +25,14 @@ export interface TrackerOptions {
   /** Lucas-Kanade window side (default 21) and pyramid levels above the base (default 3). */
   win?: number;
   levels?: number;
+  /**
+   * Start Lucas-Kanade one pyramid level lower when it starts from predicted places (default
+   * true): the points then begin near where they are, so the top level, there to catch large
+   * motion, has little to find, and it costs a quarter of the flow. When the frame's homography
+   * then keeps fewer than half the points it carried (a sudden jolt the prediction missed), the
+   * flow runs again over every level from the same start, and the frame reports `deepened`.
+   */
+  shallowFirst?: boolean;
   /** Camera intrinsics (row-major 3x3). With them and `initialPose`, the tracker reports the pose of every frame. */
   intrinsics?: Mat3 | undefined;
   /** Plane-to-image homography of the first frame (the plane's known starting view, as a marker gives). */
@@ -83,6 +91,8 @@ export interface TrackResult {
   relocalized: boolean;
   /** True when this frame became the ORB keyframe. */
   keyframe: boolean;
+  /** True when the flow ran a second time over every pyramid level (see `shallowFirst`). */
+  deepened: boolean;
   ms: Record<Stage | 'total', number>;
 }
 
@@ -144,6 +154,7 @@ export class Tracker {
     hasPose: false,
     relocalized: false,
     keyframe: false,
+    deepened: false,
     ms: { pyramid: 0, flow: 0, geometry: 0, features: 0, total: 0 },
   };
   /** Homography from the first frame to the current one (row-major), composed frame by frame. */
@@ -164,8 +175,11 @@ export class Tracker {
   readonly #P0: Mat3 | null;
   readonly #P: Mat3 = new Float64Array(9);
   readonly #predict: boolean;
-  /** The last frame-to-frame homography, or null when the last frame had none. */
-  #motion: Mat3 | null = null;
+  /** Lucas-Kanade's options from predicted places, one level short of the top; null when not used. */
+  readonly #shallow: FlowOptions | null;
+  /** The last frame-to-frame homography, when `#moving` (the last frame had one). */
+  readonly #motion: Mat3 = new Float64Array(9);
+  #moving = false;
   readonly #reloc: Relocalizer | null;
   #cur = 0;
 
@@ -189,6 +203,8 @@ export class Tracker {
     this.#K = o.intrinsics ?? null;
     this.#P0 = o.initialPose ?? null;
     this.#predict = o.predict ?? true;
+    this.#shallow =
+      (o.shallowFirst ?? true) && pyr.maxLevel > 0 ? Object.freeze({ useInitialFlow: true, maxLevel: pyr.maxLevel - 1 }) : null;
     const every = o.keyframeEvery ?? 30;
     if (!Number.isInteger(every) || every < 1)
       throw new FramekitError('E_ARGUMENT', `keyframeEvery must be a positive integer, got ${String(every)}`);
@@ -214,15 +230,18 @@ export class Tracker {
   /** Runs the pipeline on one frame and attaches keypoints, pyramid, flow and pose to it. */
   process(frame: Frame | PlaneLike): TrackResult {
     const gray = this.#begin(frame);
-    const t1 = now();
-    if (this.#flowReady()) this.#fk.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, this.#flowOptions());
-    const t2 = now();
-    const tracked = this.#tracked();
+    const fk = this.#fk;
+    let o = this.#flowReady();
+    if (o) fk.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, o);
+    let tracked = this.#fitAfterFlow();
+    if ((o = this.#deeper(o, tracked))) {
+      fk.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, o);
+      tracked = this.#fitAfterFlow();
+    }
     const inliers = this.#geometry(tracked);
-    const t3 = now();
     const kept = this.#keyframeOrRecover(gray, inliers);
-    this.#fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
-    return this.#end(frame, this.keypoints, tracked, kept, t1, t2, t3);
+    fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
+    return this.#end(frame, this.keypoints, tracked, kept);
   }
 
   /**
@@ -234,21 +253,24 @@ export class Tracker {
    */
   async processAsync(frame: Frame | PlaneLike, o: TrackAsyncOptions = {}): Promise<TrackResult> {
     const gray = this.#begin(frame);
-    const t1 = now();
-    if (this.#flowReady()) {
-      if (o.pool) await o.pool.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, this.#flowOptions());
-      else this.#fk.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, this.#flowOptions());
+    const flow = async (f: FlowOptions) => {
+      if (o.pool) await o.pool.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, f);
+      else this.#fk.opticalFlow(this.flow, this.#prevPyr, this.#nextPyr, f);
+    };
+    let f = this.#flowReady();
+    if (f) await flow(f);
+    let tracked = this.#fitAfterFlow();
+    if ((f = this.#deeper(f, tracked))) {
+      await flow(f);
+      tracked = this.#fitAfterFlow();
     }
-    const t2 = now();
-    const tracked = this.#tracked();
     const inliers = this.#geometry(tracked);
-    const t3 = now();
     const kept = this.#keyframeOrRecover(gray, inliers);
     let kp: Keypoints;
     if (o.keypoints) kp = await o.keypoints;
     else if (o.pool) kp = await o.pool.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
     else kp = this.#fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
-    return this.#end(frame, kp, tracked, kept, t1, t2, t3);
+    return this.#end(frame, kp, tracked, kept);
   }
 
   get #prevPyr(): FlowPyramid {
@@ -260,41 +282,73 @@ export class Tracker {
   }
 
   #t0 = 0;
+  /** Time spent in the flow and in the geometry this frame (both run twice when the flow deepens). */
+  #pyramidMs = 0;
+  #flowMs = 0;
+  #geometryMs = 0;
+  /** When the stage being timed began. */
+  #t = 0;
+  /** Pairs the last fit used (tracked points, in `#src`/`#dst`). */
+  #pairs = 0;
 
   /** Starts a frame: its pyramid (the `next` of this frame's flow). Returns its gray plane. */
   #begin(frame: Frame | PlaneLike): PlaneLike {
     const isFrame = typeof (frame as Frame).attach === 'function';
     const gray = isFrame ? (frame as Frame).gray() : (frame as PlaneLike);
     this.result.seq++;
+    this.result.deepened = false;
+    this.#flowMs = this.#geometryMs = 0;
     this.#t0 = now();
     this.#fk.buildFlowPyramid(this.#nextPyr, gray);
+    this.#t = now();
+    this.#pyramidMs = this.#t - this.#t0;
     return gray;
   }
 
-  /** True when there are points to carry from a previous frame; writes their predicted places first. */
-  #flowReady(): boolean {
+  /**
+   * When there are points to carry from a previous frame: writes their predicted places and returns
+   * the flow's options (from the predicted places over the shallower pyramid, or from the points
+   * themselves over all of it). Null when there is nothing to track.
+   */
+  #flowReady(): FlowOptions | null {
     const f = this.flow;
     if (this.result.seq === 0 || f.count === 0) {
       f.count = 0;
-      return false;
+      return null;
     }
-    if (this.#predict && this.#motion) this.#guess(this.#motion);
-    return true;
+    if (!this.#predict || !this.#moving) return FROM_PREV;
+    this.#guess(this.#motion);
+    return this.#shallow ?? FROM_GUESS;
   }
 
-  #flowOptions(): FlowOptions {
-    return this.#predict && this.#motion !== null ? FROM_GUESS : FROM_PREV;
+  /**
+   * After a shallow flow whose fit keeps fewer than half the points (or none), the options to run it
+   * again over every level, from the predicted places written afresh; else null.
+   */
+  #deeper(o: FlowOptions | null, tracked: number): FlowOptions | null {
+    if (o === null || o !== this.#shallow) return null;
+    const h = this.homography;
+    if (tracked > 0 && h.homography && 2 * h.inliers >= this.flow.count && h.inliers >= MIN_INLIERS) return null;
+    this.#guess(this.#motion);
+    this.result.deepened = true;
+    return FROM_GUESS;
   }
 
-  #tracked(): number {
+  /** Counts the tracked points and fits the frame-to-frame homography to them; times both. */
+  #fitAfterFlow(): number {
+    const t1 = now();
+    this.#flowMs += t1 - this.#t;
     const f = this.flow;
     let n = 0;
     for (let i = 0; i < f.count; i++) n += f.status[i]!;
+    this.#fit(n);
+    this.#t = now();
+    this.#geometryMs += this.#t - t1;
     return n;
   }
 
   /** Refills from `kp`, swaps the pyramids, attaches the results and fills in the result record. */
-  #end(frame: Frame | PlaneLike, kp: Keypoints, tracked: number, inliers: number, t1: number, t2: number, t3: number): TrackResult {
+  #end(frame: Frame | PlaneLike, kp: Keypoints, tracked: number, inliers: number): TrackResult {
     this.#replenish(kp);
     const t4 = now();
     const r = this.result;
@@ -308,20 +362,16 @@ export class Tracker {
     r.keypoints = kp.count;
     r.tracked = tracked;
     r.inliers = inliers;
-    r.ms.pyramid = t1 - this.#t0;
-    r.ms.flow = t2 - t1;
-    r.ms.geometry = t3 - t2;
-    r.ms.features = t4 - t3;
+    r.ms.pyramid = this.#pyramidMs;
+    r.ms.flow = this.#flowMs;
+    r.ms.geometry = this.#geometryMs;
+    r.ms.features = t4 - this.#t;
     r.ms.total = t4 - this.#t0;
     return r;
   }
 
-  /**
-   * Fits the frame-to-frame homography to the tracked pairs, keeps its inliers as the points to
-   * carry on (in `flow.prev`, their previous places in `previous`), composes `fromFirst` and the pose.
-   * Returns the inlier count (0 when no homography was found: the points carry on unfiltered).
-   */
-  #geometry(tracked: number): number {
+  /** Puts the tracked pairs in `#src`/`#dst` and fits the frame-to-frame homography to them. */
+  #fit(tracked: number): void {
     const f = this.flow;
     const src = this.#src;
     const dst = this.#dst;
@@ -334,12 +384,33 @@ export class Tracker {
       dst[2 * n + 1] = f.next[2 * i + 1]!;
       n++;
     }
+    this.#pairs = n;
+    if (tracked > 0) this.#fk.findHomography(this.homography, src, dst, n, { threshold: 2 });
+  }
+
+  /**
+   * After the last fit: keeps its inliers as the points to carry on (in `flow.prev`, their previous
+   * places in `previous`), composes `fromFirst` and the pose. Returns the inlier count (0 when no
+   * homography was found: the points carry on unfiltered).
+   */
+  #geometry(tracked: number): number {
+    const t = now();
+    const inliers = this.#commit(tracked);
+    this.#geometryMs += (this.#t = now()) - t;
+    return inliers;
+  }
+
+  #commit(tracked: number): number {
+    const f = this.flow;
+    const src = this.#src;
+    const dst = this.#dst;
+    const n = this.#pairs;
     this.result.hasPose = false;
     if (tracked === 0) {
       f.count = 0;
       return 0;
     }
-    const h = this.#fk.findHomography(this.homography, src, dst, n, { threshold: 2 });
+    const h = this.homography;
     const H = h.homography;
     let kept = 0;
     for (let i = 0; i < n; i++) {
@@ -352,10 +423,11 @@ export class Tracker {
     }
     f.count = kept;
     if (!H) {
-      this.#motion = null;
+      this.#moving = false;
       return 0;
     }
-    this.#motion = H;
+    this.#motion.set(H);
+    this.#moving = true;
     mat3Mul(H, this.fromFirst, this.fromFirst);
     this.#updatePose();
     return h.inliers;
@@ -407,7 +479,7 @@ export class Tracker {
       f.prev[2 * j] = this.previous[2 * j] = z.to[2 * i]!;
       f.prev[2 * j + 1] = this.previous[2 * j + 1] = z.to[2 * i + 1]!;
     }
-    this.#motion = null;
+    this.#moving = false;
     this.#updatePose();
     r.relocalized = true;
     return h.inliers;
@@ -512,6 +584,7 @@ export class Tracker {
       inliers: r.inliers,
       relocalized: r.relocalized,
       keyframe: r.keyframe,
+      deepened: r.deepened,
       pose,
       ms,
       ...(e ? { error: e } : {}),

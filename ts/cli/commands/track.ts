@@ -90,6 +90,8 @@ export const track: Command = {
     const t0 = performance.now();
     let frames = 0;
     let failure: unknown = null;
+    let deepened = 0;
+    let relocalized = 0;
     const truthErrors = { corner: new LatencyRecorder(), rotation: new LatencyRecorder(), translation: new LatencyRecorder() };
     try {
       for (;;) {
@@ -106,6 +108,8 @@ export const track: Command = {
           break;
         }
         const r: TrackResult = tracker.process(frame);
+        if (r.deepened) deepened++;
+        if (r.relocalized) relocalized++;
         for (const s of STAGES) stages.get(s)!.record(r.ms[s]);
         total.record(r.ms.total);
         const truth = source.truth?.(frames);
@@ -148,6 +152,9 @@ export const track: Command = {
         >,
         drops: pool.stats().dropped,
         backend: fk.info().backend,
+        /** Frames whose flow ran again over every pyramid level, and frames recovered from the ORB keyframe. */
+        deepened,
+        relocalized,
         ...(truthErrors.corner.count
           ? {
               groundTruth: {
@@ -166,6 +173,7 @@ export const track: Command = {
       out.stdout(
         `${s.source}: ${s.frames} frames ${width}x${height}, ${s.fps} fps (pipeline alone ${s.pipelineFps} fps), backend ${s.backend}, drops ${s.drops}\n`,
       );
+      out.stdout(`  flow deepened on ${s.deepened} frames, track relocalized on ${s.relocalized}\n`);
       for (const [k, v] of Object.entries(s.latencyMs))
         out.stdout(`  ${k.padEnd(10)} p50 ${v.p50.toFixed(2).padStart(7)} ms   p99 ${v.p99.toFixed(2).padStart(7)} ms\n`);
       if (s.groundTruth)
