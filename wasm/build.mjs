@@ -37,8 +37,10 @@ if (all || args.has('--rust')) {
   const link = `-C link-arg=--import-memory -C link-arg=-zstack-size=${rustStack}`;
   // Paths of this checkout must not leak into the binaries, or a build elsewhere would differ.
   const remap = `--remap-path-prefix=${root}=framekit`;
+  // The SIMD build also takes bulk memory (memory.copy / memory.fill, in every engine with SIMD):
+  // without it, copies and fills the compiler emits are calls to a byte-and-word loop.
   const builds = [
-    ['simd', `-C target-feature=+simd128 ${link} ${remap}`],
+    ['simd', `-C target-feature=+simd128,+bulk-memory ${link} ${remap}`],
     ['scalar', `${link} ${remap}`],
   ];
   for (const [kind, flags] of builds) {

@@ -201,6 +201,45 @@ describe('lk: every implementation equals the reference (float tolerance)', () =
   }, 60_000);
 });
 
+describe('lk: pyramid borders', () => {
+  /** Reflect-101 index of i into 0..n. */
+  const reflect = (i: number, n: number): number => {
+    if (n === 1) return 0;
+    while (i < 0 || i >= n) i = i < 0 ? -i : 2 * n - 2 - i;
+    return i;
+  };
+  test('every level padded as OpenCV pads it (reflect-101), every backend, wide and narrow levels', () => {
+    for (const [backend, fk] of fks) {
+      for (const [w, h, win] of [
+        [640, 37, 21],
+        [333, 97, 21],
+        [95, 61, 7],
+        [40, 130, 21],
+        [17, 9, 3],
+      ] as const) {
+        const src = fk.allocPlane(w, h, 'gray');
+        for (let i = 0; i < src.data.length; i++) src.data[i] = (i * 2654435761) >>> 24;
+        const pyr = fk.buildFlowPyramid(fk.allocFlowPyramid(w, h, { win, maxLevel: 4, derivatives: false }), src);
+        const p = pyr.pad;
+        for (const [l, level] of pyr.levels.entries()) {
+          const img = level.image;
+          const heap = fk.heap;
+          let bad = 0;
+          for (let y = -p; y < img.height + p; y++) {
+            for (let x = -p; x < img.width + p; x++) {
+              const want = heap[img.ptr + reflect(y, img.height) * img.stride + reflect(x, img.width)];
+              if (heap[img.ptr + y * img.stride + x] !== want) bad++;
+            }
+          }
+          if (bad) console.log(backend, `${w}x${h} win ${win} level ${l} (${img.width}x${img.height}, pad ${p}): ${bad} wrong`);
+          expect(bad).toBe(0);
+        }
+        fk.freePlane(src);
+      }
+    }
+  });
+});
+
 describe('lk: both ways of building pixel pairs (swizzle, interleave) give identical results', () => {
   test('wasm-simd: next, status and err equal bit for bit, windows 3..31, with and without initial flow', async () => {
     const fk = fks.find(([b]) => b === 'wasm-simd')![1];

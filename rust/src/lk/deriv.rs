@@ -18,6 +18,39 @@ fn reflect101(i: isize, n: isize) -> isize {
     i
 }
 
+/// The left and right borders of rows 0..h, 16 columns a step (see `fk_pad_reflect101`); p in 16..w.
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+unsafe fn pad_rows_simd(img: *mut u8, w: isize, h: isize, s: isize, p: isize) {
+    let rev = |v: v128| i8x16_shuffle::<15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0>(v, v);
+    for y in 0..h {
+        let row = img.offset(y * s);
+        let mut k = 0;
+        while k + 16 <= p {
+            // Columns -k-16 ..= -k-1 from k+16 ..= k+1; w+k ..= w+k+15 from w-2-k ..= w-17-k.
+            v128_store(
+                row.offset(-k - 16) as *mut v128,
+                rev(v128_load(row.offset(k + 1) as *const v128)),
+            );
+            v128_store(
+                row.offset(w + k) as *mut v128,
+                rev(v128_load(row.offset(w - 17 - k) as *const v128)),
+            );
+            k += 16;
+        }
+        if k < p {
+            v128_store(
+                row.offset(-p) as *mut v128,
+                rev(v128_load(row.offset(p - 15) as *const v128)),
+            );
+            v128_store(
+                row.offset(w - 16 + p) as *mut v128,
+                rev(v128_load(row.offset(w - 1 - p) as *const v128)),
+            );
+        }
+    }
+}
+
 /// Fills the `pad`-pixel border around the `width` x `height` image at `img` (rows `stride` apart)
 /// with BORDER_REFLECT_101 copies of its pixels, as OpenCV's copyMakeBorder does for each level.
 ///
@@ -38,11 +71,27 @@ pub unsafe extern "C" fn fk_pad_reflect101(
         stride as isize,
         pad as isize,
     );
-    for y in 0..h {
-        let row = img.offset(y * s);
-        for x in 1..=p {
-            *row.offset(-x) = *row.offset(reflect101(-x, w));
-            *row.offset(w - 1 + x) = *row.offset(reflect101(w - 1 + x, w));
+    if cfg!(target_feature = "simd128") && p >= 16 && p < w {
+        // 16 columns a step on either side, reversed (the last step overlaps the one before).
+        #[cfg(target_feature = "simd128")]
+        pad_rows_simd(img, w, h, s, p);
+    } else if p < w {
+        // Every reflected column is inside the row: -x -> x, w - 1 + x -> w - 1 - x, no folding.
+        for y in 0..h {
+            let row = img.offset(y * s);
+            for x in 1..=p {
+                *row.offset(-x) = *row.offset(x);
+                *row.offset(w - 1 + x) = *row.offset(w - 1 - x);
+            }
+        }
+    } else {
+        // Narrow levels: each index folded as often as it takes.
+        for y in 0..h {
+            let row = img.offset(y * s);
+            for x in 1..=p {
+                *row.offset(-x) = *row.offset(reflect101(-x, w));
+                *row.offset(w - 1 + x) = *row.offset(reflect101(w - 1 + x, w));
+            }
         }
     }
     for y in 1..=p {
