@@ -193,3 +193,24 @@ describe('tracker: relocalization against ORB keyframes', () => {
     expect(Math.max(...log.filter((l) => l.k >= 40).map((l) => l.cornerPx!))).toBeGreaterThan(10);
   });
 });
+
+describe('tracker: dispose', () => {
+  test('returns every arena byte it reserved; use after dispose is E_STATE', async () => {
+    const fk = await createFramekit({ maxWidth: W, maxHeight: H, frames: 4, arenaBytes: 16 << 20 });
+    const [frame] = await panFrames(fk);
+    // Kernels keep some scratch of their own once they have run (the framekit's, not the tracker's).
+    const warm = new Tracker(fk, { width: W, height: H, features: 100 });
+    warm.process(frame!);
+    warm.dispose();
+    const before = fk.arena.stats().bytesInUse;
+    for (const relocalize of [true, false]) {
+      const t = new Tracker(fk, { width: W, height: H, features: 100, relocalize });
+      expect(fk.arena.stats().bytesInUse).toBeGreaterThan(before);
+      t.process(frame!);
+      t.dispose();
+      t.dispose();
+      expect(fk.arena.stats().bytesInUse).toBe(before);
+      expect(() => t.process(frame!)).toThrow(expect.objectContaining({ code: 'E_STATE' }));
+    }
+  });
+});

@@ -227,6 +227,30 @@ export class Tracker {
         : null;
   }
 
+  /**
+   * Returns everything the tracker reserved to the arena (points, pyramids, keypoints, keyframe
+   * features). The tracker, and the results it attached to frames, must not be used afterwards:
+   * `process` then throws E_STATE. Calling it twice does nothing more.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    const arena = this.#fk.arena;
+    for (const r of [this.keypoints.region, this.flow.region, this.homography.region, this.pose.region]) arena.free(r);
+    for (const p of this.#pyr) for (const r of p.regions) arena.free(r);
+    this.#fk.freePoints(this.#src);
+    this.#fk.freePoints(this.#dst);
+    const z = this.#reloc;
+    if (z) {
+      z.pyr.free(this.#fk);
+      for (const r of [z.key.kp.region, z.key.desc.region, z.cur.kp.region, z.cur.desc.region, z.matches.region, z.h.region]) arena.free(r);
+      this.#fk.freePoints(z.from);
+      this.#fk.freePoints(z.to);
+    }
+  }
+
+  #disposed = false;
+
   /** Runs the pipeline on one frame and attaches keypoints, pyramid, flow and pose to it. */
   process(frame: Frame | PlaneLike): TrackResult {
     const gray = this.#begin(frame);
@@ -293,6 +317,7 @@ export class Tracker {
 
   /** Starts a frame: its pyramid (the `next` of this frame's flow). Returns its gray plane. */
   #begin(frame: Frame | PlaneLike): PlaneLike {
+    if (this.#disposed) throw new FramekitError('E_STATE', 'Tracker: used after dispose()');
     const isFrame = typeof (frame as Frame).attach === 'function';
     const gray = isFrame ? (frame as Frame).gray() : (frame as PlaneLike);
     this.result.seq++;
