@@ -4,6 +4,7 @@ import type { BenchRow } from './harness.js';
 /** Bar colours per implementation, fixed so charts compare at a glance. */
 const COLOURS: Record<string, string> = {
   memcpy: '#9e9e9e',
+  'memcpy-all': '#cfcfcf',
   reference: '#e57373',
   'wasm-scalar': '#ffb74d',
   'wasm-simd': '#43a047',
@@ -11,7 +12,7 @@ const COLOURS: Record<string, string> = {
   'opencv.js': '#8e24aa',
   jsfeat: '#6d4c41',
 };
-const ORDER = ['memcpy', 'reference', 'wasm-scalar', 'wasm-simd', 'webgpu', 'opencv.js', 'jsfeat'];
+const ORDER = ['memcpy', 'memcpy-all', 'reference', 'wasm-scalar', 'wasm-simd', 'webgpu', 'opencv.js', 'jsfeat'];
 
 /** Labels in ms, or in µs below 0.01 ms where three decimals of ms would read as zero. */
 const fmt = (ms: number) => (ms < 0.01 ? `${(ms * 1000).toFixed(2)} µs` : `${ms.toFixed(3)} ms`);
