@@ -9,6 +9,7 @@ import type { PlaneLike } from '../image/plane.js';
 import type { HomographyResult } from '../kernels/homography/api.js';
 import type { FlowPyramid } from '../kernels/lk/pyramid.js';
 import type { FlowOptions } from '../kernels/lk/api.js';
+import type { FastOptions } from '../kernels/fast/api.js';
 import type { OrbPyramid } from '../kernels/orb/api.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { Pose } from '../kernels/pose/api.js';
@@ -162,7 +163,8 @@ export class Tracker {
   /** Where the current points were in the previous frame (x, y pairs; for drawing flow vectors). */
   readonly previous: Float32Array;
   readonly #fk: Framekit;
-  readonly #threshold: number;
+  /** FAST's options, made once (no object per frame). */
+  readonly #fastOptions: FastOptions;
   readonly #target: number;
   readonly #pyr: [FlowPyramid, FlowPyramid];
   readonly #src: Float32Array;
@@ -185,7 +187,7 @@ export class Tracker {
 
   constructor(fk: Framekit, o: TrackerOptions) {
     this.#fk = fk;
-    this.#threshold = o.threshold ?? 20;
+    this.#fastOptions = Object.freeze({ threshold: o.threshold ?? 20, nonmax: true });
     const n = (this.#target = o.features ?? 500);
     this.keypoints = fk.allocKeypoints(Math.max(1, n * 16));
     this.flow = fk.allocFlowPoints(n);
@@ -264,7 +266,7 @@ export class Tracker {
     }
     const inliers = this.#geometry(tracked);
     const kept = this.#keyframeOrRecover(gray, inliers);
-    fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
+    fk.fast(this.keypoints, gray, this.#fastOptions);
     return this.#end(frame, this.keypoints, tracked, kept);
   }
 
@@ -292,8 +294,8 @@ export class Tracker {
     const kept = this.#keyframeOrRecover(gray, inliers);
     let kp: Keypoints;
     if (o.keypoints) kp = await o.keypoints;
-    else if (o.pool) kp = await o.pool.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
-    else kp = this.#fk.fast(this.keypoints, gray, { threshold: this.#threshold, nonmax: true });
+    else if (o.pool) kp = await o.pool.fast(this.keypoints, gray, this.#fastOptions);
+    else kp = this.#fk.fast(this.keypoints, gray, this.#fastOptions);
     return this.#end(frame, kp, tracked, kept);
   }
 
@@ -306,7 +308,7 @@ export class Tracker {
   }
 
   #t0 = 0;
-  /** Time spent in the flow and in the geometry this frame (both run twice when the flow deepens). */
+  /** This frame's time per stage so far (the flow and the fit run twice when the flow deepens). */
   #pyramidMs = 0;
   #flowMs = 0;
   #geometryMs = 0;

@@ -95,30 +95,14 @@ pub unsafe extern "C" fn fk_lk_level(
     flags: u32,
 ) {
     #[cfg(target_feature = "simd128")]
-    if flags & 4 != 0 {
-        return track_level::<true>(
-            prev,
-            prev_stride,
-            next,
-            next_stride,
-            width,
-            height,
-            prev_pts,
-            next_pts,
-            status,
-            err,
-            n,
-            win_w,
-            win_h,
-            level,
-            max_level,
-            max_count,
-            eps,
-            min_eig,
-            flags,
-        );
-    }
-    track_level::<false>(
+    let track = if flags & 4 != 0 {
+        track_level::<true>
+    } else {
+        track_level::<false>
+    };
+    #[cfg(not(target_feature = "simd128"))]
+    let track = track_level::<false>;
+    track(
         prev,
         prev_stride,
         next,
