@@ -65,8 +65,11 @@ for (const [name, args, ext] of COMMANDS) {
   });
 }
 
-test('options the passes take beyond their defaults: sobel ksize 1, 3 (second order, mixed) and Scharr, fast without suppression', async () => {
+test('options beyond the defaults: blur of other sizes and sigmas, sobel ksize 1, 3 (second order, mixed) and Scharr, fast without suppression', async () => {
   const cases = [
+    ['blur', ['--ksize', '3'], 'png'],
+    ['blur', ['--sigma', '1.5'], 'png'],
+    ['blur', ['--ksize', '31', '--sigma', '4'], 'png'],
     ['sobel', ['--dx', '1', '--dy', '1', '--ksize', '1'], 'raw'],
     ['sobel', ['--dx', '2', '--dy', '0', '--ksize', '3'], 'raw'],
     ['sobel', ['--dx', '1', '--dy', '1', '--ksize', '3'], 'raw'],
@@ -83,9 +86,8 @@ test('options the passes take beyond their defaults: sobel ksize 1, 3 (second or
 
 test('what the passes cannot do is an E_ARGUMENT naming the option, with no output file', async () => {
   const cases = [
-    [['blur', photo('coffee.png'), '--ksize', '3'], /--ksize 5/],
-    [['blur', photo('coffee.png'), '--sigma', '1.5'], /no --sigma/],
-    [['sobel', photo('coffee.png'), '--ksize', '5'], /--ksize 1, 3 or -1/],
+    [['sobel', photo('coffee.png'), '--ksize', '5'], /--backend webgpu takes --ksize 1, 3 or -1 \(Scharr\), got --ksize 5/],
+    [['sobel', photo('coffee.png'), '--dx', '2', '--dy', '1', '--ksize', '7'], /--ksize 1, 3 or -1/],
     [['orb', photo('coffee.png')], /webgpu runs info, gray, blur, sobel, pyrdown, fast and track only/],
   ];
   for (const [i, [args, message]] of cases.entries()) {
@@ -106,6 +108,8 @@ test('info --backend webgpu --json names the adapter', async () => {
   assert.equal(typeof info.gpu, 'string');
   assert.ok(info.gpu.length > 3, info.gpu);
   assert.equal(info.gpuFallback, null);
+  const help = await run(['--help']);
+  assert.match(help.stdout, /webgpu runs info, gray, blur, sobel, pyrdown, fast and track/);
 });
 
 test('track --backend webgpu: per-frame JSON, every refill from the GPU keypoint chain, the same track as WASM', async () => {

@@ -12,7 +12,8 @@ import { grayOf, intOption } from '../features.js';
 export const sobel: Command = {
   name: 'sobel',
   usage: 'framekit sobel IN --dx 1 --dy 0 [--ksize 3] -o OUT.raw [--backend B]',
-  summary: 'int16 derivative of the luma (little-endian .raw), bit-exact with OpenCV Sobel to CV_16S; --ksize -1 is Scharr',
+  summary:
+    'int16 derivative of the luma (little-endian .raw), bit-exact with OpenCV Sobel to CV_16S; --ksize -1 is Scharr (--backend webgpu: --ksize 1, 3, -1)',
   options: { ...COMMON, dx: { type: 'string' }, dy: { type: 'string' }, ksize: { type: 'string' } },
   async run(p, values) {
     const input = requireArg(p[0], 'input image (framekit sobel IN --dx 1 --dy 0 -o OUT.raw)');

@@ -58,7 +58,7 @@ function progress(out: Output, done: number, total: number | null, fps: number):
 export const track: Command = {
   name: 'track',
   usage: 'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B]',
-  summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default',
+  summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
     output: { type: 'string', short: 'o' },
