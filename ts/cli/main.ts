@@ -9,9 +9,9 @@ const out: Output = { stdout: (t) => void process.stdout.write(t), stderr: (t) =
 const BACKENDS = `--backend auto|reference|wasm|webgpu (default auto)
   webgpu runs info, gray, blur, sobel, pyrdown, fast and track on the WebGPU passes, with the same
   output as wasm: the optional package "webgpu" (Dawn) and an adapter (without a GPU driver: Mesa's
-  EGL and llvmpipe) are needed, else the command fails saying which is missing. sobel takes
-  --ksize 1, 3 or -1 there (others: E_ARGUMENT); track takes its refill corners from the GPU
-  keypoint chain. The other commands answer E_ARGUMENT to webgpu.
+  EGL and llvmpipe) are needed, else the command fails saying which is missing. Every option of
+  those commands works there; track takes its refill corners from the GPU keypoint chain. The
+  other commands answer E_ARGUMENT to webgpu.
 `;
 
 function help(): string {

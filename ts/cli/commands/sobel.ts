@@ -1,19 +1,18 @@
 import type { Plane } from '../../index.js';
 import { COMMON, type Command } from '../command.js';
-import { FramekitError } from '../../errors.js';
 import { checkPlaneFile, openImage, requireArg, writePlaneBytes, writePlaneFile } from '../common.js';
 import { grayOnGpu, readGpuPlane, runPasses, wantsWebgpu, withGpu, type Encodable } from '../webgpu.js';
 import { readImageFile } from '../../io/image.js';
 import { gpuPlane } from '../../backends/webgpu/pass.js';
 import { SobelPass } from '../../backends/webgpu/passes/sobel.js';
+import { DerivPass } from '../../backends/webgpu/passes/deriv.js';
 import { derivPlan } from '../../kernels/sobel/kernels.js';
 import { grayOf, intOption } from '../features.js';
 
 export const sobel: Command = {
   name: 'sobel',
   usage: 'framekit sobel IN --dx 1 --dy 0 [--ksize 3] -o OUT.raw [--backend B]',
-  summary:
-    'int16 derivative of the luma (little-endian .raw), bit-exact with OpenCV Sobel to CV_16S; --ksize -1 is Scharr (--backend webgpu: --ksize 1, 3, -1)',
+  summary: 'int16 derivative of the luma (little-endian .raw), bit-exact with OpenCV Sobel to CV_16S; --ksize -1 is Scharr',
   options: { ...COMMON, dx: { type: 'string' }, dy: { type: 'string' }, ksize: { type: 'string' } },
   async run(p, values) {
     const input = requireArg(p[0], 'input image (framekit sobel IN --dx 1 --dy 0 -o OUT.raw)');
@@ -22,17 +21,17 @@ export const sobel: Command = {
     const dy = intOption(values, 'dy', 0, 0, 3);
     const ksize = intOption(values, 'ksize', 3, -1, 31);
     if (wantsWebgpu(values)) {
-      // The same checks, and the same kernels, as the WASM path; the pass takes 3-tap kernels.
+      // The same checks, and the same kernels, as the WASM path.
       const { kx, ky } = derivPlan(dx, dy, ksize);
-      if (kx.length > 3 || ky.length > 3)
-        throw new FramekitError('E_ARGUMENT', `--backend webgpu takes --ksize 1, 3 or -1 (Scharr), got --ksize ${ksize}`);
       checkPlaneFile('i16', output);
       const image = await readImageFile(input);
       const data = await withGpu(async (gpu) => {
         const passes: Encodable[] = [];
         const gray = grayOnGpu(gpu, image, passes);
         const dst = gpuPlane(gpu.pool, 'cli sobel', gray.width, gray.height, 'i16');
-        passes.push(new SobelPass(gpu.pool, dst, gray, dx, dy, { kx, ky }));
+        // The 3-tap pass for ksize 1, 3 and Scharr, the general one for longer kernels.
+        if (kx.length <= 3 && ky.length <= 3) passes.push(new SobelPass(gpu.pool, dst, gray, dx, dy, { kx, ky }));
+        else passes.push(new DerivPass(gpu.pool, dst, gray, kx, ky));
         await runPasses(gpu, passes);
         return readGpuPlane(gpu, dst);
       });

@@ -1,5 +1,6 @@
-// The general Gaussian pass (shaders/gaussian.wgsl, any odd size and sigma) and the Sobel pass with
-// derivPlan's kernels (ksize 1, 3 and Scharr, orders up to 2), against OpenCV.js run on the same
+// The general Gaussian pass (shaders/gaussian.wgsl, any odd size and sigma), the Sobel pass with
+// derivPlan's kernels (ksize 1, 3 and Scharr, orders up to 2) and the general derivative pass
+// (shaders/deriv.wgsl, ksize 5 and 7), against OpenCV.js run on the same
 // input and against the plain TypeScript references, on every word tail and reflect-101 corner case
 // and on photographs. A missing adapter fails the first test (CI installs Mesa EGL and webgpu).
 import { afterAll, expect, test } from 'bun:test';
@@ -12,6 +13,7 @@ import { derivPlan } from '../../ts/kernels/sobel/kernels.js';
 import { gpuPlane, type GpuPlane } from '../../ts/backends/webgpu/pass.js';
 import { GaussianPass } from '../../ts/backends/webgpu/passes/gaussian.js';
 import { SobelPass } from '../../ts/backends/webgpu/passes/sobel.js';
+import { DerivPass } from '../../ts/backends/webgpu/passes/deriv.js';
 import { fillRandom, fixture, loadOpenCV } from '../helpers/index.js';
 import { firstMismatch, packed, runAndRead, testGpu, uploadGray } from './webgpu-helpers.js';
 
@@ -195,6 +197,62 @@ test('sobel pass: kernels of other lengths, and (dx, dy) without kernels other t
   expect(() => new SobelPass(g.pool, b, a, 1, 0, derivPlan(1, 0, 5))).toThrow(/E_ARGUMENT/);
   expect(() => new SobelPass(g.pool, b, a, 1, 1)).toThrow(/E_ARGUMENT/);
   expect(() => new SobelPass(g.pool, b, a, 2, 0)).toThrow(/E_ARGUMENT/);
+  g.pool.release(a.buffer);
+  g.pool.release(b.buffer);
+});
+
+/** [dx, dy, ksize]: Sobel kernels of 5 and 7 taps that fit int16 (derivPlan refuses the rest). */
+const DERIVS: Array<[number, number, number]> = [
+  [1, 0, 5],
+  [0, 1, 5],
+  [1, 1, 5],
+  [2, 1, 5],
+  [0, 3, 5],
+  [3, 3, 5],
+  [2, 3, 7],
+  [3, 2, 7],
+];
+
+async function deriv(dx: number, dy: number, ksize: number, w: number, h: number, input: number | Uint8Array) {
+  const plan = derivPlan(dx, dy, ksize);
+  return compare(
+    `deriv ${dx} ${dy} ${ksize} ${w}x${h}`,
+    w,
+    h,
+    input,
+    'i16',
+    (dst, src) => {
+      const p = new DerivPass(gpu!.pool, dst, src, plan.kx, plan.ky);
+      return { encode: (e) => p.encode(e), buffers: [p.params, p.mid.buffer] };
+    },
+    (a, b) => cv.Sobel(a, b, cv.CV_16S, dx, dy, ksize, 1, 0, cv.BORDER_DEFAULT),
+    (d, x) => sobelReference(fk.heap, d, x, plan),
+  );
+}
+
+test('deriv pass: Sobel ksize 5 and 7, widths 1..65 and photographs, equals OpenCV.js Sobel and the reference', async () => {
+  let seed = 1500;
+  for (const [dx, dy, ksize] of DERIVS) {
+    for (const [w, h] of SIZES) {
+      const [label, cvAt, refAt] = await deriv(dx, dy, ksize, w, h, seed++);
+      expect([label, cvAt, refAt]).toEqual([label, -1, -1]);
+    }
+  }
+  for (const { w, h, data } of await photos()) {
+    for (const [dx, dy, ksize] of DERIVS) {
+      const [label, cvAt, refAt] = await deriv(dx, dy, ksize, w, h, data);
+      expect([label, cvAt, refAt]).toEqual([label, -1, -1]);
+    }
+  }
+}, 120_000);
+
+test('deriv pass: even or too long kernels, and a dst that is not i16, are refused', () => {
+  const g = gpu!;
+  const a = gpuPlane(g.pool, 'a', 8, 8, 'gray');
+  const b = gpuPlane(g.pool, 'b', 8, 8, 'i16');
+  expect(() => new DerivPass(g.pool, b, a, [1, -1], [1])).toThrow(/E_ARGUMENT/);
+  expect(() => new DerivPass(g.pool, b, a, new Array(33).fill(1), [1])).toThrow(/E_ARGUMENT/);
+  expect(() => new DerivPass(g.pool, a, a, [1], [1])).toThrow(/E_DIMENSION/);
   g.pool.release(a.buffer);
   g.pool.release(b.buffer);
 });
