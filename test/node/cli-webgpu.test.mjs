@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { encodeImage } from 'framekit';
 
 const exec = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
@@ -86,6 +87,19 @@ test('options beyond the defaults: blur of other sizes and sigmas, sobel ksize 1
       assert.ok(webgpu.equals(wasm), `${name} ${args.join(' ')} ${p}: the outputs differ`);
     }
   }
+});
+
+test('fast with more corners than its first list holds (noise, threshold 0, no suppression): all of them, as WASM', async () => {
+  const [w, h] = [301, 211];
+  const data = new Uint8Array(w * h);
+  let s = 7;
+  for (let i = 0; i < data.length; i++) data[i] = (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24;
+  const file = join(dir, 'noise.pgm');
+  writeFileSync(file, encodeImage({ width: w, height: h, format: 'gray', data }, 'pgm'));
+  const { wasm, webgpu } = await both(['fast', file, '--threshold', '0', '--no-nms', '--json'], null);
+  // The CLI's first list holds a quarter of the pixels; this image has more corners than that.
+  assert.ok(JSON.parse(wasm).keypoints.length > (w * h) / 4, String(JSON.parse(wasm).keypoints.length));
+  assert.ok(webgpu.equals(wasm), 'the outputs differ');
 });
 
 test('bad options are the E_ARGUMENT the WASM path gives; commands without a GPU path say so; no output file', async () => {
