@@ -136,6 +136,39 @@ test('without a shared folder the results come back through Redis into --results
   assert.deepEqual(stableLines(readFileSync(s.outputs[0].lines, 'utf8')), stableLines(ref.stdout));
 });
 
+test('SIGTERM past the grace period hands the running job back; another worker completes it', async (t) => {
+  const port = await freePort();
+  const redis = await startRedis(port);
+  const queue = `redis://127.0.0.1:${port}/fk-handback`;
+  const dir = tmp('fk-queue-h-');
+  const clip = writeClip(join(dir, 'long.y4m'), { frames: 300, dx: 1, dy: 0 });
+  const out = join(dir, 'out');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(out);
+  const first = startWorker(queue, ['--concurrency', '1', '--grace-ms', '200']);
+  let second = null;
+  t.after(async () => {
+    first.proc.kill('SIGKILL');
+    second?.proc.kill('SIGKILL');
+    await redis.stop();
+  });
+  await first.waitFor(/ 1 at once/);
+  const batch = cli(['batch', clip, '--queue', queue, '--out', out, '--json', '--timeout', '120000']);
+  const line = await first.waitFor(/job \S+ started/);
+  const id = /job (\S+) started/.exec(line)[1];
+  first.proc.kill('SIGTERM');
+  await first.waitFor(new RegExp(`job ${id} handed back`));
+  assert.equal((await first.exited).code, 0);
+  second = startWorker(queue, ['--concurrency', '1']);
+  const r = await batch;
+  assert.equal(r.code, 0, r.stdout + r.stderr + first.lines.join('\n'));
+  const s = JSON.parse(r.stdout).summary;
+  assert.equal(s.done, 1);
+  assert.equal(s.retried, 0, 'a job handed back is not a failed attempt');
+  assert.ok(second.lines.some((l) => l.includes(`job ${id} done`)));
+  assert.equal(readdirSync(out).filter((n) => n.endsWith('.summary.json')).length, 1);
+});
+
 test('bad arguments: a missing input fails before anything is enqueued; no --queue is a usage error', async () => {
   const r = await cli(['batch', '/nonexistent/clip.y4m', '--queue', 'redis://127.0.0.1:1/x']);
   assert.equal(r.code, 1);

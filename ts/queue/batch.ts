@@ -154,7 +154,10 @@ export async function runBatch(address: QueueAddress, inputs: string[], o: Batch
       for (const id of ids) {
         const job = await queue.getJob(id);
         const state = job ? await job.getState() : 'unknown';
-        if (job && job.attemptsMade > 0 && state !== 'failed') retried.add(id);
+        // BullMQ counts an attempt when a job finishes either way: a finished job was retried if it
+        // took more than one, an unfinished one if it already failed once.
+        const finished = state === 'completed' || state === 'failed';
+        if (job && job.attemptsMade > (finished ? 1 : 0)) retried.add(id);
         if (state === 'completed') {
           p.done++;
           const r = job!.returnvalue as TrackJobResult | null;
