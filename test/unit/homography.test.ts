@@ -140,11 +140,14 @@ describe('findHomography: reproducible, and every implementation identical', () 
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const T = frameToFrame(path.frame(seed * 11), path.frame(seed * 11 + 20));
       const c = makeCase(T, 97 + seed * 61, IMAGE, 0.5 * seed, 0.1 * seed, seed); // n not a multiple of 4: SIMD tails
-      const results = fks.map(([, fk]) => run(fk, c, { seed }));
-      for (const r of results.slice(1)) expect(r).toEqual(results[0]!);
-      // Points starting 4, 8 or 12 bytes past a 16-byte boundary: the same result.
-      for (const [, fk] of fks) expect(run(fk, c, { seed }, [seed % 4, (seed + 1) % 4])).toEqual(results[0]!);
-      expect(run(fks[2]![1], c, { seed })).toEqual(results[0]!); // same seed, same result
+      // Uniform sampling, and PROSAC's (sorted: the same points taken as ordered best first).
+      for (const sorted of [false, true]) {
+        const results = fks.map(([, fk]) => run(fk, c, { seed, sorted }));
+        for (const r of results.slice(1)) expect(r).toEqual(results[0]!);
+        // Points starting 4, 8 or 12 bytes past a 16-byte boundary: the same result.
+        for (const [, fk] of fks) expect(run(fk, c, { seed, sorted }, [seed % 4, (seed + 1) % 4])).toEqual(results[0]!);
+        expect(run(fks[2]![1], c, { seed, sorted })).toEqual(results[0]!); // same seed, same result
+      }
     }
   });
 
@@ -238,7 +241,8 @@ describe('findHomography: bad input', () => {
       { seed: -1 },
       { seed: 2 ** 32 },
       { refineIters: 0.5 },
-    ] as HomographyOptions[]) {
+      { sorted: 1 },
+    ] as unknown as HomographyOptions[]) {
       expect(code(() => fk.findHomography(out, src, dst, 8, o))).toBe('E_ARGUMENT');
     }
     const big = fk.allocHomography(64);
