@@ -149,7 +149,7 @@ describe('findHomography: reproducible, and every implementation identical', () 
         expect(run(fks[2]![1], c, { seed, sorted })).toEqual(results[0]!); // same seed, same result
       }
     }
-  });
+  }, 60_000); // the reference runs every hypothesis in plain TypeScript, twice per case
 
   test('another seed draws other samples but finds the same model', () => {
     const T = path.frame(50).planeToImage;

@@ -55,10 +55,22 @@ fn iterations_needed(inliers: u32, n: u32, confidence: f64, max_iters: u32) -> u
 const MAX_ATTEMPTS: u32 = 10000;
 /// PROSAC's T_N: the draws over which sampling widens from the first 4 points to all of them.
 const PROSAC_DRAWS: f64 = 200000.0;
-/// Refits of a local optimisation, at most.
+/// Refits of a local optimisation, at most, and the Levenberg-Marquardt steps of each.
 const LO_ROUNDS: u32 = 4;
+const LO_LM_ITERS: u32 = 5;
 /// Refits of the final model on its inliers, at most.
-const FINAL_ROUNDS: u32 = 4;
+const FINAL_ROUNDS: u32 = 8;
+
+/// A 32-bit hash of which points are inliers: h = 31 h + i + 1 over them, wrapping.
+fn mask_hash(mask: &[u8]) -> u32 {
+    let mut h: u32 = 0;
+    for (i, &m) in mask.iter().enumerate() {
+        if m != 0 {
+            h = h.wrapping_mul(31).wrapping_add(i as u32 + 1);
+        }
+    }
+    h
+}
 
 /// The least integer >= x, for 0 <= x < 2^53 (core has no `ceil`; the reference does the same).
 fn ceil(x: f64) -> f64 {
@@ -182,7 +194,7 @@ fn ransac(
         while round < LO_ROUNDS && count >= 8 {
             round += 1;
             score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
-            let r = match refine::refit(src, dst, mask, 0) {
+            let r = match refine::refit(src, dst, mask, LO_LM_ITERS) {
                 Some(r) => r,
                 None => break,
             };
@@ -274,8 +286,8 @@ pub unsafe extern "C" fn fk_find_homography(
         }
     };
     // The final model: least squares (with Levenberg-Marquardt) on the inliers, again on the
-    // inliers of the result, until their number settles. A refit that loses more than a tenth of
-    // the inliers is not taken.
+    // inliers of the result, until they settle (the same count and the same hash of the set). A
+    // refit that loses more than a tenth of the inliers is not taken.
     let mut inliers = score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
     for _ in 0..FINAL_ROUNDS {
         let r = match refine::refit(src, dst, mask, refine_iters) {
@@ -286,9 +298,9 @@ pub unsafe extern "C" fn fk_find_homography(
             break;
         }
         h = r;
-        let before = inliers;
+        let (before, before_hash) = (inliers, mask_hash(mask));
         inliers = score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
-        if inliers == before {
+        if inliers == before && mask_hash(mask) == before_hash {
             break;
         }
     }

@@ -16,10 +16,11 @@ export const NO_CONSENSUS = -3;
 const MAX_ATTEMPTS = 10000;
 /** PROSAC's T_N: the draws over which sampling widens from the first 4 points to all of them. */
 const PROSAC_DRAWS = 200000;
-/** Refits of a local optimisation, at most. */
+/** Refits of a local optimisation, at most, and the Levenberg-Marquardt steps of each. */
 const LO_ROUNDS = 4;
+const LO_LM_ITERS = 5;
 /** Refits of the final model on its inliers, at most. */
-const FINAL_ROUNDS = 4;
+const FINAL_ROUNDS = 8;
 
 /** What a call takes besides the points and outputs (already validated). */
 export interface HomographyParams {
@@ -97,6 +98,13 @@ function score(h: Float32Array, src: Float32Array, dst: Float32Array, n: number,
   }
   out.count = count;
   out.cost = cost;
+}
+
+/** A 32-bit hash of which points are inliers: h = 31 h + i + 1 over them, wrapping. */
+function maskHash(mask: Uint8Array): number {
+  let h = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) h = (Math.imul(h, 31) + i + 1) >>> 0;
+  return h;
 }
 
 /** Twice the signed area of a sample triangle, 0 when its smallest angle has sin^2 <= 1e-6. */
@@ -263,7 +271,7 @@ export function findHomographyReference(
     let cost = sc.cost;
     for (let round = 0; round < LO_ROUNDS && count >= 8; round++) {
       inlierMask(Float32Array.from(h), src, dst, t2, mask);
-      const r = refitReference(src, dst, mask, 0);
+      const r = refitReference(src, dst, mask, LO_LM_ITERS);
       if (!r) break;
       score(Float32Array.from(r), src, dst, n, t2, sc);
       if (!(sc.cost < cost)) break;
@@ -283,8 +291,8 @@ export function findHomographyReference(
     return { status: DEGENERATE, iterations: iter };
   }
   // The final model: least squares (with Levenberg-Marquardt) on the inliers, again on the inliers
-  // of the result, until their number settles. A refit that loses more than a tenth of the inliers
-  // is not taken.
+  // of the result, until they settle (the same count and the same hash of the set). A refit that
+  // loses more than a tenth of the inliers is not taken.
   let h = best;
   let inliers = inlierMask(Float32Array.from(h), src, dst, t2, mask);
   for (let round = 0; round < FINAL_ROUNDS; round++) {
@@ -292,8 +300,9 @@ export function findHomographyReference(
     if (!r || countInliers(Float32Array.from(r), src, dst, n, t2) * 10 < inliers * 9) break;
     h = r;
     const before = inliers;
+    const beforeHash = maskHash(mask);
     inliers = inlierMask(Float32Array.from(h), src, dst, t2, mask);
-    if (inliers === before) break;
+    if (inliers === before && maskHash(mask) === beforeHash) break;
   }
   if (inliers < 4 || inliers < p.minInliers) {
     mask.fill(0);
