@@ -13,7 +13,7 @@ export interface PairRegistration {
   matches: Matches;
   /** Match indices by increasing Hamming distance (ties in match order): pair k is match `order[k]`. */
   order: Uint32Array;
-  /** The matched points of A and of B, x, y pairs, `matches.count` of each, in `order`. */
+  /** The matched points of A and of B (pixel centres), x, y pairs, `matches.count` of each, in `order`. */
   src: Float32Array;
   dst: Float32Array;
   homography: HomographyResult;
@@ -21,19 +21,33 @@ export interface PairRegistration {
   free(): void;
 }
 
-/** ORB of one gray plane: keypoints and descriptors for up to `features` (a fresh pyramid). */
-export function orbOf(fk: Framekit, gray: PlaneLike, features: number): { kps: Keypoints; desc: Descriptors } {
+/** ORB of one gray plane: keypoints and descriptors for up to `features` (a fresh pyramid), and its scale factor. */
+export function orbOf(fk: Framekit, gray: PlaneLike, features: number): { kps: Keypoints; desc: Descriptors; scaleFactor: number } {
   const kps = fk.allocKeypoints(features);
   const desc = fk.allocDescriptors(features);
   const pyr = fk.allocOrbPyramid(gray.width, gray.height);
   fk.orb(kps, desc, pyr, gray, { features });
   pyr.free(fk);
-  return { kps, desc };
+  return { kps, desc, scaleFactor: pyr.scaleFactor };
+}
+
+/**
+ * Where a keypoint of pyramid level l lies in pixel-centre coordinates of level 0. ORB (OpenCV's
+ * and ours) reports x_l s^l, but pixel x_l of a level resized by 1 / s^l covers level-0 pixels
+ * around (x_l + 0.5) s^l - 0.5: the reported point is off by (s^l - 1) / 2 on each axis, 1.3 px on
+ * level 7. Corresponding points often come from different levels (one view is foreshortened), so
+ * the offsets do not cancel in a homography; adding them back lowers its error.
+ */
+function centreOffsets(scaleFactor: number): Float64Array {
+  const off = new Float64Array(32);
+  for (let l = 0; l < 32; l++) off[l] = (Math.pow(scaleFactor, l) - 1) / 2;
+  return off;
 }
 
 /**
  * Registers two gray planes as `framekit match` does: ORB (up to `features` keypoints each),
- * cross-checked Hamming matches, and the RANSAC homography taking A's matched points to B's. The
+ * cross-checked Hamming matches, and the RANSAC homography taking A's matched points (each moved to
+ * its pixel centre on level 0, see centreOffsets) to B's. The
  * pairs go to findHomography closest first, with `sorted` (PROSAC: the likeliest inliers are drawn
  * first, which finds the model where few matches are right, as under strong viewpoint changes).
  * `options` are passed on; minInliers defaults to 10 here: 4 points always fit some homography,
@@ -59,9 +73,11 @@ export function registerPair(
   for (let d = 1; d < 258; d++) starts[d]! += starts[d - 1]!;
   const order = new Uint32Array(n);
   for (let k = 0; k < n; k++) order[starts[matches.distance[k]!]!++] = k;
+  const [offA, offB] = [centreOffsets(A.scaleFactor), centreOffsets(B.scaleFactor)];
   for (let k = 0; k < n; k++) {
     const [i, j] = [matches.queryIdx[order[k]!]!, matches.trainIdx[order[k]!]!];
-    [src[2 * k], src[2 * k + 1], dst[2 * k], dst[2 * k + 1]] = [A.kps.x[i]!, A.kps.y[i]!, B.kps.x[j]!, B.kps.y[j]!];
+    const [oa, ob] = [offA[A.kps.octave[i]!]!, offB[B.kps.octave[j]!]!];
+    [src[2 * k], src[2 * k + 1], dst[2 * k], dst[2 * k + 1]] = [A.kps.x[i]! + oa, A.kps.y[i]! + oa, B.kps.x[j]! + ob, B.kps.y[j]! + ob];
   }
   const homography = fk.findHomography(fk.allocHomography(Math.max(1, n)), src, dst, n, { minInliers: 10, sorted: true, ...options });
   return {
