@@ -125,6 +125,28 @@ describe('findHomography: every implementation against ground truth', () => {
       expect(cornerError(T, r.H!, IMAGE)).toBeLessThan(1);
     });
 
+    test(`${backend}: 600 points, 85% outliers, ordered best first: within 100 hypotheses PROSAC (sorted) finds the map, uniform sampling does not`, () => {
+      // Ordered as a matcher ranks its matches: inliers more likely near the front, not all of them.
+      const T = frameToFrame(path.frame(15), path.frame(75));
+      const c = makeCase(T, 600, IMAGE, 0.5, 0.85, 515);
+      const rnd = mulberry32(516);
+      const key = c.inlier.map((inl) => rnd() + (inl ? 0 : 0.5));
+      const order = key.map((_, i) => i).sort((a, b) => key[a]! - key[b]! || a - b);
+      const sorted: Case = {
+        src: order.flatMap((i) => [c.src[2 * i]!, c.src[2 * i + 1]!]),
+        dst: order.flatMap((i) => [c.dst[2 * i]!, c.dst[2 * i + 1]!]),
+        inlier: order.map((i) => c.inlier[i]!),
+      };
+      // 100 hypotheses: uniform sampling draws an all-inlier sample with probability 1 - (1 - 0.15^4)^100, 5%.
+      const r = run(fk, sorted, { sorted: true, minInliers: 10, maxIters: 100 });
+      expect(r.reason).toBeNull();
+      expect(cornerError(T, r.H!, IMAGE)).toBeLessThan(1);
+      const u = run(fk, sorted, { minInliers: 10, maxIters: 100 });
+      expect(u.H === null || cornerError(T, u.H, IMAGE) > 1).toBe(true);
+      // Every outlier rejected.
+      for (let i = 0; i < sorted.inlier.length; i++) if (!sorted.inlier[i]) expect(r.mask[i]).toBe(0);
+    });
+
     test(`${backend}: exactly 4 points give the exact homography`, () => {
       const T = path.frame(33).planeToImage;
       const c = makeCase(T, 4, PLANE, 0, 0, 9);
