@@ -125,6 +125,28 @@ describe('findHomography: every implementation against ground truth', () => {
       expect(cornerError(T, r.H!, IMAGE)).toBeLessThan(1);
     });
 
+    test(`${backend}: 600 points, 85% outliers, ordered best first: within 100 hypotheses PROSAC (sorted) finds the map, uniform sampling does not`, () => {
+      // Ordered as a matcher ranks its matches: inliers more likely near the front, not all of them.
+      const T = frameToFrame(path.frame(15), path.frame(75));
+      const c = makeCase(T, 600, IMAGE, 0.5, 0.85, 515);
+      const rnd = mulberry32(516);
+      const key = c.inlier.map((inl) => rnd() + (inl ? 0 : 0.5));
+      const order = key.map((_, i) => i).sort((a, b) => key[a]! - key[b]! || a - b);
+      const sorted: Case = {
+        src: order.flatMap((i) => [c.src[2 * i]!, c.src[2 * i + 1]!]),
+        dst: order.flatMap((i) => [c.dst[2 * i]!, c.dst[2 * i + 1]!]),
+        inlier: order.map((i) => c.inlier[i]!),
+      };
+      // 100 hypotheses: uniform sampling draws an all-inlier sample with probability 1 - (1 - 0.15^4)^100, 5%.
+      const r = run(fk, sorted, { sorted: true, minInliers: 10, maxIters: 100 });
+      expect(r.reason).toBeNull();
+      expect(cornerError(T, r.H!, IMAGE)).toBeLessThan(1);
+      const u = run(fk, sorted, { minInliers: 10, maxIters: 100 });
+      expect(u.H === null || cornerError(T, u.H, IMAGE) > 1).toBe(true);
+      // Every outlier rejected.
+      for (let i = 0; i < sorted.inlier.length; i++) if (!sorted.inlier[i]) expect(r.mask[i]).toBe(0);
+    });
+
     test(`${backend}: exactly 4 points give the exact homography`, () => {
       const T = path.frame(33).planeToImage;
       const c = makeCase(T, 4, PLANE, 0, 0, 9);
@@ -140,13 +162,16 @@ describe('findHomography: reproducible, and every implementation identical', () 
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const T = frameToFrame(path.frame(seed * 11), path.frame(seed * 11 + 20));
       const c = makeCase(T, 97 + seed * 61, IMAGE, 0.5 * seed, 0.1 * seed, seed); // n not a multiple of 4: SIMD tails
-      const results = fks.map(([, fk]) => run(fk, c, { seed }));
-      for (const r of results.slice(1)) expect(r).toEqual(results[0]!);
-      // Points starting 4, 8 or 12 bytes past a 16-byte boundary: the same result.
-      for (const [, fk] of fks) expect(run(fk, c, { seed }, [seed % 4, (seed + 1) % 4])).toEqual(results[0]!);
-      expect(run(fks[2]![1], c, { seed })).toEqual(results[0]!); // same seed, same result
+      // Uniform sampling, and PROSAC's (sorted: the same points taken as ordered best first).
+      for (const sorted of [false, true]) {
+        const results = fks.map(([, fk]) => run(fk, c, { seed, sorted }));
+        for (const r of results.slice(1)) expect(r).toEqual(results[0]!);
+        // Points starting 4, 8 or 12 bytes past a 16-byte boundary: the same result.
+        for (const [, fk] of fks) expect(run(fk, c, { seed, sorted }, [seed % 4, (seed + 1) % 4])).toEqual(results[0]!);
+        expect(run(fks[2]![1], c, { seed, sorted })).toEqual(results[0]!); // same seed, same result
+      }
     }
-  });
+  }, 60_000); // the reference runs every hypothesis in plain TypeScript, twice per case
 
   test('another seed draws other samples but finds the same model', () => {
     const T = path.frame(50).planeToImage;
@@ -238,7 +263,8 @@ describe('findHomography: bad input', () => {
       { seed: -1 },
       { seed: 2 ** 32 },
       { refineIters: 0.5 },
-    ] as HomographyOptions[]) {
+      { sorted: 1 },
+    ] as unknown as HomographyOptions[]) {
       expect(code(() => fk.findHomography(out, src, dst, 8, o))).toBe('E_ARGUMENT');
     }
     const big = fk.allocHomography(64);

@@ -1,5 +1,5 @@
 import { FramekitError } from '../errors.js';
-import type { Descriptors, Framekit, Keypoints, Plane } from '../index.js';
+import type { Framekit, Plane } from '../index.js';
 import type { Values } from './command.js';
 
 /** The gray plane of an opened image: the image itself when it is gray, else its luma (one more plane). */
@@ -19,12 +19,4 @@ export function intOption(values: Values, name: string, fallback: number, min: n
   return n;
 }
 
-/** ORB of one gray plane: keypoints and descriptors for up to `features` (a fresh pyramid: CLI use). */
-export function orbOf(fk: Framekit, gray: Plane, features: number): { kps: Keypoints; desc: Descriptors } {
-  const kps = fk.allocKeypoints(features);
-  const desc = fk.allocDescriptors(features);
-  const pyr = fk.allocOrbPyramid(gray.width, gray.height);
-  fk.orb(kps, desc, pyr, gray, { features });
-  pyr.free(fk);
-  return { kps, desc };
-}
+export { orbOf } from '../features/register.js';

@@ -1,8 +1,12 @@
 //! RANSAC homography between two sets of corresponding points, as OpenCV's
 //! `findHomography(src, dst, RANSAC, threshold)` defines the job (see:
-//! opencv/modules/calib3d/src/fundam.cpp and ptsetreg.cpp): 4-point hypotheses (normalised DLT),
-//! scored by the number of points whose reprojection error is within the threshold, the iteration
-//! count shrinking as better models appear; then the best model refitted on its inliers.
+//! opencv/modules/calib3d/src/fundam.cpp and ptsetreg.cpp): 4-point hypotheses (normalised DLT)
+//! from samples that pass the geometric checks (redrawn until one does, as OpenCV's getSubset), the
+//! iteration count shrinking as better models appear; then the best model refitted on its inliers.
+//! On top of that, what later work found to matter: hypotheses scored by MSAC's truncated
+//! quadratic cost rather than a bare inlier count; each new best model locally optimised (LO-RANSAC:
+//! refitted on its inliers while the cost falls); PROSAC sampling when the caller's points come best
+//! first; and the final least squares with Levenberg-Marquardt repeated until its inliers settle.
 //!
 //! Reproducible: samples come from a xorshift32 generator seeded by the caller, and every floating
 //! point step is the same in the TypeScript reference (ts/kernels/homography/reference.ts), the
@@ -46,7 +50,96 @@ fn iterations_needed(inliers: u32, n: u32, confidence: f64, max_iters: u32) -> u
     k
 }
 
-/// The RANSAC loop: the best 4-point model, its inlier count and the number of iterations run.
+/// Draws of a sample that fails the geometric checks before RANSAC gives up (OpenCV's
+/// `getSubset`: 10000); they do not count as iterations.
+const MAX_ATTEMPTS: u32 = 10000;
+/// PROSAC's T_N: the draws over which sampling widens from the first 4 points to all of them.
+const PROSAC_DRAWS: f64 = 200000.0;
+/// Refits of a local optimisation, at most, and the Levenberg-Marquardt steps of each.
+const LO_ROUNDS: u32 = 4;
+const LO_LM_ITERS: u32 = 5;
+/// Refits of the final model on its inliers, at most.
+const FINAL_ROUNDS: u32 = 8;
+
+/// A 32-bit hash of which points are inliers: h = 31 h + i + 1 over them, wrapping.
+fn mask_hash(mask: &[u8]) -> u32 {
+    let mut h: u32 = 0;
+    for (i, &m) in mask.iter().enumerate() {
+        if m != 0 {
+            h = h.wrapping_mul(31).wrapping_add(i as u32 + 1);
+        }
+    }
+    h
+}
+
+/// The least integer >= x, for 0 <= x < 2^53 (core has no `ceil`; the reference does the same).
+fn ceil(x: f64) -> f64 {
+    let k = x as u64 as f64;
+    if k < x {
+        k + 1.0
+    } else {
+        k
+    }
+}
+
+/// The sampler: xorshift32 draws, uniform over all points, or PROSAC (Chum and Matas 2005) when
+/// the points come best first: draw t takes 4 points of the first `m`, m growing as the expected
+/// draws T'_m from those m run out (T_m = T_N C(m, 4) / C(n, 4)); until then it takes point m and
+/// 3 of the first m - 1.
+struct Sampler {
+    rng: u32,
+    n: usize,
+    m: usize,
+    tm: f64,
+    tm_draws: f64,
+    draws: f64,
+}
+
+impl Sampler {
+    fn new(seed: u32, n: usize, sorted: bool) -> Sampler {
+        let mut tm = PROSAC_DRAWS;
+        for i in 0..4 {
+            tm = tm * (4 - i) as f64 / (n - i) as f64;
+        }
+        Sampler {
+            rng: if seed == 0 { 0x9e37_79b9 } else { seed },
+            n,
+            m: if sorted { 4 } else { n },
+            tm,
+            tm_draws: 1.0,
+            draws: 0.0,
+        }
+    }
+
+    fn draw(&mut self, idx: &mut [usize; 4]) {
+        self.draws += 1.0;
+        if self.draws > self.tm_draws && self.m < self.n {
+            let next = self.tm * (self.m + 1) as f64 / (self.m + 1 - 4) as f64;
+            self.tm_draws += ceil(next - self.tm);
+            self.tm = next;
+            self.m += 1;
+        }
+        let fresh = self.m < self.n && self.tm_draws >= self.draws;
+        let (pool, first) = if fresh { (self.m - 1, 1) } else { (self.m, 0) };
+        for k in first..4 {
+            loop {
+                self.rng = xorshift32(self.rng);
+                let i = (self.rng % pool as u32) as usize;
+                if !idx[first..k].contains(&i) {
+                    idx[k] = i;
+                    break;
+                }
+            }
+        }
+        if fresh {
+            idx[0] = self.m - 1;
+        }
+    }
+}
+
+/// The RANSAC loop with MSAC scoring and local optimisation: the best model (after its LO), the
+/// inlier count that set the iteration limit and the number of iterations run. `mask` is scratch.
+#[allow(clippy::too_many_arguments)]
 fn ransac(
     src: &[f32],
     dst: &[f32],
@@ -55,44 +148,69 @@ fn ransac(
     confidence: f64,
     max_iters: u32,
     seed: u32,
+    sorted: bool,
+    mask: &mut [u8],
 ) -> (Option<[f64; 9]>, u32, u32) {
-    let mut rng = if seed == 0 { 0x9e37_79b9 } else { seed };
-    let (mut best, mut best_count) = (None, 0);
+    let nn = n as usize;
+    let mut sampler = Sampler::new(seed, nn, sorted);
+    let (mut best, mut best_count, mut best_cost) = (None, 0, f32::INFINITY);
     let mut limit = if n == 4 { 1 } else { max_iters };
     let mut iter = 0;
     let mut idx = [0usize, 1, 2, 3];
+    let mut s = [(0.0, 0.0); 4];
+    let mut d = [(0.0, 0.0); 4];
     while iter < limit {
-        iter += 1;
-        if n > 4 {
+        // A sample that passes the geometric checks, drawn again (not counted as an iteration)
+        // until one does, as OpenCV's getSubset: with few inliers most random samples fail them.
+        let mut found = false;
+        for _ in 0..(if n == 4 { 1 } else { MAX_ATTEMPTS }) {
+            if n > 4 {
+                sampler.draw(&mut idx);
+            }
             for k in 0..4 {
-                loop {
-                    rng = xorshift32(rng);
-                    let i = (rng % n) as usize;
-                    if !idx[..k].contains(&i) {
-                        idx[k] = i;
-                        break;
-                    }
-                }
+                s[k] = (src[2 * idx[k]] as f64, src[2 * idx[k] + 1] as f64);
+                d[k] = (dst[2 * idx[k]] as f64, dst[2 * idx[k] + 1] as f64);
+            }
+            if minimal::good_sample(&s, &d) {
+                found = true;
+                break;
             }
         }
-        let mut s = [(0.0, 0.0); 4];
-        let mut d = [(0.0, 0.0); 4];
-        for k in 0..4 {
-            s[k] = (src[2 * idx[k]] as f64, src[2 * idx[k] + 1] as f64);
-            d[k] = (dst[2 * idx[k]] as f64, dst[2 * idx[k] + 1] as f64);
+        if !found {
+            break;
         }
-        if !minimal::good_sample(&s, &d) {
-            continue;
-        }
-        let h = match minimal::solve4(&s, &d) {
+        iter += 1;
+        let mut h = match minimal::solve4(&s, &d) {
             Some(h) => h,
             None => continue,
         };
-        let c = score::count_inliers(&score::to_f32(&h), src, dst, n as usize, t2);
-        if c > best_count {
-            best_count = c;
-            best = Some(h);
-            let need = iterations_needed(c, n, confidence, max_iters);
+        let (mut count, mut cost) = score::score(&score::to_f32(&h), src, dst, nn, t2);
+        if !(cost < best_cost) {
+            continue;
+        }
+        // Local optimisation (LO-RANSAC, Chum, Matas and Kittler 2003): refit on the new best
+        // model's inliers, while that lowers the cost.
+        let mut round = 0;
+        while round < LO_ROUNDS && count >= 8 {
+            round += 1;
+            score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
+            let r = match refine::refit(src, dst, mask, LO_LM_ITERS) {
+                Some(r) => r,
+                None => break,
+            };
+            let (c, e) = score::score(&score::to_f32(&r), src, dst, nn, t2);
+            if !(e < cost) {
+                break;
+            }
+            h = r;
+            count = c;
+            cost = e;
+        }
+        best = Some(h);
+        best_cost = cost;
+        if count > best_count {
+            best_count = count;
+            let need = iterations_needed(count, n, confidence, max_iters);
             if need < limit {
                 limit = need;
             }
@@ -106,7 +224,8 @@ fn ransac(
 /// Inputs: `count` points in each of `src` and `dst`, interleaved f32 (x0, y0, x1, y1 ...); a point
 /// is an inlier when its reprojection error is at most `threshold` pixels. `seed` (0 picks a fixed
 /// one) drives the sampling; `refine_iters` Levenberg-Marquardt steps follow the refit on inliers
-/// (0: the linear refit only).
+/// (0: the linear refit only). `sorted` != 0: the points come best first (by match quality), and
+/// samples are drawn PROSAC's way, from the first ones first.
 ///
 /// Outputs: `out_h` 9 f64, row-major, h33 = 1 (written only on success); `out_mask` one byte per
 /// point, 1 for inliers (all 0 when no homography is given); `out_iters` the RANSAC iterations run.
@@ -128,6 +247,7 @@ pub unsafe extern "C" fn fk_find_homography(
     seed: u32,
     refine_iters: u32,
     min_inliers: u32,
+    sorted: u32,
     out_h: *mut f64,
     out_mask: *mut u8,
     out_iters: *mut u32,
@@ -144,37 +264,45 @@ pub unsafe extern "C" fn fk_find_homography(
     let src = core::slice::from_raw_parts(src, 2 * n);
     let dst = core::slice::from_raw_parts(dst, 2 * n);
     let t2 = (threshold * threshold) as f32;
-    let (best, best_count, iters) = ransac(src, dst, count, t2, confidence, max_iters, seed);
+    let (best, _, iters) = ransac(
+        src,
+        dst,
+        count,
+        t2,
+        confidence,
+        max_iters,
+        seed,
+        sorted != 0,
+        mask,
+    );
     *out_iters = iters;
     let mut h = match best {
         Some(h) => h,
-        None => return DEGENERATE,
-    };
-    let mut inliers = score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
-    // Linear refits on the inliers, then on the inliers of the refit, while their number changes
-    // (at most 3), then one refit with Levenberg-Marquardt on the settled set. A refit that loses
-    // more than a tenth of RANSAC's inliers is not taken.
-    let mut settled = false;
-    for round in 0..4 {
-        let last = settled || round == 3;
-        if last && refine_iters == 0 {
-            break;
+        None => {
+            for m in mask.iter_mut() {
+                *m = 0;
+            }
+            return DEGENERATE;
         }
-        let lm = if last { refine_iters } else { 0 };
-        let r = match refine::refit(src, dst, mask, lm) {
+    };
+    // The final model: least squares (with Levenberg-Marquardt) on the inliers, again on the
+    // inliers of the result, until they settle (the same count and the same hash of the set). A
+    // refit that loses more than a tenth of the inliers is not taken.
+    let mut inliers = score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
+    for _ in 0..FINAL_ROUNDS {
+        let r = match refine::refit(src, dst, mask, refine_iters) {
             Some(r) => r,
             None => break,
         };
-        if score::count_inliers(&score::to_f32(&r), src, dst, n, t2) * 10 < best_count * 9 {
+        if score::count_inliers(&score::to_f32(&r), src, dst, n, t2) * 10 < inliers * 9 {
             break;
         }
         h = r;
-        let before = inliers;
+        let (before, before_hash) = (inliers, mask_hash(mask));
         inliers = score::inlier_mask(&score::to_f32(&h), src, dst, t2, mask);
-        if last {
+        if inliers == before && mask_hash(mask) == before_hash {
             break;
         }
-        settled = inliers == before;
     }
     if inliers < 4 || inliers < min_inliers {
         for m in mask.iter_mut() {

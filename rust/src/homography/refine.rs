@@ -155,7 +155,8 @@ impl<'a> Inliers<'a> {
 
     /// At most `iters` Levenberg-Marquardt steps on h0..h7 (Marquardt's scaling of the diagonal by
     /// 1 + lambda); a step that does not lower the cost is refused and lambda grows tenfold. Stops
-    /// early once a step moves no parameter by more than 1e-12 (they are of order 1 here).
+    /// early once a step moves no parameter by more than 1e-12 (they are of order 1 here), or after
+    /// a step that lowered the cost by no more than 1e-10 of itself (converged).
     fn levenberg_marquardt(&self, h: &mut [f64; 9], iters: u32) {
         let mut cost = self.cost(h);
         let mut lambda = 1e-3;
@@ -185,9 +186,13 @@ impl<'a> Inliers<'a> {
             }
             let c = self.cost(&next);
             if c < cost {
+                let converged = cost - c <= 1e-10 * cost;
                 *h = next;
                 cost = c;
                 lambda *= 0.1;
+                if converged {
+                    break;
+                }
             } else {
                 lambda *= 10.0;
             }

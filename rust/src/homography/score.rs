@@ -52,6 +52,115 @@ fn count_scalar(h: &[f32; 9], src: &[f32], dst: &[f32], from: usize, n: usize, t
     c
 }
 
+/// Squared reprojection error of point i (the steps of `is_inlier`).
+#[inline(always)]
+fn error2(h: &[f32; 9], src: &[f32], dst: &[f32], i: usize) -> f32 {
+    let (x, y) = (src[2 * i], src[2 * i + 1]);
+    let iw = 1.0 / (h[6] * x + h[7] * y + h[8]);
+    let u = (h[0] * x + h[1] * y + h[2]) * iw - dst[2 * i];
+    let v = (h[3] * x + h[4] * y + h[5]) * iw - dst[2 * i + 1];
+    u * u + v * v
+}
+
+/// A point's MSAC cost: its squared error when it is an inlier, else t2 (NaN included).
+#[inline(always)]
+fn truncated(e: f32, t2: f32) -> (u32, f32) {
+    if e <= t2 {
+        (1, e)
+    } else {
+        (0, t2)
+    }
+}
+
+/// MSAC score of a hypothesis (Torr and Zisserman 2000): the inlier count and the truncated
+/// quadratic cost, the sum over points of min(e^2, t2), in f32. Summed in the SIMD build's order:
+/// four lane sums over the points 4k + lane of the whole blocks of 4, added ((l0 + l1) + l2) + l3,
+/// then the last n % 4 points one by one; the scalar build and the reference keep that order.
+#[cfg(not(target_feature = "simd128"))]
+pub fn score(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) -> (u32, f32) {
+    let mut lanes = [0.0f32; 4];
+    let mut count = 0;
+    let blocks = n / 4;
+    for i in 0..4 * blocks {
+        let (c, e) = truncated(error2(h, src, dst, i), t2);
+        count += c;
+        lanes[i & 3] += e;
+    }
+    score_tail(h, src, dst, blocks * 4, n, t2, count, lanes)
+}
+
+/// The lane sums added, then the points `from..n` one by one.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn score_tail(
+    h: &[f32; 9],
+    src: &[f32],
+    dst: &[f32],
+    from: usize,
+    n: usize,
+    t2: f32,
+    mut count: u32,
+    lanes: [f32; 4],
+) -> (u32, f32) {
+    let mut cost = ((lanes[0] + lanes[1]) + lanes[2]) + lanes[3];
+    for i in from..n {
+        let (c, e) = truncated(error2(h, src, dst, i), t2);
+        count += c;
+        cost += e;
+    }
+    (count, cost)
+}
+
+/// MSAC score, four points per step: the error as in `count_inliers`, then
+///   inl = err <= t2;  count -= inl;  lane_cost += select(inl, err, t2)
+#[cfg(target_feature = "simd128")]
+pub fn score(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) -> (u32, f32) {
+    let s = |k: usize| f32x4_splat(h[k]);
+    let (h0, h1, h2, h3, h4, h5, h6, h7, h8) =
+        (s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7), s(8));
+    let (one, lim) = (f32x4_splat(1.0), f32x4_splat(t2));
+    let mut acc = i32x4_splat(0);
+    let mut cost = f32x4_splat(0.0);
+    let blocks = n / 4;
+    let (ps, pd) = (src.as_ptr(), dst.as_ptr());
+    for b in 0..blocks {
+        // SAFETY: src and dst hold 2n floats and (b + 1) * 8 <= 2n; v128_load needs no alignment.
+        let (s0, s1, d0, d1) = unsafe {
+            (
+                v128_load(ps.add(b * 8) as *const v128),
+                v128_load(ps.add(b * 8 + 4) as *const v128),
+                v128_load(pd.add(b * 8) as *const v128),
+                v128_load(pd.add(b * 8 + 4) as *const v128),
+            )
+        };
+        let x = i32x4_shuffle::<0, 2, 4, 6>(s0, s1);
+        let y = i32x4_shuffle::<1, 3, 5, 7>(s0, s1);
+        let tx = i32x4_shuffle::<0, 2, 4, 6>(d0, d1);
+        let ty = i32x4_shuffle::<1, 3, 5, 7>(d0, d1);
+        let w = f32x4_add(f32x4_add(f32x4_mul(h6, x), f32x4_mul(h7, y)), h8);
+        let iw = f32x4_div(one, w);
+        let u = f32x4_add(f32x4_add(f32x4_mul(h0, x), f32x4_mul(h1, y)), h2);
+        let v = f32x4_add(f32x4_add(f32x4_mul(h3, x), f32x4_mul(h4, y)), h5);
+        let u = f32x4_sub(f32x4_mul(u, iw), tx);
+        let v = f32x4_sub(f32x4_mul(v, iw), ty);
+        let e = f32x4_add(f32x4_mul(u, u), f32x4_mul(v, v));
+        let inl = f32x4_le(e, lim);
+        acc = i32x4_sub(acc, inl);
+        cost = f32x4_add(cost, v128_bitselect(e, lim, inl));
+    }
+    let count = (i32x4_extract_lane::<0>(acc)
+        + i32x4_extract_lane::<1>(acc)
+        + i32x4_extract_lane::<2>(acc)
+        + i32x4_extract_lane::<3>(acc)) as u32;
+    let lanes = [
+        f32x4_extract_lane::<0>(cost),
+        f32x4_extract_lane::<1>(cost),
+        f32x4_extract_lane::<2>(cost),
+        f32x4_extract_lane::<3>(cost),
+    ];
+    score_tail(h, src, dst, blocks * 4, n, t2, count, lanes)
+}
+
 #[cfg(not(target_feature = "simd128"))]
 pub fn count_inliers(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) -> u32 {
     count_scalar(h, src, dst, 0, n, t2)

@@ -77,7 +77,7 @@ export interface FeaturesExports {
   fk_resize_bilinear(src: number, sw: number, sh: number, ss: number, dst: number, dw: number, dh: number, ds: number, xtab: number): void;
   // rust/src/homography and rust/src/pose: RANSAC homography, pose from a plane (see ts/kernels/homography, ts/kernels/pose)
   fk_find_homography(src: number, dst: number, count: number, threshold: number, confidence: number, maxIters: number, seed: number,
-    refineIters: number, minInliers: number, outH: number, outMask: number, outIters: number): number;
+    refineIters: number, minInliers: number, sorted: number, outH: number, outMask: number, outIters: number): number;
   fk_pose_from_homography(h: number, k: number, outR: number, outT: number): number;
   __data_end: WebAssembly.Global;
   __heap_base: WebAssembly.Global;

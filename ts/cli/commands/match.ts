@@ -3,12 +3,13 @@ import { createFramekit } from '../../index.js';
 import { readImageFile } from '../../io/image.js';
 import { COMMON, type Command } from '../command.js';
 import { backendOf, requireArg } from '../common.js';
-import { grayOf, intOption, orbOf } from '../features.js';
+import { registerPair } from '../../features/register.js';
+import { grayOf, intOption } from '../features.js';
 
 export const match: Command = {
   name: 'match',
   usage: 'framekit match A B [--features N] [--json] [--backend B]',
-  summary: "ORB matching (Hamming, cross-checked) and a RANSAC homography mapping A's points into B",
+  summary: "ORB matching (Hamming, cross-checked) and a RANSAC homography (PROSAC, LO, MSAC) mapping A's points into B",
   options: { ...COMMON, features: { type: 'string' } },
   async run(p, values, out) {
     const [pathA, pathB] = [requireArg(p[0], 'first image (framekit match A B)'), requireArg(p[1], 'second image (framekit match A B)')];
@@ -20,20 +21,10 @@ export const match: Command = {
       backend: backendOf(values),
     });
     const [ga, gb] = [a, b].map((img) => grayOf(fk, fk.writePixels(fk.allocPlane(img.width, img.height, img.format), img.data)));
-    const A = orbOf(fk, ga!, features);
-    const B = orbOf(fk, gb!, features);
-    const matches = fk.match(fk.allocMatches(features), A.desc, B.desc, { crossCheck: true });
+    const r = registerPair(fk, ga!, gb!, features);
+    const { matches, homography: h } = r;
+    const [A, B] = [r.a, r.b];
     const n = matches.count;
-    // The matched points, A's and B's, as x, y pairs in the arena for findHomography.
-    const region = fk.arena.alloc(Math.max(16, 16 * n), 'match points');
-    const src = new Float32Array(fk.memory.buffer, region.ptr, 2 * n);
-    const dst = new Float32Array(fk.memory.buffer, region.ptr + 8 * n, 2 * n);
-    for (let k = 0; k < n; k++) {
-      const [i, j] = [matches.queryIdx[k]!, matches.trainIdx[k]!];
-      [src[2 * k], src[2 * k + 1], dst[2 * k], dst[2 * k + 1]] = [A.kps.x[i]!, A.kps.y[i]!, B.kps.x[j]!, B.kps.y[j]!];
-    }
-    // At least 10 inliers: 4 points always fit some homography, which says nothing about two unrelated images.
-    const h = fk.findHomography(fk.allocHomography(Math.max(1, n)), src, dst, n, { minInliers: 10 });
     const list = Array.from({ length: n }, (_, k) => [matches.queryIdx[k]!, matches.trainIdx[k]!, matches.distance[k]!]);
     const homography = h.homography ? Array.from(h.homography) : null;
     if (!Number.isFinite(h.inliers)) throw new FramekitError('E_STATE', 'findHomography returned no inlier count');

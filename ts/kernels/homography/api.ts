@@ -18,6 +18,11 @@ export interface HomographyOptions {
   refineIters?: number;
   /** Fewer inliers than this gives `null` with reason 'no-consensus' (default 4). */
   minInliers?: number;
+  /**
+   * The point pairs come best first (by match quality, e.g. Hamming distance): RANSAC draws its
+   * samples from the first pairs first, widening to all of them (PROSAC). Default false (uniform).
+   */
+  sorted?: boolean;
 }
 
 const MATRIX = 0; // 9 f64
@@ -47,7 +52,15 @@ export class HomographyResult {
   iterations = 0;
   readonly #iters: Uint32Array;
   /** @internal The checked options of the last call, one object reused by every call. */
-  readonly params: HomographyParams = { threshold: 3, confidence: 0.995, maxIters: 2000, seed: 0, refineIters: 10, minInliers: 4 };
+  readonly params: HomographyParams = {
+    threshold: 3,
+    confidence: 0.995,
+    maxIters: 2000,
+    seed: 0,
+    refineIters: 10,
+    minInliers: 4,
+    sorted: false,
+  };
 
   /** Allocates an arena region: call at setup, not per frame. */
   constructor(arena: Arena, memory: WebAssembly.Memory, capacity: number) {
@@ -98,6 +111,9 @@ function params(o: HomographyOptions, p: HomographyParams): HomographyParams {
   p.seed = seed;
   p.refineIters = refineIters;
   p.minInliers = minInliers;
+  const sorted = o.sorted ?? false;
+  if (typeof sorted !== 'boolean') throw arg(`sorted must be a boolean, got ${String(sorted)}`, { sorted });
+  p.sorted = sorted;
   return p;
 }
 

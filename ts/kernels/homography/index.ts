@@ -41,6 +41,7 @@ export function bindHomography(b: KernelBackend): HomographyKernel {
         p.seed,
         p.refineIters,
         p.minInliers,
+        p.sorted ? 1 : 0,
         outH,
         outMask,
         outIters,

@@ -172,9 +172,11 @@ class Inliers {
       if (!(largest > 1e-12)) break;
       const c = this.cost(next);
       if (c < cost) {
+        const converged = cost - c <= 1e-10 * cost;
         h = next;
         cost = c;
         lambda *= 0.1;
+        if (converged) break;
       } else lambda *= 10;
     }
     return h;
