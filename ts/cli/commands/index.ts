@@ -4,6 +4,7 @@ import { blur } from './blur.js';
 import { demo } from './demo.js';
 import { equalize } from './equalize.js';
 import { fast } from './fast.js';
+import { faces } from './faces.js';
 import { flow } from './flow.js';
 import { match } from './match.js';
 import { orb } from './orb.js';
@@ -15,4 +16,4 @@ import { sobel } from './sobel.js';
 import { track } from './track.js';
 
 /** Every command `framekit` knows, in the order `framekit --help` lists them. */
-export const COMMANDS: Command[] = [info, gray, blur, sobel, pyrdown, resize, equalize, track, bench, demo, fast, orb, match, flow];
+export const COMMANDS: Command[] = [info, gray, blur, sobel, pyrdown, resize, equalize, track, bench, demo, fast, orb, match, flow, faces];
