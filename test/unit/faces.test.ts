@@ -6,6 +6,7 @@ import { createFramekit, FramekitError, Scheduler, type Frame } from '../../ts/i
 import { ssdAnchors } from '../../ts/models/blazeface/anchors.js';
 import { DecodeScratch, decodeFaces } from '../../ts/models/blazeface/decode.js';
 import { FaceStage, facesOf } from '../../ts/models/blazeface/stage.js';
+import { loadOrt } from '../../ts/models/ort.js';
 import { faceImages, humanFaces } from '../helpers/faces.js';
 
 const fk = await createFramekit({ arenaBytes: 64 << 20 });
@@ -227,5 +228,31 @@ describe('face stage: bad models', () => {
     expect((e2 as FramekitError).message).toContain('input:0');
     expect(() => new FaceStage(fk, { scheduler: new Scheduler(), minScore: 2 })).toThrow(FramekitError);
     fk.freePlane(plane);
+  });
+});
+
+describe('ONNX Runtime not installed', () => {
+  const missing = (name: string) =>
+    Promise.reject(Object.assign(new Error(`Cannot find package '${name}'`), { code: 'ERR_MODULE_NOT_FOUND' }));
+  test('E_DEPENDENCY naming the package to add, for each preference', async () => {
+    for (const [prefer, pkg] of [
+      ['auto', 'onnxruntime-web'],
+      ['node', 'onnxruntime-node'],
+      ['web', 'onnxruntime-web'],
+    ] as const) {
+      const e = (await loadOrt(prefer, missing).catch((x: unknown) => x)) as FramekitError;
+      expect(e).toBeInstanceOf(FramekitError);
+      expect(e.code).toBe('E_DEPENDENCY');
+      expect(e.details.package).toBe(pkg);
+      expect(e.message).toContain(`npm i ${pkg}`);
+    }
+  });
+  test('auto falls back from onnxruntime-node to onnxruntime-web; a broken install is E_DEPENDENCY too', async () => {
+    const webOnly = (name: string) => (name === 'onnxruntime-web' ? import('onnxruntime-web') : missing(name));
+    expect((await loadOrt('auto', webOnly)).name).toBe('onnxruntime-web');
+    const broken = () => Promise.resolve({});
+    const e = (await loadOrt('web', broken).catch((x: unknown) => x)) as FramekitError;
+    expect(e.code).toBe('E_DEPENDENCY');
+    expect(e.message).toContain('failed to load');
   });
 });

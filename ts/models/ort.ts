@@ -71,11 +71,17 @@ function isMissing(e: unknown): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to resolve/i.test(msg);
 }
 
-async function importPackage(name: string): Promise<OrtModule> {
-  // A specifier in a variable: bundlers leave the import alone, so ORT never enters framekit's bundle.
-  const spec = name;
-  const m = (await import(/* @vite-ignore */ spec)) as OrtModule & { default?: OrtModule };
-  return typeof m.InferenceSession === 'object' || typeof m.InferenceSession === 'function' ? m : m.default!;
+/** Imports a package by name; replaceable in tests (`loadOrt`'s second argument). */
+export type PackageImporter = (name: string) => Promise<unknown>;
+
+// A specifier in a variable: bundlers leave the import alone, so ORT never enters framekit's bundle.
+const importByName: PackageImporter = (name) => import(/* @vite-ignore */ name);
+
+async function importPackage(name: string, importer: PackageImporter): Promise<OrtModule> {
+  const m = (await importer(name)) as OrtModule & { default?: OrtModule };
+  if (typeof m?.InferenceSession === 'object' || typeof m?.InferenceSession === 'function') return m;
+  if (m?.default?.InferenceSession) return m.default;
+  throw new Error('it has no InferenceSession');
 }
 
 /**
@@ -83,15 +89,16 @@ async function importPackage(name: string): Promise<OrtModule> {
  * the package to add when none is installed: `npm i onnxruntime-web` (every runtime) or
  * `npm i onnxruntime-node` (Node and Bun, native, faster).
  */
-export function loadOrt(prefer: OrtPreference = 'auto'): Promise<LoadedOrt> {
-  let p = cache.get(prefer);
+export function loadOrt(prefer: OrtPreference = 'auto', importer: PackageImporter = importByName): Promise<LoadedOrt> {
+  // Only the real importer's results are cached.
+  let p = importer === importByName ? cache.get(prefer) : undefined;
   if (!p) {
     p = (async () => {
       const order: Array<'node' | 'web'> = prefer === 'auto' ? (inServerRuntime() ? ['node', 'web'] : ['web']) : [prefer];
       const missing: string[] = [];
       for (const k of order) {
         try {
-          return { name: PACKAGES[k], ort: await importPackage(PACKAGES[k]) };
+          return { name: PACKAGES[k], ort: await importPackage(PACKAGES[k], importer) };
         } catch (e) {
           if (!isMissing(e)) {
             throw new FramekitError('E_DEPENDENCY', `${PACKAGES[k]} is installed but failed to load: ${(e as Error).message}`, {
@@ -108,8 +115,10 @@ export function loadOrt(prefer: OrtPreference = 'auto'): Promise<LoadedOrt> {
         { package: want, missing },
       );
     })();
-    p.catch(() => cache.delete(prefer));
-    cache.set(prefer, p);
+    if (importer === importByName) {
+      p.catch(() => cache.delete(prefer));
+      cache.set(prefer, p);
+    }
   }
   return p;
 }
