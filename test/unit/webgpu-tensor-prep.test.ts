@@ -20,11 +20,23 @@ test('a WebGPU adapter is available', () => expect(reason).toBeNull());
 describe.skipIf(!gpu)('tensor-prep pass', () => {
   const g = gpu!;
 
-  async function run(w: number, h: number, format: PixelFormat, S: number, fit: FitMode, fill: (p: ReturnType<typeof fk.allocPlane>) => void) {
+  async function run(
+    w: number,
+    h: number,
+    format: PixelFormat,
+    S: number,
+    fit: FitMode,
+    fill: (p: ReturnType<typeof fk.allocPlane>) => void,
+  ) {
     const src = fk.allocPlane(w, h, format, { stride: w * 4 + 4 * (w % 3) });
     fill(src);
     const tex = g.pool.texture('src', w, h, `${format}8unorm` as GPUTextureFormat, 0x04 | 0x02);
-    g.device.queue.writeTexture({ texture: tex }, fk.heap as Uint8Array<ArrayBuffer>, { offset: src.ptr, bytesPerRow: src.stride, rowsPerImage: h }, [w, h]);
+    g.device.queue.writeTexture(
+      { texture: tex },
+      fk.heap as Uint8Array<ArrayBuffer>,
+      { offset: src.ptr, bytesPerRow: src.stride, rowsPerImage: h },
+      [w, h],
+    );
     const geo = tensorGeometry(w, h, S, S, fit);
     const out = g.pool.buffer('tensor', S * S * 12, TENSOR_USAGE);
     const pass = new TensorPrepPass(g.pool, tex, out, geo, 1 / 127.5, -1);

@@ -43,9 +43,12 @@ export interface OrtSessionOptions {
 
 /** The part of an ONNX Runtime package (onnxruntime-web or onnxruntime-node) framekit calls. */
 export interface OrtModule {
-  Tensor: new (type: string, data: Float32Array | BigInt64Array | Int32Array, dims: readonly number[]) => OrtTensor;
+  Tensor: (new (type: string, data: Float32Array | BigInt64Array | Int32Array, dims: readonly number[]) => OrtTensor) & {
+    /** onnxruntime-web with WebGPU: a tensor over a GPUBuffer of ORT's device (no copy to the CPU). */
+    fromGpuBuffer?(buffer: object, o: { dataType: string; dims: readonly number[] }): OrtTensor;
+  };
   InferenceSession: { create(model: Uint8Array, options?: OrtSessionOptions): Promise<OrtSession> };
-  env?: { wasm?: { numThreads?: number; simd?: boolean } };
+  env?: { wasm?: { numThreads?: number; simd?: boolean }; webgpu?: { device?: unknown } };
 }
 
 /** Which ONNX Runtime package to use: 'auto' takes onnxruntime-node when installed (Node, Bun), else onnxruntime-web. */

@@ -22,6 +22,8 @@ export interface ModelSessionOptions {
   ort?: OrtPreference | OrtModule;
   /** Passed to `InferenceSession.create` (framekit sets logSeverityLevel 3 unless given). */
   sessionOptions?: OrtSessionOptions;
+  /** Called with ONNX Runtime right before the session is created (e.g. to hand it a WebGPU device). */
+  beforeCreate?: (ort: OrtModule) => void;
 }
 
 /** What a loaded session reports (`framekit info` lists these). */
@@ -97,6 +99,7 @@ export class ModelSession {
     const o = this.#o.ort ?? 'auto';
     const loaded: LoadedOrt = typeof o === 'string' ? await loadOrt(o) : { name: 'onnxruntime-web', ort: o };
     const bytes = await readModelBytes(this.#source);
+    this.#o.beforeCreate?.(loaded.ort);
     let session: OrtSession;
     try {
       session = await loaded.ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...this.#o.sessionOptions });

@@ -12,7 +12,9 @@ export async function readModelBytes(source: ModelSource): Promise<Uint8Array> {
   if (typeof source === 'function') return source();
   const text = String(source);
   try {
-    if (/^(https?|blob|data):/.test(text)) {
+    // In a browser every string is a URL (relative to the page); in Node and Bun, http(s)/blob/data ones.
+    const server = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+    if (!server || /^(https?|blob|data):/.test(text)) {
       const res = await fetch(text);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       return new Uint8Array(await res.arrayBuffer());

@@ -140,7 +140,7 @@ export abstract class LatestFrameStage<F extends ModelFrame, R> {
   /** Runs the model on the prepared input and decodes its output. */
   protected abstract infer(): Promise<R>;
   /** Called once after the model loads: make the tensors. */
-  protected abstract bind(): void;
+  protected abstract bind(): void | Promise<void>;
   /** Frees what `bind()` made. */
   protected abstract release(): void;
 
@@ -154,7 +154,7 @@ export abstract class LatestFrameStage<F extends ModelFrame, R> {
   async #runTask(): Promise<void> {
     if (!this.model.loaded) {
       await this.model.load();
-      this.bind();
+      await this.bind();
     }
     const frame = this.#frame!;
     this.#frame = null;

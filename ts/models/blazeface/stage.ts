@@ -1,10 +1,13 @@
+/// <reference types="@webgpu/types" />
 import { FramekitError } from '../../errors.js';
 import type { Frame } from '../../frame/frame.js';
 import type { Framekit } from '../../framekit.js';
 import type { PlaneLike } from '../../image/plane.js';
-import type { FitMode, TensorGeometry } from '../../kernels/tensor-prep/tables.js';
+import { GpuPool } from '../../backends/webgpu/pool.js';
+import { TENSOR_USAGE, TensorPrepPass } from '../../backends/webgpu/passes/tensor-prep.js';
+import { tensorGeometry, type FitMode, type TensorGeometry } from '../../kernels/tensor-prep/tables.js';
 import type { Region } from '../../memory/arena.js';
-import type { OrtTensor } from '../ort.js';
+import type { OrtModule, OrtTensor } from '../ort.js';
 import { ModelSession, type ModelSessionOptions } from '../session.js';
 import type { ModelSource } from '../source.js';
 import { LatestFrameStage, type ModelStageOptions } from '../stage.js';
@@ -69,6 +72,13 @@ export interface FaceStageOptions extends Omit<ModelStageOptions, 'scheduler'>, 
   iou?: number;
   /** 'letterbox' (default, as MediaPipe: the aspect ratio kept) or 'stretch' (the frame squeezed to the square input). */
   fit?: FitMode;
+  /**
+   * Run the model on ONNX Runtime's WebGPU provider (browser; onnxruntime-web with WebGPU passed
+   * as `ort`): the input tensor is a GPU buffer written by the tensor-prep WGSL pass from a texture
+   * on ORT's device (`gpuDevice`; `frame.texture`, or `detectTexture()`), or uploaded once from the
+   * CPU kernel's output for frames without one; only the raw detections are read back.
+   */
+  gpu?: boolean;
 }
 
 /**
@@ -94,6 +104,11 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
   #feeds: Record<string, OrtTensor> = {};
   #geometry: TensorGeometry | null = null;
   #freed = false;
+  readonly #useGpu: boolean;
+  #gpu: { device: GPUDevice; pool: GpuPool } | null = null;
+  #gpuInput: GPUBuffer | null = null;
+  readonly #passes = new WeakMap<object, TensorPrepPass>();
+  readonly #texGeometry = new WeakMap<object, TensorGeometry>();
 
   constructor(fk: Framekit, o: FaceStageOptions) {
     const variant = o.variant ?? 'front';
@@ -105,6 +120,17 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
       throw new FramekitError('E_ARGUMENT', `face stage: minScore must be in 0..1, got ${String(minScore)}`);
     if (!(iou >= 0 && iou <= 1)) throw new FramekitError('E_ARGUMENT', `face stage: iou must be in 0..1, got ${String(iou)}`);
     const S = v.size;
+    if (o.gpu && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu)
+      throw new FramekitError('E_GPU', 'face stage: gpu: true needs WebGPU (navigator.gpu)');
+    const sessionOptions = o.gpu ? { ...o.sessionOptions, executionProviders: ['webgpu'] } : o.sessionOptions;
+    const beforeCreate = o.gpu
+      ? (ort: OrtModule) => {
+          if (!ort.Tensor.fromGpuBuffer || !ort.env?.webgpu)
+            throw new FramekitError('E_DEPENDENCY', 'face stage: gpu: true needs onnxruntime-web with WebGPU (onnxruntime-web/webgpu)', {
+              package: 'onnxruntime-web',
+            });
+        }
+      : o.beforeCreate;
     const session = new ModelSession(
       `blazeface-${variant}`,
       o.model ??
@@ -116,9 +142,10 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
         { name: OUTPUTS[2], dims: [1, 512, 16] },
         { name: OUTPUTS[3], dims: [1, 384, 16] },
       ],
-      o,
+      { ...o, sessionOptions, beforeCreate },
     );
     super(session, o, { key: 'faces', class: 'vision', level: 'high' });
+    this.#useGpu = o.gpu === true;
     this.#fk = fk;
     this.variant = variant;
     this.inputSize = S;
@@ -139,10 +166,24 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
     return new Float32Array(this.#fk.memory.buffer, this.#region.ptr, this.inputSize * this.inputSize * 3);
   }
 
-  protected bind(): void {
+  /**
+   * With `gpu: true`, the WebGPU device ONNX Runtime runs the model on (after the model loaded):
+   * textures given to `detectTexture()` or set as `frame.texture` must live on it. (ORT 1.31 takes a
+   * device of the application's too, but then rejects GPU-buffer inputs: they are bound to its own.)
+   */
+  get gpuDevice(): GPUDevice | null {
+    return this.#gpu?.device ?? null;
+  }
+
+  protected async bind(): Promise<void> {
     const ort = this.model.ort;
     const S = this.inputSize;
-    this.#input = new ort.Tensor('float32', new Float32Array(this.#fk.memory.buffer, this.#region.ptr, S * S * 3), [1, S, S, 3]);
+    if (this.#useGpu) {
+      const device = (await ort.env!.webgpu!.device) as GPUDevice;
+      this.#gpu = { device, pool: new GpuPool(device) };
+      this.#gpuInput = this.#gpu.pool.buffer(`${this.model.name} input tensor`, S * S * 12, TENSOR_USAGE);
+      this.#input = ort.Tensor.fromGpuBuffer!(this.#gpuInput, { dataType: 'float32', dims: [1, S, S, 3] });
+    } else this.#input = new ort.Tensor('float32', new Float32Array(this.#fk.memory.buffer, this.#region.ptr, S * S * 3), [1, S, S, 3]);
     this.#feeds = { [INPUT]: this.#input };
     // onnxruntime-node writes into tensors handed in as outputs; onnxruntime-web does not (see ModelSession.run).
     if (this.model.info?.runtime === 'onnxruntime-node') {
@@ -164,18 +205,60 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
     if (this.#freed) return;
     this.#freed = true;
     this.#fk.arena.free(this.#region);
+    if (this.#gpuInput) this.#gpu!.pool.release(this.#gpuInput);
+    this.#gpuInput = null;
     this.#input = null;
     this.#outputs = null;
     this.#feeds = {};
   }
 
   protected prepare(frame: Frame): void {
-    this.#prepare(frame.pixels);
+    if (this.#gpu && frame.texture) this.#prepareTexture(frame.texture as GPUTexture);
+    else this.#prepare(frame.pixels);
   }
 
   #prepare(src: PlaneLike): void {
     const S = this.inputSize;
     this.#geometry = this.#fk.toTensor({ ptr: this.#region.ptr, width: S, height: S }, src, { fit: this.#fit, scale: 1 / 127.5, bias: -1 });
+    // GPU provider, pixels on the CPU: the tensor goes up once.
+    if (this.#gpuInput)
+      this.#gpu!.device.queue.writeBuffer(this.#gpuInput, 0, this.#fk.memory.buffer as ArrayBuffer, this.#region.ptr, S * S * 12);
+  }
+
+  /** Records and submits the tensor-prep pass from `tex` into the GPU input (one pass per texture, made once). */
+  #prepareTexture(tex: GPUTexture): void {
+    const S = this.inputSize;
+    let pass = this.#passes.get(tex);
+    if (!pass) {
+      const g = tensorGeometry(tex.width, tex.height, S, S, this.#fit);
+      pass = new TensorPrepPass(this.#gpu!.pool, tex, this.#gpuInput!, g, 1 / 127.5, -1);
+      this.#passes.set(tex, pass);
+      this.#texGeometry.set(tex, g);
+    }
+    this.#geometry = this.#texGeometry.get(tex)!;
+    const enc = this.#gpu!.device.createCommandEncoder();
+    const cp = enc.beginComputePass();
+    pass.encode(cp);
+    cp.end();
+    this.#gpu!.device.queue.submit([enc.finish()]);
+  }
+
+  /**
+   * Detects faces in a texture already on framekit's GPU (rgba8unorm or bgra8unorm; `gpu: true`
+   * stages only): the WGSL pass writes the model's input on the device and ONNX Runtime's WebGPU
+   * provider reads it there; only the raw detections come back to the CPU.
+   */
+  async detectTexture(tex: GPUTexture): Promise<FaceDetections> {
+    if (!this.#useGpu) throw new FramekitError('E_STATE', 'face stage: detectTexture needs a stage made with gpu: true');
+    if (!this.model.loaded) {
+      await this.model.load();
+      await this.bind();
+    }
+    const t0 = performance.now();
+    this.#prepareTexture(tex);
+    const r = await this.infer();
+    r.ms = performance.now() - t0;
+    return r;
   }
 
   protected async infer(): Promise<FaceDetections> {
@@ -204,7 +287,7 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
   async detect(src: PlaneLike): Promise<FaceDetections> {
     if (!this.model.loaded) {
       await this.model.load();
-      this.bind();
+      await this.bind();
     }
     const t0 = performance.now();
     this.#prepare(src);
