@@ -3,7 +3,18 @@ import { cpus } from 'node:os';
 import { runtimeName } from '../ts/runtime.js';
 
 /** The implementations a row can name. */
-export type Impl = 'memcpy' | 'reference' | 'wasm-scalar' | 'wasm-simd' | 'webgpu' | 'opencv.js' | 'jsfeat';
+export type Impl =
+  | 'memcpy'
+  | 'reference'
+  | 'wasm-scalar'
+  | 'wasm-simd'
+  | 'webgpu'
+  | 'opencv.js'
+  | 'jsfeat'
+  | 'js resize+normalise'
+  | 'typescript'
+  | 'onnxruntime-node'
+  | 'onnxruntime-web';
 
 /** One measurement. Suites may add fields (steady-state and scheduler rows do). */
 export interface BenchRow {

@@ -28,7 +28,11 @@ export type FramekitErrorCode =
   /** An operation on an object in the wrong state (freed twice, used after release). */
   | 'E_STATE'
   /** Work whose deadline passed: shed by the scheduler before it ran, or cancelled while it ran. */
-  | 'E_DEADLINE';
+  | 'E_DEADLINE'
+  /** An optional package a feature needs is not installed (`details.package` names the one to add). */
+  | 'E_DEPENDENCY'
+  /** A model file that is missing, unreadable, not a valid model, or whose inputs or outputs do not fit the stage. */
+  | 'E_MODEL';
 
 export class FramekitError extends Error {
   readonly code: FramekitErrorCode;

@@ -18,6 +18,8 @@ import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
 import { integral } from './kernels/integral/api.js';
 import { i420ToRgba, nv12ToRgba } from './kernels/yuv/api.js';
 import { resize, type Interpolation } from './kernels/resize/api.js';
+import { toTensor, type TensorTarget, type ToTensorOptions } from './kernels/tensor-prep/api.js';
+import type { TensorGeometry } from './kernels/tensor-prep/tables.js';
 import { equalizeHist, histogram, threshold, thresholdOtsu, type ThresholdType } from './kernels/histogram/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
@@ -310,6 +312,11 @@ export class Framekit {
   /** Resize to dst's size, OpenCV's INTER_LINEAR / INTER_AREA fixed-point arithmetic (ts/kernels/resize/api.ts). */
   resize(dst: PlaneLike, src: PlaneLike, interpolation: Interpolation = 'linear'): PlaneLike {
     return resize(this, dst, src, interpolation);
+  }
+
+  /** RGBA/BGRA plane to a letterboxed float32 NHWC RGB tensor in the arena, a model's input (ts/kernels/tensor-prep/api.ts). */
+  toTensor(dst: TensorTarget, src: PlaneLike, options?: ToTensorOptions): TensorGeometry {
+    return toTensor(this, dst, src, options);
   }
 
   /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */

@@ -15,10 +15,21 @@ export interface FrameAttachments {
   descriptors: unknown;
   flow: unknown;
   pose: unknown;
+  /** `FaceDetections` when a face stage (ts/models/blazeface) has attached them; read it typed with `facesOf(frame)`. */
+  faces: unknown;
 }
 export type AttachmentKey = keyof FrameAttachments;
 /** Built-in attachment keys in slot order; user slots follow them. */
-export const ATTACHMENT_KEYS: readonly AttachmentKey[] = ['gray', 'pyramid', 'gradients', 'keypoints', 'descriptors', 'flow', 'pose'];
+export const ATTACHMENT_KEYS: readonly AttachmentKey[] = [
+  'gray',
+  'pyramid',
+  'gradients',
+  'keypoints',
+  'descriptors',
+  'flow',
+  'pose',
+  'faces',
+];
 
 /** A GPU texture holding the frame's pixels (a `GPUTexture`; typed loosely so the CPU build needs no WebGPU types). */
 export type GpuTextureHandle = object;

@@ -43,6 +43,9 @@ export interface PixelsExports {
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;
   ring_read(dst: number, storage: number, capacity: number, offset: number, bytes: number): void;
+  /** wasm/tensor.ts: RGBA/BGRA pixels to a letterboxed float32 NHWC RGB tensor (see ts/kernels/tensor-prep). */
+  to_tensor_rgba(src: number, srcStride: number, dst: number, dstWidth: number, dstHeight: number, ox: number, oy: number,
+    cw: number, ch: number, xtab: number, ytab: number, scale: number, bias: number, swapRB: number): void;
 }
 
 /** What the Rust crate (rust/src/lib.rs) exports. */

@@ -5,6 +5,7 @@ import { blur } from './blur.js';
 import { demo } from './demo.js';
 import { equalize } from './equalize.js';
 import { fast } from './fast.js';
+import { faces } from './faces.js';
 import { flow } from './flow.js';
 import { match } from './match.js';
 import { orb } from './orb.js';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   orb,
   match,
   flow,
+  faces,
   batch,
   worker,
 ];
