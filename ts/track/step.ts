@@ -3,14 +3,14 @@ import type { FlowPoints } from '../features/flow-points.js';
 import type { Keypoints } from '../features/keypoints.js';
 import type { Frame } from '../frame/frame.js';
 import type { PlaneLike } from '../image/plane.js';
-import { findHomography, type HomographyResult } from '../kernels/homography/api.js';
+import { findHomography } from '../kernels/homography/api.js';
 import { buildFlowPyramid, type FlowOptions } from '../kernels/lk/api.js';
 import type { FlowPyramid } from '../kernels/lk/pyramid.js';
-import { poseFromHomography, type Pose } from '../kernels/pose/api.js';
-import { MIN_INLIERS, type Relocalizer } from './relocalize.js';
+import { poseFromHomography } from '../kernels/pose/api.js';
+import { MIN_INLIERS } from './relocalize.js';
 import { CELL, predictPoints, refill, trackedPairs } from './points.js';
 import { mat3Mul, type Mat3 } from './synthetic.js';
-import type { TrackResult } from './types.js';
+import type { StepParts, TrackResult } from './types.js';
 
 /** What a step asks its runner for next (see FrameStep). */
 export const DONE = 0;
@@ -24,25 +24,6 @@ const now = () => performance.now();
 const FROM_GUESS: FlowOptions = Object.freeze({ useInitialFlow: true });
 const FROM_PREV: FlowOptions = Object.freeze({});
 const FIT = Object.freeze({ threshold: 2 });
-
-/** Everything a step works on, reserved by the tracker at setup. */
-export interface StepParts {
-  flow: FlowPoints;
-  homography: HomographyResult;
-  pose: Pose;
-  pyramids: [FlowPyramid, FlowPyramid];
-  src: Float32Array;
-  dst: Float32Array;
-  target: number;
-  width: number;
-  height: number;
-  intrinsics: Mat3 | null;
-  initialPose: Mat3 | null;
-  predict: boolean;
-  /** Lucas-Kanade's options from predicted places, one level short of the top; null when not used. */
-  shallow: FlowOptions | null;
-  reloc: Relocalizer | null;
-}
 
 /**
  * One frame of tracking as a resumable sequence, the same for `process` and `processAsync`: `start`

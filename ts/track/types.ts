@@ -1,4 +1,10 @@
+import type { FlowPoints } from '../features/flow-points.js';
 import type { Keypoints } from '../features/keypoints.js';
+import type { HomographyResult } from '../kernels/homography/api.js';
+import type { FlowOptions } from '../kernels/lk/api.js';
+import type { FlowPyramid } from '../kernels/lk/pyramid.js';
+import type { Pose } from '../kernels/pose/api.js';
+import type { Relocalizer } from './relocalize.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { Mat3 } from './synthetic.js';
 
@@ -90,4 +96,23 @@ export interface TruthError {
   rotationDeg: number | null;
   /** Distance between estimated and true translation, in percent of the true one. */
   translationPct: number | null;
+}
+
+/** Everything a step works on, reserved by the tracker at setup. */
+export interface StepParts {
+  flow: FlowPoints;
+  homography: HomographyResult;
+  pose: Pose;
+  pyramids: [FlowPyramid, FlowPyramid];
+  src: Float32Array;
+  dst: Float32Array;
+  target: number;
+  width: number;
+  height: number;
+  intrinsics: Mat3 | null;
+  initialPose: Mat3 | null;
+  predict: boolean;
+  /** Lucas-Kanade's options from predicted places, one level short of the top; null when not used. */
+  shallow: FlowOptions | null;
+  reloc: Relocalizer | null;
 }
