@@ -221,7 +221,7 @@ export class Framekit {
 
   /**
    * gray -> pyramid -> FAST for frames of one size: on the GPU while `this.gpu` works (only the
-   * keypoints come back), on WASM otherwise, with the same keypoints either way
+   * keypoints come back; a blurred plane stays on the device for later passes), on WASM otherwise, with the same keypoints either way
    * (ts/backends/webgpu/keypoint-chain.ts). Allocates GPU buffers and arena planes: call at setup.
    */
   createKeypointChain(options: ChainOptions): Promise<KeypointChain> {

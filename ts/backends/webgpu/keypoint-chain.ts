@@ -25,8 +25,10 @@ export interface ChainOutput {
 }
 
 /**
- * gray -> blur -> pyramid -> FAST for frames of one size, on the GPU while it works and on WASM
- * otherwise, with the same answer either way (keypoints sorted by level, y, x, as OpenCV lists them).
+ * gray -> pyramid -> FAST for frames of one size, on the GPU while it works and on WASM otherwise,
+ * with the same answer either way (keypoints sorted by level, y, x, as OpenCV lists them). The GPU
+ * half also keeps a blurred plane on the device for later GPU passes (`gpuPlanes`); the WASM twin
+ * computes only what its keypoints need.
  *
  * - GPU failure of any kind (device lost, `device.destroy()`, an uncaptured error, a readback past
  *   its timeout) is reported once by the backend (`gpulost` event, `fk.info().gpuFallback`); the
