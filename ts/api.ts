@@ -8,7 +8,7 @@ export { wasmSimdSupported } from './backends/wasm/simd.js';
 export type { WasmSource, WasmFile } from './backends/wasm/source.js';
 export { grayReference } from './kernels/gray/reference.js';
 export { allocPyramid, buildPyramid, pyrDownSize, pyramidBytes, pyramidPlanes } from './kernels/pyrdown/api.js';
-export { reserveScratch } from './kernels/scratch.js';
+export { reserveScratch, KernelContext, type ContextSource } from './core/context.js';
 export type { ThresholdType } from './kernels/histogram/api.js';
 export type { Interpolation } from './kernels/resize/api.js';
 export { Keypoints } from './features/keypoints.js';

@@ -19,7 +19,7 @@ export function gaussian_blur(
 // rows of dst (src and dst point at row 0). Rows are byte for byte the whole-image call's: source
 // rows y0 - ry .. y1 + ry - 1 are read with BORDER_REFLECT_101 at the image's real top and bottom;
 // nothing outside rows [y0, y1) of dst is written. The caller checks 0 <= y0 <= y1 <= height
-// (ts/workers/stripe-blur.ts). The worker pool runs one range per stripe.
+// (ts/workers/blur/stripe.ts). The worker pool runs one range per stripe.
 export function gaussian_blur_rows(
   src: usize, srcStride: i32, dst: usize, dstStride: i32, width: i32, height: i32, y0: i32, y1: i32,
   kx: usize, nx: i32, ky: usize, ny: i32, shift: i32, wide: i32, work: usize,

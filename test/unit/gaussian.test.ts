@@ -4,7 +4,7 @@ import { gaussianReference } from '../../ts/kernels/gaussian/reference.js';
 import { gaussianPlan } from '../../ts/kernels/gaussian/plan.js';
 import { autoKsize, gaussianKernelQ8 } from '../../ts/kernels/gaussian/coefficients.js';
 import { writeWeights } from '../../ts/kernels/separable.js';
-import { blurRows, blurStripeScratch } from '../../ts/workers/stripe-blur.js';
+import { blurRows, blurStripeScratch } from '../../ts/workers/blur/stripe.js';
 import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();

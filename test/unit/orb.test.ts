@@ -4,7 +4,6 @@ import { PATTERN } from '../../ts/kernels/orb/pattern.js';
 import { hamming } from '../../ts/kernels/match/reference.js';
 import { PHOTOS, fixture, framekits, loadOpenCV, errorCode, fillRandom, guarded } from '../helpers/index.js';
 import { resizeReference } from '../../ts/kernels/orb/reference.js';
-import { scratch } from '../../ts/features/scratch.js';
 
 const fks = await framekits({ arenaBytes: 64 << 20 });
 
@@ -67,7 +66,7 @@ describe('orb: the scale-pyramid resize', () => {
             const want = fk.allocPlane(dw, dh, 'gray');
             const got = guarded(fk, dw, dh, 'gray', { stride: dw + 3, offset: seed % 3 });
             resizeReference(fk.heap, want, src);
-            k.resize(got.plane, src, scratch(fk.arena, Math.max(16, k.resizeScratchBytes(sw, dw))));
+            k.resize(got.plane, src, fk.context.scratch.take(Math.max(16, k.resizeScratchBytes(sw, dw))));
             got.check();
             for (let y = 0; y < dh; y++) {
               for (let x = 0; x < dw; x++) {

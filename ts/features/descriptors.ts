@@ -1,4 +1,5 @@
 import { FramekitError } from '../errors.js';
+import type { KernelContext } from '../core/context.js';
 import type { Arena, Region } from '../memory/arena.js';
 
 /** Bytes of one binary descriptor (256 bits, as ORB's). */
@@ -13,6 +14,11 @@ export class Descriptors {
   readonly region: Region;
   readonly data: Uint8Array;
   count = 0;
+
+  /** A list for up to `capacity` 256-bit descriptors in the context's arena. Allocates: call at setup. */
+  static alloc(ctx: KernelContext, capacity: number): Descriptors {
+    return new Descriptors(ctx.arena, ctx.heap, capacity);
+  }
 
   /** Allocates an arena region: call at setup, not per frame. */
   constructor(arena: Arena, heap: Uint8Array, capacity: number) {

@@ -1,4 +1,5 @@
 import { FramekitError } from '../errors.js';
+import type { KernelContext } from '../core/context.js';
 import type { Arena, Region } from '../memory/arena.js';
 
 /**
@@ -15,6 +16,11 @@ export class FlowPoints {
   readonly err: Float32Array;
   readonly status: Uint8Array;
   count = 0;
+
+  /** A list for up to `capacity` tracked points in the context's arena. Allocates: call at setup. */
+  static alloc(ctx: KernelContext, capacity: number): FlowPoints {
+    return new FlowPoints(ctx.arena, ctx.memory, capacity);
+  }
 
   /** Allocates an arena region: call at setup, not per frame. */
   constructor(arena: Arena, memory: WebAssembly.Memory, capacity: number) {

@@ -1,4 +1,5 @@
 import { FramekitError } from '../errors.js';
+import type { KernelContext } from '../core/context.js';
 import type { Arena, Region } from '../memory/arena.js';
 
 /** Float32 (or int32) fields of a keypoint list, one array each, in this order inside the region. */
@@ -25,6 +26,11 @@ export class Keypoints {
   readonly octave: Int32Array;
   count = 0;
   found = 0;
+
+  /** A keypoint list for up to `capacity` keypoints in the context's arena. Allocates: call at setup. */
+  static alloc(ctx: KernelContext, capacity: number): Keypoints {
+    return new Keypoints(ctx.arena, ctx.memory, capacity);
+  }
 
   /** Allocates an arena region: call at setup, not per frame. */
   constructor(arena: Arena, memory: WebAssembly.Memory, capacity: number) {

@@ -1,4 +1,5 @@
 import { FramekitError } from '../errors.js';
+import type { KernelContext } from '../core/context.js';
 import type { Arena, Region } from '../memory/arena.js';
 
 /**
@@ -12,6 +13,11 @@ export class Matches {
   readonly trainIdx: Int32Array;
   readonly distance: Int32Array;
   count = 0;
+
+  /** A list for up to `capacity` matches in the context's arena. Allocates: call at setup. */
+  static alloc(ctx: KernelContext, capacity: number): Matches {
+    return new Matches(ctx.arena, ctx.memory, capacity);
+  }
 
   /** Allocates an arena region: call at setup, not per frame. */
   constructor(arena: Arena, memory: WebAssembly.Memory, capacity: number) {

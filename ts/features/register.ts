@@ -1,10 +1,12 @@
-import type { Framekit } from '../framekit.js';
+import { contextOf, type ContextSource } from '../core/context.js';
 import type { PlaneLike } from '../image/plane.js';
-import type { HomographyOptions, HomographyResult } from '../kernels/homography/api.js';
+import { findHomography, HomographyResult, type HomographyOptions } from '../kernels/homography/api.js';
+import { matchHamming } from '../kernels/match/api.js';
+import { orb, OrbPyramid } from '../kernels/orb/api.js';
 import type { Region } from '../memory/arena.js';
-import type { Descriptors } from './descriptors.js';
-import type { Keypoints } from './keypoints.js';
-import type { Matches } from './matches.js';
+import { Descriptors } from './descriptors.js';
+import { Keypoints } from './keypoints.js';
+import { Matches } from './matches.js';
 
 /** What registerPair found; everything lives in the arena until `free()`. */
 export interface PairRegistration {
@@ -22,12 +24,13 @@ export interface PairRegistration {
 }
 
 /** ORB of one gray plane: keypoints and descriptors for up to `features` (a fresh pyramid), and its scale factor. */
-export function orbOf(fk: Framekit, gray: PlaneLike, features: number): { kps: Keypoints; desc: Descriptors; scaleFactor: number } {
-  const kps = fk.allocKeypoints(features);
-  const desc = fk.allocDescriptors(features);
-  const pyr = fk.allocOrbPyramid(gray.width, gray.height);
-  fk.orb(kps, desc, pyr, gray, { features });
-  pyr.free(fk);
+export function orbOf(src: ContextSource, gray: PlaneLike, features: number): { kps: Keypoints; desc: Descriptors; scaleFactor: number } {
+  const ctx = contextOf(src);
+  const kps = Keypoints.alloc(ctx, features);
+  const desc = Descriptors.alloc(ctx, features);
+  const pyr = new OrbPyramid(ctx, gray.width, gray.height);
+  orb(ctx, kps, desc, pyr, gray, { features });
+  pyr.free(ctx);
   return { kps, desc, scaleFactor: pyr.scaleFactor };
 }
 
@@ -54,19 +57,20 @@ function centreOffsets(scaleFactor: number): Float64Array {
  * which says nothing about two unrelated images. Allocates: a one-shot, not for the frame loop.
  */
 export function registerPair(
-  fk: Framekit,
+  from: ContextSource,
   a: PlaneLike,
   b: PlaneLike,
   features: number,
   options: HomographyOptions = {},
 ): PairRegistration {
-  const A = orbOf(fk, a, features);
-  const B = orbOf(fk, b, features);
-  const matches = fk.match(fk.allocMatches(features), A.desc, B.desc, { crossCheck: true });
+  const ctx = contextOf(from);
+  const A = orbOf(ctx, a, features);
+  const B = orbOf(ctx, b, features);
+  const matches = matchHamming(ctx, Matches.alloc(ctx, features), A.desc, B.desc, { crossCheck: true });
   const n = matches.count;
-  const region: Region = fk.arena.alloc(Math.max(16, 16 * n), 'match points');
-  const src = new Float32Array(fk.memory.buffer, region.ptr, 2 * n);
-  const dst = new Float32Array(fk.memory.buffer, region.ptr + 8 * n, 2 * n);
+  const region: Region = ctx.arena.alloc(Math.max(16, 16 * n), 'match points');
+  const src = new Float32Array(ctx.memory.buffer, region.ptr, 2 * n);
+  const dst = new Float32Array(ctx.memory.buffer, region.ptr + 8 * n, 2 * n);
   // Counting sort by distance (0..256), stable.
   const starts = new Uint32Array(258);
   for (let k = 0; k < n; k++) starts[matches.distance[k]! + 1]!++;
@@ -79,7 +83,7 @@ export function registerPair(
     const [oa, ob] = [offA[A.kps.octave[i]!]!, offB[B.kps.octave[j]!]!];
     [src[2 * k], src[2 * k + 1], dst[2 * k], dst[2 * k + 1]] = [A.kps.x[i]! + oa, A.kps.y[i]! + oa, B.kps.x[j]! + ob, B.kps.y[j]! + ob];
   }
-  const homography = fk.findHomography(fk.allocHomography(Math.max(1, n)), src, dst, n, { minInliers: 10, sorted: true, ...options });
+  const homography = findHomography(ctx, HomographyResult.alloc(ctx, Math.max(1, n)), src, dst, n, { minInliers: 10, sorted: true, ...options });
   return {
     a: A,
     b: B,
@@ -90,7 +94,7 @@ export function registerPair(
     homography,
     free() {
       for (const r of [homography.region, region, matches.region, B.desc.region, B.kps.region, A.desc.region, A.kps.region])
-        fk.arena.free(r);
+        ctx.arena.free(r);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { FramekitError } from '../errors.js';
-import type { Framekit } from '../framekit.js';
+import type { KernelContext } from '../core/context.js';
 import type { PixelFormat, Plane } from '../image/plane.js';
 import type { Region } from '../memory/arena.js';
 
@@ -41,7 +41,7 @@ export type SlotView = Uint8Array | Int16Array | Uint16Array | Int32Array | Uint
 
 /** Everything a frame is built from, made once by its pool. @internal */
 export interface FrameInit {
-  fk: Framekit;
+  ctx: KernelContext;
   owner: { release(frame: Frame): void };
   index: number;
   width: number;
@@ -87,7 +87,7 @@ export class Frame {
   texture: GpuTextureHandle | null = null;
   external: ExternalFrameHandle | null = null;
   /** @internal */ _refs = 0;
-  readonly #fk: Framekit;
+  readonly #ctx: KernelContext;
   readonly #owner: FrameInit['owner'];
   readonly #pixels: Plane;
   readonly #grayPlane: Plane;
@@ -100,7 +100,7 @@ export class Frame {
 
   /** @internal Frames are made by FramePool. */
   constructor(i: FrameInit) {
-    this.#fk = i.fk;
+    this.#ctx = i.ctx;
     this.#owner = i.owner;
     this.index = i.index;
     this.width = i.width;
@@ -220,8 +220,8 @@ export class Frame {
     if (this.format !== 'gray') {
       g = this.#grayPlane;
       // The pool checked both planes against the arena once when it made them; the dimensions and
-      // formats are fixed for the frame's life, so the per-call checks of fk.gray() are not repeated.
-      this.#fk.kernels.gray(g, this.#pixels);
+      // formats are fixed for the frame's life, so the per-call checks of gray() are not repeated.
+      this.#ctx.kernels.gray(g, this.#pixels);
     }
     this.#values[GRAY] = g;
     this.#present[GRAY] = 1;

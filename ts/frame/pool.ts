@@ -1,5 +1,5 @@
 import { FramekitError, checkDimension } from '../errors.js';
-import type { Framekit } from '../framekit.js';
+import { contextOf, type ContextSource, type KernelContext } from '../core/context.js';
 import { Plane, bytesPerPixel, checkPlane, type PixelFormat } from '../image/plane.js';
 import type { Region } from '../memory/arena.js';
 import { alignUp, FRAME_SLOT_PARTS, LAYOUT } from '../memory/layout.js';
@@ -78,7 +78,8 @@ const MAX_SIZE = 1 << HANDLE_INDEX_BITS;
  * table) and recycled. `acquire()` and `release()` allocate nothing.
  */
 export class FramePool {
-  readonly fk: Framekit;
+  /** The kernel context the frames live in. */
+  readonly context: KernelContext;
   readonly width: number;
   readonly height: number;
   readonly format: PixelFormat;
@@ -98,8 +99,9 @@ export class FramePool {
   readonly layout: FramePoolLayout;
   readonly #waiters: Array<{ resolve: (f: Frame) => void; reject: (e: unknown) => void; timestamp: number }> = [];
 
-  constructor(fk: Framekit, o: FramePoolOptions) {
-    this.fk = fk;
+  constructor(src: ContextSource, o: FramePoolOptions) {
+    const ctx = contextOf(src);
+    this.context = ctx;
     this.width = checkDimension('width', o.width);
     this.height = checkDimension('height', o.height);
     this.format = o.format ?? 'rgba';
@@ -136,15 +138,15 @@ export class FramePool {
       slotBytes += alignUp(bytes, a);
     }
     this.#free = new Int32Array(this.size);
-    const heap = fk.heap;
+    const heap = ctx.heap;
     const slotPtrs: number[] = [];
     let liveRegion: Region | null = null;
     try {
-      liveRegion = fk.arena.alloc(this.size * 4, 'frame pool live handles');
+      liveRegion = ctx.arena.alloc(this.size * 4, 'frame pool live handles');
       this.#regions.push(liveRegion);
       this.#bytes += liveRegion.size;
       for (let i = 0; i < this.size; i++) {
-        const region = fk.arena.alloc(slotBytes, `frame pool slot ${i} (${w}x${h} ${this.format})`);
+        const region = ctx.arena.alloc(slotBytes, `frame pool slot ${i} (${w}x${h} ${this.format})`);
         this.#regions.push(region);
         this.#bytes += region.size;
         slotPtrs.push(region.ptr);
@@ -159,10 +161,10 @@ export class FramePool {
         }
         const pixels = new Plane(heap, regions.get('pixels')!.ptr, w, h, w * bpp, this.format);
         const grayPlane = new Plane(heap, regions.get('gray')!.ptr, w, h, w, 'gray');
-        checkPlane(pixels, fk.arena, 'pixels');
-        checkPlane(grayPlane, fk.arena, 'gray');
+        checkPlane(pixels, ctx.arena, 'pixels');
+        checkPlane(grayPlane, ctx.arena, 'gray');
         const frame = new Frame({
-          fk,
+          ctx,
           owner: this,
           index: i,
           width: w,
@@ -179,7 +181,7 @@ export class FramePool {
         this.#frames.push(frame);
       }
     } catch (e) {
-      for (const r of this.#regions) fk.arena.free(r);
+      for (const r of this.#regions) ctx.arena.free(r);
       throw e;
     }
     this.#liveCells = new Int32Array(heap.buffer, liveRegion.ptr, this.size).fill(-1);
@@ -287,7 +289,7 @@ export class FramePool {
     if (this.#disposed) return;
     if (this.#top !== this.size) throw new FramekitError('E_STATE', `dispose: ${this.size - this.#top} frames are still live`);
     this.#disposed = true;
-    for (const r of this.#regions) this.fk.arena.free(r);
+    for (const r of this.#regions) this.context.arena.free(r);
     for (const w of this.#waiters.splice(0)) w.reject(new FramekitError('E_STATE', 'the pool was disposed'));
   }
 

@@ -1,5 +1,5 @@
 import { FramekitError } from '../errors.js';
-import type { Framekit } from '../framekit.js';
+import { contextOf, type ContextSource, type KernelContext } from '../core/context.js';
 import type { Region } from '../memory/arena.js';
 
 /** Bytes before the samples in the ring's region: write index, read index, padding to 16. */
@@ -33,7 +33,7 @@ export class SampleRing {
   /** Byte offset of the first sample in the memory. */
   readonly storagePtr: number;
   /** The owner's framekit; null for a ring opened on another thread. */
-  readonly #fk: Framekit | null;
+  readonly #ctx: KernelContext | null;
   readonly #heap: Uint8Array;
   readonly #h: Int32Array;
   readonly #f32: Float32Array;
@@ -42,22 +42,23 @@ export class SampleRing {
   readonly #mask: number;
   #disposed = false;
 
-  /** Reserves the ring's region in `fk`'s arena and empties it. */
-  constructor(fk: Framekit, capacity: number);
+  /** Reserves the ring's region in the context's (or Framekit's) arena and empties it. */
+  constructor(src: ContextSource, capacity: number);
   /** @internal SampleRing.open() */
   constructor(fk: null, capacity: number, opened: { buffer: ArrayBufferLike; ptr: number });
-  constructor(fk: Framekit | null, capacity: number, opened?: { buffer: ArrayBufferLike; ptr: number }) {
+  constructor(src: ContextSource | null, capacity: number, opened?: { buffer: ArrayBufferLike; ptr: number }) {
+    const ctx = src && contextOf(src);
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
       throw new FramekitError('E_ARGUMENT', `sample ring capacity must be a power of two from 1 to 2^26, got ${String(capacity)}`, {
         capacity,
       });
     }
-    this.#fk = fk;
+    this.#ctx = ctx;
     this.capacity = capacity;
     this.#mask = capacity - 1;
-    if (fk) {
-      this.region = fk.arena.alloc(HEADER + capacity * 4, `sample ring of ${capacity}`);
-      this.#buf = fk.heap.buffer;
+    if (ctx) {
+      this.region = ctx.arena.alloc(HEADER + capacity * 4, `sample ring of ${capacity}`);
+      this.#buf = ctx.heap.buffer;
     } else {
       const { buffer, ptr } = opened!;
       if (!Number.isInteger(ptr) || ptr < 0 || ptr % 16 !== 0 || ptr + HEADER + capacity * 4 > buffer.byteLength) {
@@ -74,7 +75,7 @@ export class SampleRing {
     this.#heap = new Uint8Array(this.#buf);
     this.#h = new Int32Array(this.#buf, this.region.ptr, 2);
     this.#f32 = new Float32Array(this.#buf);
-    if (fk) {
+    if (ctx) {
       Atomics.store(this.#h, WRITE, 0);
       Atomics.store(this.#h, READ, 0);
     }
@@ -122,7 +123,7 @@ export class SampleRing {
     this.#checkRange(ptr, count);
     const w = this.#begin(WRITE, count);
     if (w === null) return false;
-    const px = this.#fk?.wasm?.pixels;
+    const px = this.#ctx?.wasm?.pixels;
     const off = (w & this.#mask) * 4;
     if (px) px.ring_write(this.storagePtr, this.capacity * 4, off, ptr, count * 4);
     else this.#copy(this.storagePtr, off, ptr, count * 4, true);
@@ -149,7 +150,7 @@ export class SampleRing {
     this.#checkRange(ptr, count);
     const r = this.#begin(READ, count);
     if (r === null) return false;
-    const px = this.#fk?.wasm?.pixels;
+    const px = this.#ctx?.wasm?.pixels;
     const off = (r & this.#mask) * 4;
     if (px) px.ring_read(ptr, this.storagePtr, this.capacity * 4, off, count * 4);
     else this.#copy(this.storagePtr, off, ptr, count * 4, false);
@@ -161,7 +162,7 @@ export class SampleRing {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#fk?.arena.free(this.region);
+    this.#ctx?.arena.free(this.region);
   }
 
   /** The caller's own index when `n` samples fit (push) or are ready (pop), else null. */
@@ -179,7 +180,7 @@ export class SampleRing {
   #checkRange(ptr: number, count: number): void {
     if (!Number.isInteger(count) || count < 0)
       throw new FramekitError('E_ARGUMENT', `sample count must be a non-negative integer, got ${count}`);
-    const inside = this.#fk ? this.#fk.arena.contains(ptr, count * 4) : ptr >= 0 && ptr + count * 4 <= this.#buf.byteLength;
+    const inside = this.#ctx ? this.#ctx.arena.contains(ptr, count * 4) : ptr >= 0 && ptr + count * 4 <= this.#buf.byteLength;
     if (!Number.isInteger(ptr) || ptr % 4 !== 0 || !inside) {
       throw new FramekitError('E_OUT_OF_BOUNDS', `samples [${ptr}, ${ptr + count * 4}) are not 4-byte aligned inside the arena`, {
         ptr,

@@ -1,4 +1,4 @@
-import { align16 } from './scratch.js';
+import { align16 } from '../memory/layout.js';
 
 /*
  * Scratch layout of the separable engine (wasm/separable.ts) for a `width`-wide image and kernels

@@ -60,3 +60,6 @@ export function frameSlotBytes(width: number, height: number): number {
   for (const p of FRAME_SLOT_PARTS) n += alignUp(p.bytes(width, height), a);
   return n;
 }
+
+/** `n` rounded up to the 16-byte alignment kernels keep their scratch parts at. */
+export const align16 = (n: number): number => Math.ceil(n / LAYOUT.alignment) * LAYOUT.alignment;

@@ -1,5 +1,9 @@
 import { FramekitError } from '../errors.js';
 import { encodeImage, writeFileAtomic } from '../io/image.js';
+import type { KernelContext } from '../core/context.js';
+import { allocPlane } from '../image/alloc.js';
+import type { PlaneLike } from '../image/plane.js';
+import { gray } from '../kernels/gray/api.js';
 import type { Canvas } from './annotate.js';
 
 /** Where `framekit track -o` writes annotated frames. */
@@ -8,12 +12,14 @@ export interface FrameSink {
   close(): Promise<void>;
 }
 
-/** RGBA to 4:2:0 with full-range BT.601 (the C420jpeg colour of Y4M), chroma averaged over 2x2. */
-function rgbaToI420(c: Canvas, out: Uint8Array): void {
+/**
+ * RGBA to 4:2:0 with full-range BT.601 (the C420jpeg colour of Y4M), chroma averaged over 2x2. The
+ * luma is the gray kernel's (BT.601, as cvtColor): it has been written into `out` already.
+ */
+function chromaI420(c: Canvas, out: Uint8Array): void {
   const { width: w, height: h, data: d } = c;
   const cw = Math.ceil(w / 2);
   const chh = Math.ceil(h / 2);
-  for (let i = 0; i < w * h; i++) out[i] = (9798 * d[i * 4]! + 19235 * d[i * 4 + 1]! + 3735 * d[i * 4 + 2]! + 16384) >> 15;
   const u0 = w * h;
   const v0 = u0 + cw * chh;
   for (let y = 0; y < chh; y++) {
@@ -43,11 +49,20 @@ function rgbaToI420(c: Canvas, out: Uint8Array): void {
   }
 }
 
+/** The canvas as an RGBA plane of `ctx`'s memory (E_ARGUMENT when it is not in it). */
+function canvasPlane(ctx: KernelContext, c: Canvas): PlaneLike {
+  if (c.data.buffer !== ctx.heap.buffer)
+    throw new FramekitError('E_ARGUMENT', "a .y4m sink takes canvases in the framekit memory (an rgba plane's data)");
+  return { ptr: c.data.byteOffset, width: c.width, height: c.height, stride: c.width * 4, format: 'rgba' };
+}
+
 /**
  * Opens an output by its name: `NAME%04d.png` (any printf-style `%d`) writes one PNG per frame,
- * `.y4m` a YUV4MPEG2 file written by framekit, any other extension a video encoded by ffmpeg.
+ * `.y4m` a YUV4MPEG2 file written by framekit, any other extension a video encoded by ffmpeg. A Y4M
+ * sink takes its luma from the gray kernel on `ctx`, so its canvases must be rgba planes' data in
+ * that memory; it reserves one packed gray plane there (at open: call at setup).
  */
-export async function openSink(path: string, width: number, height: number, fps: number): Promise<FrameSink> {
+export async function openSink(path: string, width: number, height: number, fps: number, ctx: KernelContext): Promise<FrameSink> {
   const fs = await import('node:fs/promises');
   const pattern = path.match(/%(0?\d*)d/);
   if (pattern && /\.png$/i.test(path)) {
@@ -66,16 +81,22 @@ export async function openSink(path: string, width: number, height: number, fps:
       throw new FramekitError('E_IO', `cannot write ${path}: ${e.code ?? e.message}`);
     });
     const frame = new Uint8Array(width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2));
+    const luma = allocPlane(ctx, width, height, 'gray', { stride: width });
     const rate = Math.round(fps * 1000);
     await fh.write(`YUV4MPEG2 W${width} H${height} F${rate}:1000 Ip A1:1 C420jpeg\n`);
     const tag = new TextEncoder().encode('FRAME\n');
     return {
       async write(c) {
-        rgbaToI420(c, frame);
+        gray(ctx, luma, canvasPlane(ctx, c));
+        frame.set(luma.data.subarray(0, width * height));
+        chromaI420(c, frame);
         await fh.write(tag);
         await fh.write(frame);
       },
-      close: () => fh.close(),
+      close: () => {
+        ctx.arena.free(luma.region!);
+        return fh.close();
+      },
     };
   }
   if (!/\.[a-z0-9]+$/i.test(path)) throw new FramekitError('E_ARGUMENT', `-o ${path}: give NAME%04d.png, NAME.y4m or a video file name`);

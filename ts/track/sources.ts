@@ -1,6 +1,9 @@
 import { FramekitError } from '../errors.js';
-import type { Framekit } from '../framekit.js';
+import { contextOf, type ContextSource } from '../core/context.js';
+import { allocPlane, freePlane } from '../image/alloc.js';
+import { gray as grayKernel } from '../kernels/gray/api.js';
 import type { Plane } from '../image/plane.js';
+import { grayReference } from '../kernels/gray/reference.js';
 import { readImageFile, type DecodedImage } from '../io/image.js';
 import { openVideo, type VideoSource } from '../io/video.js';
 import { cameraPath, renderFrame, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
@@ -24,16 +27,29 @@ export interface TrackSource {
   close(): Promise<void>;
 }
 
+/**
+ * The luma of a decoded photograph, by the gray kernel's reference (the same BT.601 formula and
+ * bytes as every gray implementation): the photo is decoded at its own size outside the arena and
+ * converted once at setup, before any framekit exists (its frame size comes from the source), so
+ * there is no context to run the WASM kernel on, and copying the photo into an arena sized for
+ * frames would need room it was not sized for.
+ */
+function photoLuma(img: DecodedImage): Uint8Array {
+  const { width, height } = img;
+  if (img.format === 'gray') return img.data.subarray(0, width * height);
+  const bpp = img.format === 'rgb' ? 3 : 4;
+  const heap = new Uint8Array(width * height * (bpp + 1));
+  heap.set(img.data.subarray(0, width * height * bpp));
+  const src = { ptr: 0, width, height, stride: width * bpp, format: img.format === 'rgb' ? ('rgb' as const) : ('rgba' as const) };
+  const dst = { ptr: width * height * bpp, width, height, stride: width, format: 'gray' as const };
+  grayReference(heap, dst, src);
+  return heap.subarray(dst.ptr, dst.ptr + width * height);
+}
+
 /** The embedded default: a photograph shipped with the package filmed along a known camera path. */
 export async function syntheticSource(photoPath: string, width: number, height: number, frames: number): Promise<TrackSource> {
   const img = await readImageFile(photoPath);
-  const luma = new Uint8Array(img.width * img.height);
-  const ch = img.format === 'gray' ? 1 : img.format === 'rgb' ? 3 : 4;
-  for (let i = 0; i < luma.length; i++) {
-    const p = i * ch;
-    luma[i] = ch === 1 ? img.data[i]! : (9798 * img.data[p]! + 19235 * img.data[p + 1]! + 3735 * img.data[p + 2]! + 16384) >> 15;
-  }
-  const photo = { width: img.width, height: img.height, data: luma };
+  const photo = { width: img.width, height: img.height, data: photoLuma(img) };
   const path = cameraPath(width, height, img.width);
   let k = 0;
   return {
@@ -112,9 +128,10 @@ export async function listImages(input: string): Promise<string[]> {
  * A sequence of image files of one size, decoded one at a time (decoding allocates: it is the input
  * stage). `first` is the first file, already decoded (its size sized the framekit).
  */
-export function imageSource(fk: Framekit, files: string[], first: DecodedImage): TrackSource {
+export function imageSource(src: ContextSource, files: string[], first: DecodedImage): TrackSource {
+  const ctx = contextOf(src);
   const { width, height } = first;
-  const rgba = fk.allocPlane(width, height, 'rgba', { stride: width * 4 });
+  const rgba = allocPlane(ctx, width, height, 'rgba', { stride: width * 4 });
   let k = 0;
   let pending: DecodedImage | null = first;
   return {
@@ -136,12 +153,12 @@ export function imageSource(fk: Framekit, files: string[], first: DecodedImage):
         return true;
       }
       const plane = img.format === 'rgba' ? rgba : { ...rgba, format: 'rgb' as const, stride: width * 3 };
-      fk.heap.set(img.data, rgba.ptr);
-      fk.gray(gray, plane);
+      ctx.heap.set(img.data, rgba.ptr);
+      grayKernel(ctx, gray, plane);
       return true;
     },
     async close() {
-      fk.freePlane(rgba);
+      freePlane(ctx, rgba);
     },
   };
 }

@@ -15,7 +15,7 @@ export interface PixelsExports {
   /** wasm/blur.ts: Gaussian blur, OpenCV's fixed-point 8-bit path (see ts/kernels/gaussian). */
   gaussian_blur(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number,
     kx: number, nx: number, ky: number, ny: number, shift: number, wide: number, work: number): void;
-  /** wasm/blur.ts: output rows [y0, y1) of gaussian_blur, straight into those rows of dst (see ts/workers/stripe-blur.ts). */
+  /** wasm/blur.ts: output rows [y0, y1) of gaussian_blur, straight into those rows of dst (see ts/workers/blur/stripe.ts). */
   gaussian_blur_rows(src: number, srcStride: number, dst: number, dstStride: number, width: number, height: number, y0: number, y1: number,
     kx: number, nx: number, ky: number, ny: number, shift: number, wide: number, work: number): void;
   /** wasm/blur.ts: OpenCV's normalised box filter, kw * kh <= 256 (see ts/kernels/box). */

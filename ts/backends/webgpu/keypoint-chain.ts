@@ -1,8 +1,12 @@
 /// <reference types="@webgpu/types" />
 import { FramekitError, checkDimension } from '../../errors.js';
-import type { Keypoints } from '../../features/keypoints.js';
+import { Keypoints } from '../../features/keypoints.js';
 import type { Frame } from '../../frame/frame.js';
-import type { Framekit } from '../../framekit.js';
+import { contextOf, type ContextSource, type KernelContext } from '../../core/context.js';
+import { allocPlane, freePlane } from '../../image/alloc.js';
+import { checkGray } from '../../kernels/gray/api.js';
+import { runPyrDown } from '../../kernels/pyrdown/api.js';
+import { planFast, runFast, type FastPlan } from '../../kernels/fast/api.js';
 import { checkPlane, type Plane, type PlaneLike } from '../../image/plane.js';
 import type { GpuBackend } from './backend.js';
 import { GpuChain, type ChainConfig, type ExternalSource } from './gpu-chain.js';
@@ -21,8 +25,10 @@ export interface ChainOutput {
 }
 
 /**
- * gray -> blur -> pyramid -> FAST for frames of one size, on the GPU while it works and on WASM
- * otherwise, with the same answer either way (keypoints sorted by level, y, x, as OpenCV lists them).
+ * gray -> pyramid -> FAST for frames of one size, on the GPU while it works and on WASM otherwise,
+ * with the same answer either way (keypoints sorted by level, y, x, as OpenCV lists them). The GPU
+ * half also keeps a blurred plane on the device for later GPU passes (`gpuPlanes`); the WASM twin
+ * computes only what its keypoints need.
  *
  * - GPU failure of any kind (device lost, `device.destroy()`, an uncaptured error, a readback past
  *   its timeout) is reported once by the backend (`gpulost` event, `fk.info().gpuFallback`); the
@@ -35,38 +41,39 @@ export class KeypointChain {
   readonly config: ChainConfig;
   /** Why this chain runs on WASM, or null while it runs on the GPU. */
   fallbackReason: string | null;
-  readonly #fk: Framekit;
+  readonly #ctx: KernelContext;
   readonly #backend: GpuBackend | null;
   #gpu: GpuChain | null;
-  readonly #cpu: { gray: Plane; blurred: Plane; levels: Plane[]; level: Keypoints };
+  /** The WASM twin's planes (levels[0] is the gray plane) and per-level list; FAST's options as checked at creation. */
+  readonly #cpu: { levels: Plane[]; level: Keypoints; fast: FastPlan };
 
-  private constructor(fk: Framekit, backend: GpuBackend | null, gpu: GpuChain | null, config: ChainConfig, reason: string | null) {
-    this.#fk = fk;
+  private constructor(ctx: KernelContext, backend: GpuBackend | null, gpu: GpuChain | null, config: ChainConfig, reason: string | null) {
+    this.#ctx = ctx;
     this.#backend = backend;
     this.#gpu = gpu;
     this.config = config;
     this.fallbackReason = reason;
     const { width, height, levels, capacity } = config;
-    const gray = fk.allocPlane(width, height, 'gray');
-    const lv = [gray];
-    for (let i = 1; i < levels; i++) lv.push(fk.allocPlane(...pyrDownSize(lv[i - 1]!.width, lv[i - 1]!.height), 'gray'));
-    this.#cpu = { gray, blurred: fk.allocPlane(width, height, 'gray'), levels: lv, level: fk.allocKeypoints(capacity) };
+    const lv = [allocPlane(ctx, width, height, 'gray')];
+    for (let i = 1; i < levels; i++) lv.push(allocPlane(ctx, ...pyrDownSize(lv[i - 1]!.width, lv[i - 1]!.height), 'gray'));
+    // Checked here, once: the WASM twin's FAST runs on these planes with this plan every frame.
+    const fast = planFast({ threshold: config.threshold, nonmax: config.nonmax });
+    this.#cpu = { levels: lv, level: Keypoints.alloc(ctx, capacity), fast };
   }
 
   /**
    * Builds the chain: the GPU half when `backend` works (its shaders compiled and checked inside an
    * error scope, with a timeout), the WASM half always. Allocates GPU buffers and arena planes: call at setup.
    */
-  static async create(fk: Framekit, backend: GpuBackend | null, o: ChainOptions): Promise<KeypointChain> {
+  static async create(src: ContextSource, backend: GpuBackend | null, o: ChainOptions): Promise<KeypointChain> {
+    const ctx = contextOf(src);
     const config: ChainConfig = { levels: 3, threshold: 20, nonmax: true, capacity: 8192, ring: 3, input: 'buffer', sort: true, ...o };
     checkDimension('width', config.width);
     checkDimension('height', config.height);
     checkDimension('levels', config.levels, 12);
     checkDimension('capacity', config.capacity, 1 << 20);
     checkDimension('ring', config.ring, 16);
-    if (!Number.isInteger(config.threshold) || config.threshold < 0 || config.threshold > 255) {
-      throw new FramekitError('E_ARGUMENT', `threshold must be an integer 0..255, got ${config.threshold}`);
-    }
+    planFast({ threshold: config.threshold, nonmax: config.nonmax }); // the options FAST accepts, checked where FAST checks them
     if (!['rgba', 'bgra', 'rgb', 'bgr', 'gray'].includes(config.format))
       throw new FramekitError('E_FORMAT', `chain: unknown format ${String(config.format)}`);
     let gpu: GpuChain | null = null;
@@ -90,7 +97,7 @@ export class KeypointChain {
         if (err instanceof Error && err.name === 'GpuTimeout') backend.fail(err.message);
       }
     }
-    return new KeypointChain(fk, backend, gpu, config, gpu ? null : reason);
+    return new KeypointChain(ctx, backend, gpu, config, gpu ? null : reason);
   }
 
   /** Where the next frame will run. */
@@ -105,12 +112,12 @@ export class KeypointChain {
 
   /** An output for `run`: a keypoint list of the chain's capacity in the arena. Allocates: call at setup. */
   createOutput(): ChainOutput {
-    return { keypoints: this.#fk.allocKeypoints(this.config.capacity), where: 'wasm' };
+    return { keypoints: Keypoints.alloc(this.#ctx, this.config.capacity), where: 'wasm' };
   }
 
   /** Keypoints of `src` into `out`; resolves with `out` once they are on the CPU. Never rejects for a GPU failure. */
   async run(out: ChainOutput, src: PlaneLike): Promise<ChainOutput> {
-    checkPlane(src, this.#fk.arena, 'src');
+    checkPlane(src, this.#ctx.arena, 'src');
     if (await this.#onGpu(out, src)) return out;
     this.runCpu(out.keypoints, src);
     out.where = 'wasm';
@@ -136,7 +143,7 @@ export class KeypointChain {
   async runExternal(out: ChainOutput, source: ExternalSource, toPlane: () => PlaneLike | Promise<PlaneLike>): Promise<ChainOutput> {
     if (await this.#onGpu(out, source)) return out;
     const src = await toPlane();
-    checkPlane(src, this.#fk.arena, 'src');
+    checkPlane(src, this.#ctx.arena, 'src');
     this.runCpu(out.keypoints, src);
     out.where = 'wasm';
     return out;
@@ -148,7 +155,7 @@ export class KeypointChain {
     const backend = this.#backend;
     if (!gpu || !backend?.alive) return false;
     try {
-      await gpu.run(out.keypoints, this.#fk.heap, src);
+      await gpu.run(out.keypoints, this.#ctx.heap, src);
       // A loss while this frame was in flight makes its readback untrustworthy: recompute.
       if (backend.alive) {
         out.where = 'webgpu';
@@ -167,23 +174,25 @@ export class KeypointChain {
     const gpu = this.#gpu;
     this.#gpu = null;
     if (gpu) await gpu.destroy();
-    const { gray, blurred, levels, level } = this.#cpu;
-    for (const p of [blurred, ...levels]) this.#fk.freePlane(p);
-    void gray; // levels[0]
-    this.#fk.arena.free(level.region);
+    const { levels, level } = this.#cpu;
+    for (const p of levels) freePlane(this.#ctx, p);
+    this.#ctx.arena.free(level.region);
   }
 
   /** The WASM twin of the GPU chain, synchronously: the same keypoints in the same order. */
   runCpu(out: Keypoints, src: PlaneLike): Keypoints {
-    const fk = this.#fk;
-    const { gray, blurred, levels, level } = this.#cpu;
-    fk.gray(gray, src);
-    fk.gaussianBlur(blurred, gray, 5, 0);
-    for (let i = 1; i < levels.length; i++) fk.pyrDown(levels[i]!, levels[i - 1]!);
+    const ctx = this.#ctx;
+    const { levels, level, fast } = this.#cpu;
+    // Only `src` is new each frame; the chain's own planes and list were made (and fit) at creation.
+    // No blur here: the GPU chain's blurred plane is for later GPU passes, and FAST reads the
+    // unblurred pyramid, so a CPU blur would be computed for no reader.
+    checkGray(ctx, levels[0]!, src);
+    ctx.kernels.gray(levels[0]!, src);
+    for (let i = 1; i < levels.length; i++) runPyrDown(ctx, levels[i]!, levels[i - 1]!);
     let n = 0;
     let found = 0;
     for (let l = 0; l < levels.length; l++) {
-      fk.fast(level, levels[l]!, { threshold: this.config.threshold, nonmax: this.config.nonmax });
+      runFast(ctx, fast, level, levels[l]!);
       found += level.found;
       const take = Math.min(level.count, out.capacity - n);
       out.x.set(level.x.subarray(0, take), n);

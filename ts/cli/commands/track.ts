@@ -107,8 +107,9 @@ export const track: Command = {
     let sink: FrameSink | null = null;
     let canvas: Canvas | null = null;
     if (typeof values.output === 'string') {
-      sink = await openSink(values.output, width, height, source.fps ?? 30);
-      canvas = { width, height, data: new Uint8Array(width * height * 4) };
+      sink = await openSink(values.output, width, height, source.fps ?? 30, fk.context);
+      // In the arena, so the sink's luma is the gray kernel on it with no copy.
+      canvas = { width, height, data: fk.allocPlane(width, height, 'rgba', { stride: width * 4 }).data };
     }
     const tty = !values.json && process.stderr.isTTY;
     const t0 = performance.now();

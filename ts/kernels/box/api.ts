@@ -1,8 +1,7 @@
 import { FramekitError } from '../../errors.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 import type { PlaneLike } from '../../image/plane.js';
 import { checkGrayPair } from '../gaussian/api.js';
-import { scratch } from '../scratch.js';
 
 /**
  * Normalised box blur of a gray plane into `dst` (same size), bit-exact with OpenCV's
@@ -10,7 +9,7 @@ import { scratch } from '../scratch.js';
  * Kernel sides 1..255 with ksize x ksizeY <= 256, the range OpenCV computes with 16-bit sums; larger
  * kernels throw E_ARGUMENT. Returns `dst`.
  */
-export function boxBlur(fk: Framekit, dst: PlaneLike, src: PlaneLike, ksize = 3, ksizeY = ksize): PlaneLike {
+export function boxBlur(ctx: KernelContext, dst: PlaneLike, src: PlaneLike, ksize = 3, ksizeY = ksize): PlaneLike {
   if (!Number.isInteger(ksize) || ksize < 1 || !Number.isInteger(ksizeY) || ksizeY < 1) {
     throw new FramekitError('E_ARGUMENT', `boxBlur: kernel sides must be positive integers, got ${String(ksize)}x${String(ksizeY)}`, {
       ksize,
@@ -23,9 +22,9 @@ export function boxBlur(fk: Framekit, dst: PlaneLike, src: PlaneLike, ksize = 3,
       ksizeY,
     });
   }
-  checkGrayPair(fk, 'boxBlur', dst, src);
-  const k = fk.kernels.box;
+  checkGrayPair(ctx, 'boxBlur', dst, src);
+  const k = ctx.kernels.box;
   const bytes = k.scratchBytes(src.width, ksize, ksizeY);
-  k.run(dst, src, ksize, ksizeY, bytes > 0 ? scratch(fk, bytes) : 0);
+  k.run(dst, src, ksize, ksizeY, bytes > 0 ? ctx.scratch.take(bytes) : 0);
   return dst;
 }

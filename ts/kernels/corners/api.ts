@@ -1,8 +1,7 @@
 import { FramekitError } from '../../errors.js';
 import { checkKeypoints, type Keypoints } from '../../features/keypoints.js';
-import { scratch } from '../../features/scratch.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 
 export interface GoodFeaturesOptions {
   /** Keep at most this many corners, strongest first; 0 for no limit (default `out.capacity`). */
@@ -37,7 +36,7 @@ function headBytes(w: number, h: number, minDistance: number): number {
  * response, candidates, links; then grid heads and the response kernel's rows) and makes four
  * typed-array views of it per call.
  */
-export function goodFeaturesToTrack(fk: Framekit, out: Keypoints, src: PlaneLike, o: GoodFeaturesOptions = {}): Keypoints {
+export function goodFeaturesToTrack(ctx: KernelContext, out: Keypoints, src: PlaneLike, o: GoodFeaturesOptions = {}): Keypoints {
   const maxCorners = o.maxCorners ?? out.capacity;
   const qualityLevel = o.qualityLevel ?? 0.01;
   const minDistance = o.minDistance ?? 10;
@@ -53,15 +52,15 @@ export function goodFeaturesToTrack(fk: Framekit, out: Keypoints, src: PlaneLike
   if (!Number.isFinite(k)) bad('k must be a finite number', k);
   if (src.format !== 'gray')
     throw new FramekitError('E_FORMAT', `goodFeaturesToTrack: src must be a gray plane, got ${src.format}`, { format: src.format });
-  checkPlane(src, fk.arena, 'src');
-  checkKeypoints(out, fk.arena, 'out');
+  checkPlane(src, ctx.arena, 'src');
+  checkKeypoints(out, ctx.arena, 'out');
 
   const { width: w, height: h } = src;
   const n = w * h;
-  const kernel = fk.kernels.cornerResponse;
+  const kernel = ctx.kernels.cornerResponse;
   const heads4 = headBytes(w, h, minDistance);
-  const base = scratch(fk.arena, 3 * align16(4 * n) + heads4 + align16(kernel.scratchBytes(w, blockSize)));
-  const buf = fk.memory.buffer;
+  const base = ctx.scratch.take(3 * align16(4 * n) + heads4 + align16(kernel.scratchBytes(w, blockSize)));
+  const buf = ctx.memory.buffer;
   const resp = new Float32Array(buf, base, n);
   const cand = new Int32Array(buf, base + align16(4 * n), n);
   const next = new Int32Array(buf, base + 2 * align16(4 * n), n);

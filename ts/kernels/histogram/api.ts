@@ -1,37 +1,36 @@
 import { FramekitError } from '../../errors.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
 import { checkGrayPair } from '../gaussian/api.js';
-import { scratch } from '../scratch.js';
 import { equalizeLut, otsuThreshold } from './math.js';
 
 // Per-module working tables, made once: calls are synchronous, so one set serves every call.
 const hist = new Uint32Array(256);
 const table = new Uint8Array(256);
 
-function checkGray(fk: Framekit, name: string, src: PlaneLike): void {
+function checkGray(ctx: KernelContext, name: string, src: PlaneLike): void {
   if (src.format !== 'gray')
     throw new FramekitError('E_FORMAT', `${name}: src must be a gray plane, got ${src.format}`, { format: src.format });
-  checkPlane(src, fk.arena, 'src');
+  checkPlane(src, ctx.arena, 'src');
 }
 
 /**
  * The 256-bin histogram of a gray plane (OpenCV's calcHist with 256 bins over [0, 256)) into `out`,
  * which is returned; allocated when omitted (not for the frame loop).
  */
-export function histogram(fk: Framekit, src: PlaneLike, out: Uint32Array = new Uint32Array(256)): Uint32Array {
-  checkGray(fk, 'histogram', src);
+export function histogram(ctx: KernelContext, src: PlaneLike, out: Uint32Array = new Uint32Array(256)): Uint32Array {
+  checkGray(ctx, 'histogram', src);
   if (!(out instanceof Uint32Array) || out.length < 256)
     throw new FramekitError('E_BUFFER_SIZE', 'histogram: out must be a Uint32Array of 256', { length: out?.length });
-  const k = fk.kernels.histogram;
-  return k.histogram(src, out, k.scratchBytes ? scratch(fk, k.scratchBytes) : 0);
+  const k = ctx.kernels.histogram;
+  return k.histogram(src, out, k.scratchBytes ? ctx.scratch.take(k.scratchBytes) : 0);
 }
 
 /** Histogram equalisation of a gray plane into `dst`, bit-exact with OpenCV's equalizeHist. Returns `dst`. */
-export function equalizeHist(fk: Framekit, dst: PlaneLike, src: PlaneLike): PlaneLike {
-  checkGrayPair(fk, 'equalizeHist', dst, src, true);
-  const k = fk.kernels.histogram;
-  const ptr = k.scratchBytes ? scratch(fk, k.scratchBytes) : 0;
+export function equalizeHist(ctx: KernelContext, dst: PlaneLike, src: PlaneLike): PlaneLike {
+  checkGrayPair(ctx, 'equalizeHist', dst, src, true);
+  const k = ctx.kernels.histogram;
+  const ptr = k.scratchBytes ? ctx.scratch.take(k.scratchBytes) : 0;
   k.histogram(src, hist, ptr);
   const single = equalizeLut(table, hist, src.width * src.height);
   if (single >= 0) table.fill(single);
@@ -48,11 +47,11 @@ function toByte(v: number): number {
   return Math.min(255, Math.max(0, r));
 }
 
-function apply(fk: Framekit, dst: PlaneLike, src: PlaneLike, thresh: number, maxval: number, type: ThresholdType): void {
+function apply(ctx: KernelContext, dst: PlaneLike, src: PlaneLike, thresh: number, maxval: number, type: ThresholdType): void {
   const hi = toByte(maxval);
   // OpenCV on 8-bit: ithresh = cvFloor(thresh); below 0 every pixel passes, from 255 none does.
   const t = Math.min(255, Math.max(-1, Math.floor(thresh)));
-  fk.kernels.histogram.threshold(dst, src, t, type === 'binary' ? hi : 0, type === 'binary' ? 0 : hi);
+  ctx.kernels.histogram.threshold(dst, src, t, type === 'binary' ? hi : 0, type === 'binary' ? 0 : hi);
 }
 
 function checkThreshold(thresh: number, maxval: number, type: ThresholdType): void {
@@ -69,7 +68,7 @@ function checkThreshold(thresh: number, maxval: number, type: ThresholdType): vo
  * dst may be src (in place).
  */
 export function threshold(
-  fk: Framekit,
+  ctx: KernelContext,
   dst: PlaneLike,
   src: PlaneLike,
   thresh: number,
@@ -77,8 +76,8 @@ export function threshold(
   type: ThresholdType = 'binary',
 ): number {
   checkThreshold(thresh, maxval, type);
-  checkGrayPair(fk, 'threshold', dst, src, true);
-  apply(fk, dst, src, thresh, maxval, type);
+  checkGrayPair(ctx, 'threshold', dst, src, true);
+  apply(ctx, dst, src, thresh, maxval, type);
   return Math.floor(thresh);
 }
 
@@ -87,12 +86,12 @@ export function threshold(
  * histogram (OpenCV's getThreshVal_Otsu, same float64 steps), then the binary threshold with it.
  * Returns that threshold. dst may be src (in place).
  */
-export function thresholdOtsu(fk: Framekit, dst: PlaneLike, src: PlaneLike, maxval = 255, type: ThresholdType = 'binary'): number {
+export function thresholdOtsu(ctx: KernelContext, dst: PlaneLike, src: PlaneLike, maxval = 255, type: ThresholdType = 'binary'): number {
   checkThreshold(0, maxval, type);
-  checkGrayPair(fk, 'thresholdOtsu', dst, src, true);
-  const k = fk.kernels.histogram;
-  k.histogram(src, hist, k.scratchBytes ? scratch(fk, k.scratchBytes) : 0);
+  checkGrayPair(ctx, 'thresholdOtsu', dst, src, true);
+  const k = ctx.kernels.histogram;
+  k.histogram(src, hist, k.scratchBytes ? ctx.scratch.take(k.scratchBytes) : 0);
   const t = otsuThreshold(hist, src.width * src.height);
-  apply(fk, dst, src, t, maxval, type);
+  apply(ctx, dst, src, t, maxval, type);
   return t;
 }

@@ -1,5 +1,5 @@
 import { FramekitError } from '../../errors.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 import type { Arena, Region } from '../../memory/arena.js';
 import { DEGENERATE, TOO_FEW_POINTS, type HomographyParams } from './reference.js';
 
@@ -32,7 +32,7 @@ const MASK = 80; // capacity bytes
 /**
  * Where findHomography writes, in one arena region: the matrix (9 f64, row-major, h33 = 1), one
  * inlier byte per point, and what the last call found. Reused call after call; allocate it at
- * setup with `fk.allocHomography(capacity)`, for up to `capacity` point pairs.
+ * setup with `HomographyResult.alloc(ctx, capacity)`, for up to `capacity` point pairs.
  */
 export class HomographyResult {
   readonly capacity: number;
@@ -61,6 +61,11 @@ export class HomographyResult {
     minInliers: 4,
     sorted: false,
   };
+
+  /** Where findHomography writes, for up to `capacity` point pairs. Allocates: call at setup. */
+  static alloc(ctx: KernelContext, capacity: number): HomographyResult {
+    return new HomographyResult(ctx.arena, ctx.memory, capacity);
+  }
 
   /** Allocates an arena region: call at setup, not per frame. */
   constructor(arena: Arena, memory: WebAssembly.Memory, capacity: number) {
@@ -120,8 +125,8 @@ function params(o: HomographyOptions, p: HomographyParams): HomographyParams {
 const NO_OPTIONS: HomographyOptions = Object.freeze({});
 
 /** Throws unless `p` is a Float32Array over this framekit's arena holding `count` finite x, y pairs. */
-function checkPoints(fk: Framekit, p: Float32Array, count: number, name: string): void {
-  if (!(p instanceof Float32Array) || p.buffer !== fk.memory.buffer || !fk.arena.contains(p.byteOffset, count * 8)) {
+function checkPoints(ctx: KernelContext, p: Float32Array, count: number, name: string): void {
+  if (!(p instanceof Float32Array) || p.buffer !== ctx.memory.buffer || !ctx.arena.contains(p.byteOffset, count * 8)) {
     throw new FramekitError('E_OUT_OF_BOUNDS', `findHomography: ${name} must be a Float32Array over this framekit's arena`);
   }
   if (p.length < 2 * count)
@@ -138,24 +143,24 @@ const overlaps = (a: number, an: number, b: number, bn: number) => a < b + bn &&
  * with a `reason`. Bad arguments throw typed errors before anything is written.
  */
 export function findHomography(
-  fk: Framekit,
+  ctx: KernelContext,
   out: HomographyResult,
   src: Float32Array,
   dst: Float32Array,
   count: number,
   o: HomographyOptions = NO_OPTIONS,
 ): HomographyResult {
-  if (!(out instanceof HomographyResult) || !fk.arena.contains(out.region.ptr, out.region.size)) {
+  if (!(out instanceof HomographyResult) || !ctx.arena.contains(out.region.ptr, out.region.size)) {
     throw new FramekitError('E_OUT_OF_BOUNDS', "findHomography: out must come from this framekit's allocHomography()");
   }
   if (!Number.isInteger(count) || count < 0 || count > out.capacity)
     throw arg(`count must be an integer from 0 to ${out.capacity}, got ${String(count)}`, { count });
   const p = params(o, out.params);
-  checkPoints(fk, src, count, 'src');
-  checkPoints(fk, dst, count, 'dst');
+  checkPoints(ctx, src, count, 'src');
+  checkPoints(ctx, dst, count, 'dst');
   const r = out.region;
   if (overlaps(r.ptr, r.size, src.byteOffset, count * 8) || overlaps(r.ptr, r.size, dst.byteOffset, count * 8))
     throw arg('out overlaps the points');
-  const status = fk.kernels.homography.run(src.byteOffset, dst.byteOffset, count, p, r.ptr + MATRIX, r.ptr + MASK, r.ptr + ITERS);
+  const status = ctx.kernels.homography.run(src.byteOffset, dst.byteOffset, count, p, r.ptr + MATRIX, r.ptr + MASK, r.ptr + ITERS);
   return out.settle(count, status);
 }

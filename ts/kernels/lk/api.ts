@@ -1,7 +1,8 @@
+import { pyrDown } from '../pyrdown/api.js';
 import { FramekitError } from '../../errors.js';
 import { checkFlowPoints, type FlowPoints } from '../../features/flow-points.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 import { FlowPyramid } from './pyramid.js';
 import type { LkParams } from './reference.js';
 
@@ -24,15 +25,15 @@ export interface FlowOptions {
 
 /** Allocates a pyramid for frames `width` x `height` (see FlowPyramid). Call at setup. */
 export function allocFlowPyramid(
-  fk: Framekit,
+  ctx: KernelContext,
   width: number,
   height: number,
   o: { maxLevel?: number; win?: number; derivatives?: boolean } = {},
 ): FlowPyramid {
   // Whole-level derivative images only where the kernel reads them (the reference).
-  return new FlowPyramid(fk.arena, fk.heap, width, height, {
+  return new FlowPyramid(ctx.arena, ctx.heap, width, height, {
     ...o,
-    derivatives: (o.derivatives ?? true) && fk.kernels.lk.needsDerivatives,
+    derivatives: (o.derivatives ?? true) && ctx.kernels.lk.needsDerivatives,
   });
 }
 
@@ -41,9 +42,9 @@ export function allocFlowPyramid(
  * below (the AssemblyScript kernel, bit-exact with OpenCV), every level padded, and where the
  * pyramid keeps them (the reference backend) each level's Scharr gradients. Returns `pyr`.
  */
-export function buildFlowPyramid(fk: Framekit, pyr: FlowPyramid, gray: PlaneLike): FlowPyramid {
+export function buildFlowPyramid(ctx: KernelContext, pyr: FlowPyramid, gray: PlaneLike): FlowPyramid {
   if (gray.format !== 'gray') throw new FramekitError('E_FORMAT', `buildFlowPyramid: src must be a gray plane, got ${gray.format}`);
-  checkPlane(gray, fk.arena, 'src');
+  checkPlane(gray, ctx.arena, 'src');
   if (gray.width !== pyr.width || gray.height !== pyr.height) {
     throw new FramekitError(
       'E_DIMENSION',
@@ -51,14 +52,15 @@ export function buildFlowPyramid(fk: Framekit, pyr: FlowPyramid, gray: PlaneLike
     );
   }
   for (const r of pyr.regions)
-    if (!fk.arena.contains(r.ptr, r.size)) throw new FramekitError('E_OUT_OF_BOUNDS', 'buildFlowPyramid: the pyramid is not in this arena');
-  const k = fk.kernels.lk;
-  const heap = fk.heap;
+    if (!ctx.arena.contains(r.ptr, r.size))
+      throw new FramekitError('E_OUT_OF_BOUNDS', 'buildFlowPyramid: the pyramid is not in this arena');
+  const k = ctx.kernels.lk;
+  const heap = ctx.heap;
   const l0 = pyr.levels[0]!.image;
   for (let y = 0; y < gray.height; y++)
     heap.copyWithin(l0.ptr + y * l0.stride, gray.ptr + y * gray.stride, gray.ptr + y * gray.stride + gray.width);
   pyr.levels.forEach((level, i) => {
-    if (i > 0) fk.pyrDown(level.image, pyr.levels[i - 1]!.image);
+    if (i > 0) pyrDown(ctx, level.image, pyr.levels[i - 1]!.image);
     k.pad(level.image, pyr.pad);
     if (pyr.derivatives) k.scharr(level.image, level.deriv, level.derivStride);
   });
@@ -83,10 +85,10 @@ export interface FlowPlan {
 }
 
 /** Checks `opticalFlow`'s arguments (typed errors) and resolves its options; shared with the worker pool's split. */
-export function flowPlan(fk: Framekit, points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): FlowPlan {
-  checkFlowPoints(points, fk.arena);
-  if (!prev.built || !next.built) throw new FramekitError('E_STATE', 'opticalFlow: build both pyramids (fk.buildFlowPyramid) first');
-  if (fk.kernels.lk.needsDerivatives && !prev.derivatives) {
+export function flowPlan(ctx: KernelContext, points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): FlowPlan {
+  checkFlowPoints(points, ctx.arena);
+  if (!prev.built || !next.built) throw new FramekitError('E_STATE', 'opticalFlow: build both pyramids (buildFlowPyramid) first');
+  if (ctx.kernels.lk.needsDerivatives && !prev.derivatives) {
     throw new FramekitError('E_ARGUMENT', 'opticalFlow: the prev pyramid was made without derivatives');
   }
   if (prev.width !== next.width || prev.height !== next.height)
@@ -112,10 +114,10 @@ export function flowPlan(fk: Framekit, points: FlowPoints, prev: FlowPyramid, ne
  * calcOpticalFlowPyrLK: writes `points.next`, `points.status` (0 for points lost, outside the
  * image, or not finite numbers) and `points.err`. `prev` needs derivatives. Returns `points`.
  */
-export function opticalFlow(fk: Framekit, points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): FlowPoints {
-  const { maxLevel, params: p } = flowPlan(fk, points, prev, next, o);
+export function opticalFlow(ctx: KernelContext, points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): FlowPoints {
+  const { maxLevel, params: p } = flowPlan(ctx, points, prev, next, o);
   points.status.fill(1, 0, points.count);
-  const k = fk.kernels.lk;
+  const k = ctx.kernels.lk;
   for (let level = maxLevel; level >= 0; level--) k.level(prev.levels[level]!, next.levels[level]!, points, level, maxLevel, p);
   return points;
 }

@@ -1,8 +1,7 @@
 import { FramekitError } from '../../errors.js';
 import { checkDescriptors, type Descriptors } from '../../features/descriptors.js';
 import { checkMatches, type Matches } from '../../features/matches.js';
-import { heap32, scratch } from '../../features/scratch.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 
 export interface MatchOptions {
   /** Keep i -> j only when i is also j's nearest query (OpenCV BFMatcher crossCheck; default false). */
@@ -18,10 +17,10 @@ export interface MatchOptions {
  * BFMatcher(NORM_HAMMING, crossCheck).match: each query's nearest train descriptor (lowest index on
  * ties), filtered by the options, in query order. Returns `out`; `out.count` is capped by its capacity.
  */
-export function matchHamming(fk: Framekit, out: Matches, query: Descriptors, train: Descriptors, o: MatchOptions = {}): Matches {
-  checkMatches(out, fk.arena);
-  checkDescriptors(query, fk.arena, 'query');
-  checkDescriptors(train, fk.arena, 'train');
+export function matchHamming(ctx: KernelContext, out: Matches, query: Descriptors, train: Descriptors, o: MatchOptions = {}): Matches {
+  checkMatches(out, ctx.arena);
+  checkDescriptors(query, ctx.arena, 'query');
+  checkDescriptors(train, ctx.arena, 'train');
   const ratio = o.ratio;
   if (ratio !== undefined && !(typeof ratio === 'number' && ratio > 0 && ratio <= 1)) {
     throw new FramekitError('E_ARGUMENT', `match: ratio must be a number in (0, 1], got ${String(ratio)}`);
@@ -32,9 +31,9 @@ export function matchHamming(fk: Framekit, out: Matches, query: Descriptors, tra
   const [na, nb] = [query.count, train.count];
   out.count = 0;
   if (na === 0 || nb === 0) return out;
-  const ptr = scratch(fk.arena, 4 * (3 * na + 2 * nb));
-  fk.kernels.hamming(query.region.ptr, na, train.region.ptr, nb, ptr);
-  const i32 = heap32(fk.memory);
+  const ptr = ctx.scratch.take(4 * (3 * na + 2 * nb));
+  ctx.kernels.hamming(query.region.ptr, na, train.region.ptr, nb, ptr);
+  const i32 = ctx.heap32;
   const base = ptr >> 2;
   let n = 0;
   for (let i = 0; i < na && n < out.capacity; i++) {

@@ -1,10 +1,11 @@
+import { allocPlane } from '../../image/alloc.js';
+import { fast } from '../fast/api.js';
 import { FramekitError, checkDimension } from '../../errors.js';
 import { checkDescriptors, type Descriptors } from '../../features/descriptors.js';
 import { Keypoints, checkKeypoints } from '../../features/keypoints.js';
-import { scratch } from '../../features/scratch.js';
 import { gaussianPlan } from '../gaussian/plan.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
-import type { Framekit } from '../../framekit.js';
+import { contextOf, type ContextSource, type KernelContext } from '../../core/context.js';
 import type { Region } from '../../memory/arena.js';
 
 export interface OrbOptions {
@@ -39,12 +40,12 @@ export class OrbPyramid {
   /** Indices for ranking candidates, and a histogram of FAST scores (made once). */
   readonly order: Uint32Array;
   readonly histogram = new Uint32Array(256);
-  /** The descriptors' smoothing taps (OpenCV's Q8 7x7 sigma-2 Gaussian, as fk.gaussianBlur uses), in the arena. */
+  /** The descriptors' smoothing taps (OpenCV's Q8 7x7 sigma-2 Gaussian, as gaussianBlur uses), in the arena. */
   readonly kernel: Int32Array;
   readonly #regions: Region[] = [];
 
   /** Allocates every level: call at setup. */
-  constructor(fk: Framekit, width: number, height: number, o: { levels?: number; scaleFactor?: number } = {}) {
+  constructor(ctx: KernelContext, width: number, height: number, o: { levels?: number; scaleFactor?: number } = {}) {
     checkDimension('width', width);
     checkDimension('height', height);
     this.levels = o.levels ?? 8;
@@ -59,23 +60,23 @@ export class OrbPyramid {
     try {
       for (let l = 0; l < this.levels; l++) {
         const [w, h] = this.levelSize(l);
-        if (l > 0) this.images.push(this.#plane(fk, w, h, planes));
+        if (l > 0) this.images.push(this.#plane(ctx, w, h, planes));
       }
-      this.candidates = new Keypoints(fk.arena, fk.memory, Math.max(1024, (width * height) >> 3));
+      this.candidates = new Keypoints(ctx.arena, ctx.memory, Math.max(1024, (width * height) >> 3));
       this.#regions.push(this.candidates.region);
-      const taps = fk.arena.alloc(16 * 2, 'orb smoothing taps');
+      const taps = ctx.arena.alloc(16 * 2, 'orb smoothing taps');
       this.#regions.push(taps);
-      this.kernel = new Int32Array(fk.memory.buffer, taps.ptr, 7);
+      this.kernel = new Int32Array(ctx.memory.buffer, taps.ptr, 7);
       this.kernel.set(gaussianPlan(BLUR, BLUR, 2, 2).kx);
     } catch (e) {
-      this.free(fk);
+      this.free(ctx);
       throw e;
     }
     this.order = new Uint32Array(this.candidates.capacity);
   }
 
-  #plane(fk: Framekit, w: number, h: number, planes: PlaneLike[]): PlaneLike {
-    const p = fk.allocPlane(Math.max(w, 1), Math.max(h, 1), 'gray');
+  #plane(ctx: KernelContext, w: number, h: number, planes: PlaneLike[]): PlaneLike {
+    const p = allocPlane(ctx, Math.max(w, 1), Math.max(h, 1), 'gray');
     this.#regions.push(p.region!);
     planes.push(p);
     return p;
@@ -87,8 +88,10 @@ export class OrbPyramid {
     return [Math.round(this.width / s), Math.round(this.height / s)];
   }
 
-  free(fk: Framekit): void {
-    for (const r of this.#regions.splice(0)) fk.arena.free(r);
+  /** Returns every region to the arena (takes the context, or the Framekit, that allocated it). */
+  free(src: ContextSource): void {
+    const arena = contextOf(src).arena;
+    for (const r of this.#regions.splice(0)) arena.free(r);
   }
 }
 
@@ -158,19 +161,19 @@ function retainBest(list: Keypoints, order: Uint32Array, n: number, keep: number
  * coordinates with angle (degrees), octave, size 31 x scale and Harris response, into `out`, and
  * row i of `desc` for keypoint i. Returns `out`.
  */
-export function orb(fk: Framekit, out: Keypoints, desc: Descriptors, pyr: OrbPyramid, src: PlaneLike, o: OrbOptions = {}): Keypoints {
+export function orb(ctx: KernelContext, out: Keypoints, desc: Descriptors, pyr: OrbPyramid, src: PlaneLike, o: OrbOptions = {}): Keypoints {
   const features = o.features ?? 500;
   const threshold = o.fastThreshold ?? 20;
   if (!Number.isInteger(features) || features < 1)
     throw new FramekitError('E_ARGUMENT', `orb: features must be a positive integer, got ${String(features)}`);
   if (src.format !== 'gray') throw new FramekitError('E_FORMAT', `orb: src must be a gray plane, got ${src.format}`);
-  checkPlane(src, fk.arena, 'src');
-  checkKeypoints(out, fk.arena, 'out');
-  checkDescriptors(desc, fk.arena, 'desc');
+  checkPlane(src, ctx.arena, 'src');
+  checkKeypoints(out, ctx.arena, 'out');
+  checkDescriptors(desc, ctx.arena, 'desc');
   if (src.width !== pyr.width || src.height !== pyr.height) {
     throw new FramekitError('E_DIMENSION', `orb: the pyramid is for ${pyr.width}x${pyr.height}, src is ${src.width}x${src.height}`);
   }
-  const k = fk.kernels.orb;
+  const k = ctx.kernels.orb;
   const cand = pyr.candidates;
   const score = cand.size; // Harris responses of the candidates
   const share = featuresPerLevel(features, pyr.levels, pyr.scaleFactor);
@@ -178,7 +181,7 @@ export function orb(fk: Framekit, out: Keypoints, desc: Descriptors, pyr: OrbPyr
   let prev = src;
   for (let l = 0; l < pyr.levels; l++) {
     const img = l === 0 ? src : pyr.images[l - 1]!;
-    if (l > 0) k.resize(img, prev, scratch(fk.arena, Math.max(16, k.resizeScratchBytes(prev.width, img.width))));
+    if (l > 0) k.resize(img, prev, ctx.scratch.take(Math.max(16, k.resizeScratchBytes(prev.width, img.width))));
     prev = img;
     const want = Math.min(share[l]!, out.capacity - total, desc.capacity - total);
     if (want <= 0 || img.width <= 2 * EDGE || img.height <= 2 * EDGE) continue;
@@ -191,7 +194,7 @@ export function orb(fk: Framekit, out: Keypoints, desc: Descriptors, pyr: OrbPyr
       stride: img.stride,
       format: 'gray' as const,
     };
-    fk.fast(cand, roi, { threshold });
+    fast(ctx, cand, roi, { threshold });
     // Corners at least EDGE pixels inside the level, as OpenCV's runByImageBorder.
     let n = 0;
     for (let i = 0; i < cand.count; i++) {

@@ -1,11 +1,11 @@
 import { FramekitError } from '../../errors.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 import type { Arena, Region } from '../../memory/arena.js';
 
 /**
  * A camera pose relative to a plane, in one arena region: R (9 f64, row-major, plane to camera) and
  * t (3 f64, in the plane's units), plus room for the H and K of a call, so the kernel reads them
- * from the shared memory. Allocate it at setup with `fk.allocPose()`; what `frame.pose` holds.
+ * from the shared memory. Allocate it at setup with `Pose.alloc(ctx)` (or `fk.allocPose()`); what `frame.pose` holds.
  */
 export class Pose {
   readonly region: Region;
@@ -13,6 +13,11 @@ export class Pose {
   readonly t: Float64Array;
   /** @internal The H and K of the last call (the kernel's inputs). */
   readonly input: { H: Float64Array; K: Float64Array };
+
+  /** Where poseFromHomography writes (R and t). Allocates: call at setup. */
+  static alloc(ctx: KernelContext): Pose {
+    return new Pose(ctx.arena, ctx.memory);
+  }
 
   /** Allocates an arena region: call at setup, not per frame. */
   constructor(arena: Arena, memory: WebAssembly.Memory) {
@@ -36,8 +41,8 @@ function finite9(m: ArrayLike<number>, name: string): void {
  * `K` = [fx s cx; 0 fy cy; 0 0 1], into `out`. The plane is in front of the camera (t_z > 0).
  * Throws E_ARGUMENT, writing nothing, for a K that is not a camera matrix or a singular H.
  */
-export function poseFromHomography(fk: Framekit, out: Pose, H: ArrayLike<number>, K: ArrayLike<number>): Pose {
-  if (!(out instanceof Pose) || !fk.arena.contains(out.region.ptr, out.region.size)) {
+export function poseFromHomography(ctx: KernelContext, out: Pose, H: ArrayLike<number>, K: ArrayLike<number>): Pose {
+  if (!(out instanceof Pose) || !ctx.arena.contains(out.region.ptr, out.region.size)) {
     throw new FramekitError('E_OUT_OF_BOUNDS', "poseFromHomography: out must come from this framekit's allocPose()");
   }
   finite9(K, 'K');
@@ -50,6 +55,6 @@ export function poseFromHomography(fk: Framekit, out: Pose, H: ArrayLike<number>
     k[i] = K[i]!;
   }
   const r = out.region.ptr;
-  if (fk.kernels.pose.run(r + 96, r + 168, r, r + 72) !== 0) throw arg('H is singular: no pose');
+  if (ctx.kernels.pose.run(r + 96, r + 168, r, r + 72) !== 0) throw arg('H is singular: no pose');
   return out;
 }

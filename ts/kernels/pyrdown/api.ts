@@ -1,7 +1,7 @@
+import { allocPlane } from '../../image/alloc.js';
 import { FramekitError } from '../../errors.js';
-import type { Framekit } from '../../framekit.js';
+import { contextOf, type ContextSource, type KernelContext } from '../../core/context.js';
 import { Plane, checkPlane, planesOverlap, type PlaneLike } from '../../image/plane.js';
-import { scratch } from '../scratch.js';
 
 /** The size OpenCV's pyrDown gives a `width` x `height` image: ((w + 1) / 2, (h + 1) / 2). */
 export function pyrDownSize(width: number, height: number): [number, number] {
@@ -9,16 +9,16 @@ export function pyrDownSize(width: number, height: number): [number, number] {
 }
 
 /**
- * One Gaussian pyramid level of a gray plane into `dst`, which must be pyrDownSize(src): bit-exact
- * with OpenCV's `pyrDown(src, dst)` (5x5 [1 4 6 4 1]^2 / 256, BORDER_REFLECT_101). Returns `dst`.
+ * The checks of one pyramid level (pyrDown has no options: this is its whole plan): both gray,
+ * inside the arena, `dst` of pyrDownSize(src), not overlapping.
  */
-export function pyrDown(fk: Framekit, dst: PlaneLike, src: PlaneLike): PlaneLike {
+export function checkPyrDown(ctx: KernelContext, dst: PlaneLike, src: PlaneLike): void {
   if (src.format !== 'gray')
     throw new FramekitError('E_FORMAT', `pyrDown: src must be a gray plane, got ${src.format}`, { format: src.format });
   if (dst.format !== 'gray')
     throw new FramekitError('E_FORMAT', `pyrDown: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
-  checkPlane(src, fk.arena, 'src');
-  checkPlane(dst, fk.arena, 'dst');
+  checkPlane(src, ctx.arena, 'src');
+  checkPlane(dst, ctx.arena, 'dst');
   const w = (src.width + 1) >> 1;
   const h = (src.height + 1) >> 1;
   if (dst.width !== w || dst.height !== h) {
@@ -32,24 +32,38 @@ export function pyrDown(fk: Framekit, dst: PlaneLike, src: PlaneLike): PlaneLike
     );
   }
   if (planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', 'pyrDown: dst overlaps src');
-  const k = fk.kernels.pyrDown;
+}
+
+/** pyrDown on planes already checked (`checkPyrDown`). Returns `dst`. */
+export function runPyrDown(ctx: KernelContext, dst: PlaneLike, src: PlaneLike): PlaneLike {
+  const k = ctx.kernels.pyrDown;
   const bytes = k.scratchBytes(src.width);
-  k.run(dst, src, bytes > 0 ? scratch(fk, bytes) : 0);
+  k.run(dst, src, bytes > 0 ? ctx.scratch.take(bytes) : 0);
   return dst;
+}
+
+/**
+ * One Gaussian pyramid level of a gray plane into `dst`, which must be pyrDownSize(src): bit-exact
+ * with OpenCV's `pyrDown(src, dst)` (5x5 [1 4 6 4 1]^2 / 256, BORDER_REFLECT_101). Returns `dst`.
+ */
+export function pyrDown(ctx: KernelContext, dst: PlaneLike, src: PlaneLike): PlaneLike {
+  checkPyrDown(ctx, dst, src);
+  return runPyrDown(ctx, dst, src);
 }
 
 /**
  * Allocates the planes of an `n`-level pyramid above a `width` x `height` base: level i is the
  * base halved i + 1 times (pyrDownSize). Returns a new array. Allocates arena space: call once per frame slot, at setup.
  */
-export function allocPyramid(fk: Framekit, width: number, height: number, n: number): PlaneLike[] {
+export function allocPyramid(src: ContextSource, width: number, height: number, n: number): PlaneLike[] {
   if (!Number.isInteger(n) || n < 0 || n > 16)
     throw new FramekitError('E_ARGUMENT', `allocPyramid: levels must be an integer 0..16, got ${String(n)}`);
+  const ctx = contextOf(src);
   const out: PlaneLike[] = [];
   let [w, h] = [width, height];
   for (let i = 0; i < n; i++) {
     [w, h] = pyrDownSize(w, h);
-    out.push(fk.allocPlane(w, h, 'gray'));
+    out.push(allocPlane(ctx, w, h, 'gray'));
   }
   return out;
 }
@@ -60,7 +74,8 @@ export function allocPyramid(fk: Framekit, width: number, height: number, n: num
  * base stays where it is: a frame's gray plane). Every level is checked before any is written.
  * Returns `levels`.
  */
-export function buildPyramid(fk: Framekit, levels: readonly PlaneLike[], base: PlaneLike): readonly PlaneLike[] {
+export function buildPyramid(src: ContextSource, levels: readonly PlaneLike[], base: PlaneLike): readonly PlaneLike[] {
+  const ctx = contextOf(src);
   let prev = base;
   for (let i = 0; i < levels.length; i++) {
     const l = levels[i]!;
@@ -73,7 +88,7 @@ export function buildPyramid(fk: Framekit, levels: readonly PlaneLike[], base: P
         { level: i + 1 },
       );
     }
-    checkPlane(l, fk.arena, `levels[${i}]`);
+    checkPlane(l, ctx.arena, `levels[${i}]`);
     for (let j = -1; j < i; j++) {
       if (planesOverlap(l, j < 0 ? base : levels[j]!))
         throw new FramekitError('E_ARGUMENT', `buildPyramid: level ${i + 1} overlaps the base or another level`);
@@ -82,7 +97,7 @@ export function buildPyramid(fk: Framekit, levels: readonly PlaneLike[], base: P
   }
   prev = base;
   for (const l of levels) {
-    pyrDown(fk, l, prev);
+    pyrDown(ctx, l, prev);
     prev = l;
   }
   return levels;

@@ -1,7 +1,6 @@
 import { FramekitError } from '../../errors.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 import { checkPlane, planesOverlap, type PlaneLike } from '../../image/plane.js';
-import { scratch } from '../scratch.js';
 import { areaFactor } from './tables.js';
 
 export type Interpolation = 'linear' | 'area';
@@ -14,7 +13,7 @@ export type Interpolation = 'linear' | 'area';
  * Native OpenCV builds with SIMD differ by at most 1 grey level: their vertical linear step drops 4
  * low bits before multiplying, and their 2x2 area step rounds ties up. Returns `dst`.
  */
-export function resize(fk: Framekit, dst: PlaneLike, src: PlaneLike, interpolation: Interpolation = 'linear'): PlaneLike {
+export function resize(ctx: KernelContext, dst: PlaneLike, src: PlaneLike, interpolation: Interpolation = 'linear'): PlaneLike {
   if (interpolation !== 'linear' && interpolation !== 'area') {
     throw new FramekitError('E_ARGUMENT', `resize: interpolation must be 'linear' or 'area', got ${String(interpolation)}`);
   }
@@ -22,12 +21,12 @@ export function resize(fk: Framekit, dst: PlaneLike, src: PlaneLike, interpolati
     throw new FramekitError('E_FORMAT', `resize: src must be a gray plane, got ${src.format}`, { format: src.format });
   if (dst.format !== 'gray')
     throw new FramekitError('E_FORMAT', `resize: dst must be a gray plane, got ${dst.format}`, { format: dst.format });
-  checkPlane(src, fk.arena, 'src');
-  checkPlane(dst, fk.arena, 'dst');
+  checkPlane(src, ctx.arena, 'src');
+  checkPlane(dst, ctx.arena, 'dst');
   if (planesOverlap(dst, src)) throw new FramekitError('E_ARGUMENT', 'resize: dst overlaps src');
   const kx = areaFactor(src.width, dst.width);
   const ky = areaFactor(src.height, dst.height);
-  const k = fk.kernels.resize;
+  const k = ctx.kernels.resize;
   if (interpolation === 'area' || (kx === 2 && ky === 2)) {
     if (!kx || !ky) {
       throw new FramekitError(
@@ -39,6 +38,6 @@ export function resize(fk: Framekit, dst: PlaneLike, src: PlaneLike, interpolati
     return dst;
   }
   const bytes = k.scratchBytes(dst.width, dst.height);
-  k.linear(dst, src, bytes > 0 ? scratch(fk, bytes) : 0);
+  k.linear(dst, src, bytes > 0 ? ctx.scratch.take(bytes) : 0);
   return dst;
 }

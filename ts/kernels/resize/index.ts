@@ -1,6 +1,6 @@
 import type { PlaneLike } from '../../image/plane.js';
 import type { KernelBackend } from '../backend.js';
-import { align16 } from '../scratch.js';
+import { align16 } from '../../memory/layout.js';
 import { resizeAreaReference, resizeLinearReference } from './reference.js';
 import { linearAxis } from './tables.js';
 

@@ -1,7 +1,6 @@
 import { FramekitError, checkDimension } from '../../errors.js';
-import type { Framekit } from '../../framekit.js';
+import type { KernelContext } from '../../core/context.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
-import { scratch } from '../scratch.js';
 import { tensorGeometry, type FitMode, type TensorGeometry } from './tables.js';
 
 /** A float32 NHWC tensor of `width` x `height` x 3 at byte address `ptr` of framekit's memory. */
@@ -26,15 +25,15 @@ export interface ToTensorOptions {
  * Returns the geometry used, to map the model's coordinates back to the image. Allocates nothing
  * once the kernel scratch is as large as this call needs.
  */
-export function toTensor(fk: Framekit, dst: TensorTarget, src: PlaneLike, o: ToTensorOptions = {}): TensorGeometry {
+export function toTensor(ctx: KernelContext, dst: TensorTarget, src: PlaneLike, o: ToTensorOptions = {}): TensorGeometry {
   if (src.format !== 'rgba' && src.format !== 'bgra') {
     throw new FramekitError('E_FORMAT', `toTensor: src must be an rgba or bgra plane, got ${src.format}`, { format: src.format });
   }
-  checkPlane(src, fk.arena, 'src');
+  checkPlane(src, ctx.arena, 'src');
   checkDimension('tensor width', dst.width);
   checkDimension('tensor height', dst.height);
   const bytes = dst.width * dst.height * 12;
-  if (!Number.isInteger(dst.ptr) || dst.ptr % 4 !== 0 || !fk.arena.contains(dst.ptr, bytes)) {
+  if (!Number.isInteger(dst.ptr) || dst.ptr % 4 !== 0 || !ctx.arena.contains(dst.ptr, bytes)) {
     throw new FramekitError('E_OUT_OF_BOUNDS', `toTensor: the ${bytes}-byte tensor at ${dst.ptr} is not a 4-byte-aligned arena range`, {
       ptr: dst.ptr,
       bytes,
@@ -50,8 +49,8 @@ export function toTensor(fk: Framekit, dst: TensorTarget, src: PlaneLike, o: ToT
   if (!Number.isFinite(scale) || !Number.isFinite(bias))
     throw new FramekitError('E_ARGUMENT', 'toTensor: scale and bias must be finite numbers');
   const g = tensorGeometry(src.width, src.height, dst.width, dst.height, fit);
-  const k = fk.kernels.tensorPrep;
+  const k = ctx.kernels.tensorPrep;
   const need = k.scratchBytes(g);
-  k.run(dst.ptr, src, g, scale, bias, need > 0 ? scratch(fk, need) : 0);
+  k.run(dst.ptr, src, g, scale, bias, need > 0 ? ctx.scratch.take(need) : 0);
   return g;
 }

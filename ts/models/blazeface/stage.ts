@@ -1,7 +1,8 @@
 /// <reference types="@webgpu/types" />
 import { FramekitError } from '../../errors.js';
 import type { Frame } from '../../frame/frame.js';
-import type { Framekit } from '../../framekit.js';
+import { contextOf, type ContextSource, type KernelContext } from '../../core/context.js';
+import { toTensor } from '../../kernels/tensor-prep/api.js';
 import type { PlaneLike } from '../../image/plane.js';
 import { GpuPool } from '../../backends/webgpu/pool.js';
 import { TENSOR_USAGE, TensorPrepPass } from '../../backends/webgpu/passes/tensor-prep.js';
@@ -91,7 +92,7 @@ export interface FaceStageOptions extends Omit<ModelStageOptions, 'scheduler'>, 
 export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
   readonly variant: BlazeFaceVariant;
   readonly inputSize: number;
-  readonly #fk: Framekit;
+  readonly #fk: KernelContext;
   readonly #anchors: Float32Array;
   readonly #scratch: DecodeScratch;
   readonly #minScore: number;
@@ -110,7 +111,8 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
   readonly #passes = new WeakMap<object, TensorPrepPass>();
   readonly #texGeometry = new WeakMap<object, TensorGeometry>();
 
-  constructor(fk: Framekit, o: FaceStageOptions) {
+  constructor(src: ContextSource, o: FaceStageOptions) {
+    const fk = contextOf(src);
     const variant = o.variant ?? 'front';
     const v = VARIANTS[variant];
     if (!v) throw new FramekitError('E_ARGUMENT', `face stage: variant must be 'front' or 'back', got ${String(variant)}`);
@@ -219,7 +221,7 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
 
   #prepare(src: PlaneLike): void {
     const S = this.inputSize;
-    this.#geometry = this.#fk.toTensor({ ptr: this.#region.ptr, width: S, height: S }, src, { fit: this.#fit, scale: 1 / 127.5, bias: -1 });
+    this.#geometry = toTensor(this.#fk, { ptr: this.#region.ptr, width: S, height: S }, src, { fit: this.#fit, scale: 1 / 127.5, bias: -1 });
     // GPU provider, pixels on the CPU: the tensor goes up once.
     if (this.#gpuInput)
       this.#gpu!.device.queue.writeBuffer(this.#gpuInput, 0, this.#fk.memory.buffer as ArrayBuffer, this.#region.ptr, S * S * 12);

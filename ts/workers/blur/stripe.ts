@@ -1,8 +1,8 @@
-import type { PixelsExports } from '../backends/wasm/loader.js';
-import { FramekitError } from '../errors.js';
-import { separableScratchBytes } from '../kernels/separable.js';
-import { CTL } from './control.js';
-import { arg, type StripeKernel } from './stripe.js';
+import type { PixelsExports } from '../../backends/wasm/loader.js';
+import { FramekitError } from '../../errors.js';
+import { separableScratchBytes } from '../../kernels/separable.js';
+import { CTL } from '../control.js';
+import { arg, type StripeKernel } from '../stripe.js';
 
 /**
  * Per-thread scratch a blur stripe needs: the separable engine's work area for one image row (its

@@ -1,5 +1,5 @@
-import { CTL } from './control.js';
-import { arg, type StripeKernel } from './stripe.js';
+import { CTL } from '../control.js';
+import { arg, type StripeKernel } from '../stripe.js';
 
 /** Rows of halo FAST-9 with non-maximum suppression needs on each side: 3 for the circle, 1 for the 3x3 suppression. */
 export const FAST_HALO = 4;

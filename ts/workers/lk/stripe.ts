@@ -1,4 +1,4 @@
-import { arg, type StripeKernel } from './stripe.js';
+import { arg, type StripeKernel } from '../stripe.js';
 
 /** Int32s per pyramid level in the job's level table: I ptr, I stride, J ptr, J stride, width, height. */
 export const LK_LEVEL_INTS = 6;
