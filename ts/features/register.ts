@@ -83,7 +83,11 @@ export function registerPair(
     const [oa, ob] = [offA[A.kps.octave[i]!]!, offB[B.kps.octave[j]!]!];
     [src[2 * k], src[2 * k + 1], dst[2 * k], dst[2 * k + 1]] = [A.kps.x[i]! + oa, A.kps.y[i]! + oa, B.kps.x[j]! + ob, B.kps.y[j]! + ob];
   }
-  const homography = findHomography(ctx, HomographyResult.alloc(ctx, Math.max(1, n)), src, dst, n, { minInliers: 10, sorted: true, ...options });
+  const homography = findHomography(ctx, HomographyResult.alloc(ctx, Math.max(1, n)), src, dst, n, {
+    minInliers: 10,
+    sorted: true,
+    ...options,
+  });
   return {
     a: A,
     b: B,

@@ -221,7 +221,11 @@ export class FaceStage extends LatestFrameStage<Frame, FaceDetections> {
 
   #prepare(src: PlaneLike): void {
     const S = this.inputSize;
-    this.#geometry = toTensor(this.#fk, { ptr: this.#region.ptr, width: S, height: S }, src, { fit: this.#fit, scale: 1 / 127.5, bias: -1 });
+    this.#geometry = toTensor(this.#fk, { ptr: this.#region.ptr, width: S, height: S }, src, {
+      fit: this.#fit,
+      scale: 1 / 127.5,
+      bias: -1,
+    });
     // GPU provider, pixels on the CPU: the tensor goes up once.
     if (this.#gpuInput)
       this.#gpu!.device.queue.writeBuffer(this.#gpuInput, 0, this.#fk.memory.buffer as ArrayBuffer, this.#region.ptr, S * S * 12);
