@@ -1,3 +1,4 @@
+import { FAST_KEYPOINT_SIZE } from '../core/formats.js';
 import { FramekitError } from '../errors.js';
 import type { Framekit } from '../framekit.js';
 import { checkPlane, planesOverlap, type PlaneLike } from '../image/plane.js';
@@ -321,7 +322,7 @@ export class WorkerPool {
       out.found = found;
       out.count = n;
       out.angle.fill(-1, 0, n);
-      out.size.fill(7, 0, n);
+      out.size.fill(FAST_KEYPOINT_SIZE, 0, n);
       out.octave.fill(0, 0, n);
     }).then(() => out);
   }

@@ -1,3 +1,4 @@
+import { FAST_KEYPOINT_SIZE } from '../../core/formats.js';
 import { FramekitError } from '../../errors.js';
 import { checkKeypoints, type Keypoints } from '../../features/keypoints.js';
 import { scratch } from '../../features/scratch.js';
@@ -32,7 +33,7 @@ export function fast(fk: Framekit, out: Keypoints, src: PlaneLike, o: FastOption
   out.found = found;
   out.count = Math.min(found, out.capacity);
   out.angle.fill(-1, 0, out.count);
-  out.size.fill(7, 0, out.count);
+  out.size.fill(FAST_KEYPOINT_SIZE, 0, out.count);
   out.octave.fill(0, 0, out.count);
   return out;
 }
