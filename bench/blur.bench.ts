@@ -2,7 +2,7 @@ import { gaussianReference } from '../ts/kernels/gaussian/reference.js';
 import { gaussianPlan } from '../ts/kernels/gaussian/plan.js';
 import { boxReference } from '../ts/kernels/box/reference.js';
 import { measure, type BenchRow, type BenchSuite } from './harness.js';
-import { loadJsfeat, loadOpenCV } from './peers.js';
+import { loadJsfeat, loadOpenCV } from '../ts/cli/peers.js';
 import { benchFramekits, cvGray, tiledGray } from './features.bench.js';
 
 /** The plain reference costs ksize^2 operations a pixel: measured up to this many pixels only. */

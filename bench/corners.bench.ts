@@ -1,6 +1,6 @@
 import { createFramekit } from '../ts/index.js';
 import { measure, type BenchRow, type BenchSuite } from './harness.js';
-import { loadOpenCV } from './peers.js';
+import { loadOpenCV } from '../ts/cli/peers.js';
 import { benchFramekits, cvGray, tiledGray } from './features.bench.js';
 
 const MAX_CORNERS = 1000;

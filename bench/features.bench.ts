@@ -2,7 +2,7 @@ import { createFramekit, type Framekit, type Plane } from '../ts/index.js';
 import { fastReference } from '../ts/kernels/fast/reference.js';
 import { readImageFile } from '../ts/io/image.js';
 import { measure, tile, type BenchRow, type BenchSuite } from './harness.js';
-import { loadJsfeat, loadOpenCV, type CV } from './peers.js';
+import { loadJsfeat, loadOpenCV, type CV } from '../ts/cli/peers.js';
 import { fixturePath } from './fixtures.js';
 
 /** The astronaut photograph as packed gray bytes, tiled to `w` x `h` (OpenCV's luma weights). */

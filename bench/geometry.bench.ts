@@ -1,7 +1,7 @@
 import { createFramekit, type Framekit } from '../ts/index.js';
 import { cameraPath, frameToFrame, mat3Apply } from '../ts/track/synthetic.js';
 import { measure, type BenchRow, type BenchSuite } from './harness.js';
-import { loadOpenCV, type CV } from './peers.js';
+import { loadOpenCV, type CV } from '../ts/cli/peers.js';
 
 const POINTS = 500;
 const OUTLIERS = 0.3;

@@ -1,7 +1,7 @@
 import { sobelReference } from '../ts/kernels/sobel/reference.js';
 import { derivPlan } from '../ts/kernels/sobel/kernels.js';
 import { measure, type BenchRow, type BenchSuite } from './harness.js';
-import { loadJsfeat, loadOpenCV } from './peers.js';
+import { loadJsfeat, loadOpenCV } from '../ts/cli/peers.js';
 import { benchFramekits, cvGray, tiledGray } from './features.bench.js';
 import { REFERENCE_MAX_PIXELS } from './blur.bench.js';
 

@@ -2,7 +2,7 @@ import { createFramekit } from '../ts/index.js';
 import { grayReference } from '../ts/kernels/gray/reference.js';
 import { readImageFile } from '../ts/io/image.js';
 import { measure, tile, type BenchRow, type BenchSuite } from './harness.js';
-import { loadJsfeat, loadOpenCV } from './peers.js';
+import { loadJsfeat, loadOpenCV } from '../ts/cli/peers.js';
 import { fixturePath } from './fixtures.js';
 
 /**

@@ -1,7 +1,7 @@
 import { histogramReference, lutReference, thresholdReference } from '../ts/kernels/histogram/reference.js';
 import { equalizeLut } from '../ts/kernels/histogram/math.js';
 import { measure, type BenchRow, type BenchSuite } from './harness.js';
-import { loadJsfeat, loadOpenCV } from './peers.js';
+import { loadJsfeat, loadOpenCV } from '../ts/cli/peers.js';
 import { benchFramekits, cvGray, tiledGray } from './features.bench.js';
 
 /**

@@ -1,7 +1,7 @@
 import { pyrDownReference } from '../ts/kernels/pyrdown/reference.js';
 import { allocPyramid } from '../ts/kernels/pyrdown/api.js';
 import { measure, type BenchRow, type BenchSuite } from './harness.js';
-import { loadJsfeat, loadOpenCV } from './peers.js';
+import { loadJsfeat, loadOpenCV } from '../ts/cli/peers.js';
 import { benchFramekits, cvGray, tiledGray } from './features.bench.js';
 
 /**

@@ -1,6 +1,6 @@
 import { resizeAreaReference, resizeLinearReference } from '../ts/kernels/resize/reference.js';
 import { measure, type BenchRow, type BenchSuite } from './harness.js';
-import { loadJsfeat, loadOpenCV } from './peers.js';
+import { loadJsfeat, loadOpenCV } from '../ts/cli/peers.js';
 import { benchFramekits, cvGray, tiledGray } from './features.bench.js';
 
 /**

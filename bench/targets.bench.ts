@@ -1,6 +1,6 @@
 import { createFramekit } from '../ts/index.js';
 import type { BenchRow, BenchSuite } from './harness.js';
-import { loadOpenCV } from './peers.js';
+import { loadOpenCV } from '../ts/cli/peers.js';
 import { tiledGray } from './features.bench.js';
 
 /**

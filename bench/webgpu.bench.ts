@@ -6,7 +6,8 @@ import { GpuChain } from '../ts/backends/webgpu/gpu-chain.js';
 import { KeypointChain } from '../ts/backends/webgpu/keypoint-chain.js';
 import { gpuPlane, type GpuPlane } from '../ts/backends/webgpu/pass.js';
 import { BlurPass } from '../ts/backends/webgpu/passes/blur.js';
-import { FastPass, KEYPOINT_BYTES, KEYPOINTS_HEADER_BYTES } from '../ts/backends/webgpu/passes/fast.js';
+import { KEYPOINT_BYTES, KEYPOINT_HEADER_BYTES } from '../ts/core/formats.js';
+import { FastPass } from '../ts/backends/webgpu/passes/fast.js';
 import { GrayPass } from '../ts/backends/webgpu/passes/gray.js';
 import { PyrDownPass, pyrDownSize } from '../ts/backends/webgpu/passes/pyrdown.js';
 import { SobelPass } from '../ts/backends/webgpu/passes/sobel.js';
@@ -141,7 +142,7 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
       rgba.data.set(tile(new Uint8Array(w * h * 4), w, h, photo, 4));
       const gray = fk.gray(fk.allocPlane(w, h, 'gray', { stride: w }), rgba);
       // Where results land on the CPU: room for the largest readback, Sobel's two int16 planes (rows in whole words).
-      const readBytes = Math.max(2 * 4 * Math.ceil(w / 2) * h, KEYPOINTS_HEADER_BYTES + CAPACITY * KEYPOINT_BYTES);
+      const readBytes = Math.max(2 * 4 * Math.ceil(w / 2) * h, KEYPOINT_HEADER_BYTES + CAPACITY * KEYPOINT_BYTES);
       const host = new Uint8Array(readBytes);
       const tail = new Uint8Array(4 * w);
       const up = gpuUpload(pool, 'bench rgba', w, h, 'rgba');
@@ -152,7 +153,7 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
       const dx = gpuPlane(pool, 'bench dx', w, h, 'i16');
       const dy = gpuPlane(pool, 'bench dy', w, h, 'i16');
       const scores = gpuPlane(pool, 'bench scores', w, h, 'u16');
-      const kpBytes = KEYPOINTS_HEADER_BYTES + CAPACITY * KEYPOINT_BYTES;
+      const kpBytes = KEYPOINT_HEADER_BYTES + CAPACITY * KEYPOINT_BYTES;
       const kp = pool.buffer('bench keypoints', kpBytes, 0x0080 | 0x0004 | 0x0008);
       const readback = pool.buffer('bench readback', readBytes, 0x0001 | 0x0008);
       const passes = {
@@ -171,7 +172,7 @@ export async function webgpuBench(o: BenchOptions, acquire: AcquireOptions = {},
           if (fromRgba) uploadPlane(device.queue, up, fk.heap, rgba, tail);
           else uploadPlane(device.queue, g, fk.heap, gray, tail);
           const enc = device.createCommandEncoder();
-          if (clearKp) enc.clearBuffer(kp, 0, KEYPOINTS_HEADER_BYTES);
+          if (clearKp) enc.clearBuffer(kp, 0, KEYPOINT_HEADER_BYTES);
           const pass = enc.beginComputePass();
           encode(pass);
           pass.end();

@@ -1,7 +1,7 @@
 import { createFramekit } from '../ts/index.js';
 import { yuvReference } from '../ts/kernels/yuv/reference.js';
 import { measure, type BenchRow, type BenchSuite } from './harness.js';
-import { loadOpenCV } from './peers.js';
+import { loadOpenCV } from '../ts/cli/peers.js';
 import { tiledGray } from './features.bench.js';
 
 /**

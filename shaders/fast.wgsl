@@ -9,10 +9,12 @@
 // - with suppression, kept iff its score is strictly greater than the 8 neighbours' scores
 //   (non-corners count 0); without suppression every corner is kept with response 0, as OpenCV.
 // Entry `score` writes per pixel (corner << 8) | score as u16, two pixels a word; entry `compact`
-// reads them and appends [x | y << 16, score | level << 8] to `out.kp`. The counter keeps counting
-// past `capacity`, so the host learns that the list overflowed.
+// reads them and appends a record [x | y << KEYPOINT_Y_SHIFT, score | level << KEYPOINT_LEVEL_SHIFT]
+// to `out.kp`. The counter keeps counting past `capacity`, so the host learns that the list overflowed.
+// The record, the circle and the radius come from ts/core/formats.ts (through formats.wgsl).
 
 //! include common.wgsl
+//! include formats.wgsl
 
 struct Params {
   width: u32,
@@ -27,9 +29,7 @@ struct Params {
 
 struct Keypoints {
   count: atomic<u32>,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
+  _pad: array<u32, KEYPOINT_HEADER_WORDS - 1>,
   kp: array<u32>,
 }
 
@@ -38,12 +38,6 @@ struct Keypoints {
 @group(0) @binding(2) var<storage, read_write> scores: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: Keypoints;
 
-// The circle in order (dx, dy), as OpenCV's makeOffsets for pattern 16.
-const CIRCLE = array<vec2i, 16>(
-  vec2i(0, 3), vec2i(1, 3), vec2i(2, 2), vec2i(3, 1), vec2i(3, 0), vec2i(3, -1), vec2i(2, -2), vec2i(1, -3),
-  vec2i(0, -3), vec2i(-1, -3), vec2i(-2, -2), vec2i(-3, -1), vec2i(-3, 0), vec2i(-3, 1), vec2i(-2, 2), vec2i(-1, 3),
-);
-
 fn px(x: i32, y: i32) -> i32 {
   let i = u32(y) * p.stride + (u32(x) >> 2u);
   return i32((src[i] >> ((u32(x) & 3u) << 3u)) & 0xffu);
@@ -51,11 +45,12 @@ fn px(x: i32, y: i32) -> i32 {
 
 // (1 << 8) | score for a corner, 0 otherwise.
 fn corner(x: i32, y: i32) -> u32 {
-  if (x < 3 || y < 3 || x >= i32(p.width) - 3 || y >= i32(p.height) - 3) { return 0u; }
+  let r = FAST_RADIUS;
+  if (x < r || y < r || x >= i32(p.width) - r || y >= i32(p.height) - r) { return 0u; }
   let t = i32(p.threshold);
   let v = px(x, y);
   var d: array<i32, 16>;
-  for (var k = 0; k < 16; k++) { d[k] = v - px(x + CIRCLE[k].x, y + CIRCLE[k].y); }
+  for (var k = 0; k < 16; k++) { d[k] = v - px(x + FAST_CIRCLE[k].x, y + FAST_CIRCLE[k].y); }
   // Every arc of 9 holds two neighbouring compass points (0, 4, 8, 12): a cheap exact pre-test.
   var dark = false;
   var bright = false;
@@ -70,7 +65,7 @@ fn corner(x: i32, y: i32) -> u32 {
   for (var s = 0; s < 16; s++) {
     var lo = 255;
     var hi = -255;
-    for (var i = 0; i < 9; i++) {
+    for (var i = 0; i < FAST_ARC; i++) {
       let e = d[(s + i) & 15];
       lo = min(lo, e);
       hi = max(hi, e);
@@ -116,9 +111,10 @@ fn compact(@builtin(global_invocation_id) id: vec3u) {
     if (keep) {
       let i = atomicAdd(&out.count, 1u);
       if (i < p.capacity) {
-        out.kp[2u * i] = x | (y << 16u);
+        let at = KEYPOINT_WORDS * i;
+        out.kp[at] = x | (y << KEYPOINT_Y_SHIFT);
         // OpenCV computes the score only for suppression, and reports response 0 without it.
-        out.kp[2u * i + 1u] = select(0u, s, p.nonmax != 0u) | (p.level << 8u);
+        out.kp[at + 1u] = select(0u, s, p.nonmax != 0u) | (p.level << KEYPOINT_LEVEL_SHIFT);
       }
     }
   }

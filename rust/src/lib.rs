@@ -6,6 +6,9 @@
 //! `simd128`; `cfg(target_feature = "simd128")` picks the vector path at compile time.
 #![no_std]
 
+pub mod formats;
+pub mod math;
+
 pub mod checksum;
 pub mod fast;
 pub mod corners;

@@ -1,12 +1,26 @@
 // Shared by the unit suites: seeded randomness, guarded planes, fixtures, every backend at once.
-import { expect } from 'bun:test';
+import { expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createFramekit, FramekitError, type Framekit, type FramekitOptions, type PixelFormat, type Plane } from '../../ts/index.js';
 import { readImageFile, type DecodedImage } from '../../ts/io/image.js';
 import { Plane as PlaneClass, bytesPerPixel, planeSpan } from '../../ts/image/plane.js';
 
-export { loadOpenCV, loadJsfeat } from '../../bench/peers.js';
+import { loadOpenCV, type CV } from '../../ts/cli/peers.js';
+
+export { loadOpenCV, loadJsfeat, type CV } from '../../ts/cli/peers.js';
+
+/**
+ * OpenCV.js for a suite that compares with it, from inside its `describe`: registers the test that
+ * fails when OpenCV.js is missing (a development dependency: a failure, never a skip) and returns
+ * `{ cv }` (cv undefined then). Inside an object because OpenCV.js's Module is a thenable that never
+ * settles when a promise adopts it (ts/cli/peers.ts).
+ */
+export async function openCV(): Promise<{ cv: CV }> {
+  const cv = (await loadOpenCV())?.cv;
+  test('OpenCV.js is installed (a development dependency)', () => expect(cv).toBeTruthy());
+  return { cv };
+}
 
 /** Runs `f`, which must throw a FramekitError, and returns its code (fails the test otherwise). */
 export function errorCode(f: () => unknown): string {
@@ -17,6 +31,17 @@ export function errorCode(f: () => unknown): string {
     return (e as FramekitError).code;
   }
   throw new Error('expected a FramekitError');
+}
+
+/** The code of the FramekitError `fn` throws, or 'no error' when it returns; any other error is rethrown. */
+export function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof FramekitError) return e.code;
+    throw e;
+  }
+  return 'no error';
 }
 
 /** mulberry32: a tiny seeded PRNG (as ringbuf.js uses), returns floats in [0, 1). */
@@ -111,6 +136,24 @@ export function fixture(name: string): Promise<DecodedImage> {
   let p = cache.get(name);
   if (!p) cache.set(name, (p = readImageFile(fixturePath(name))));
   return p;
+}
+
+/**
+ * A gray plane holding `img` converted to luma by the gray kernel (the RGBA copy it goes through is
+ * freed); rows `stride` bytes apart, by default allocPlane's.
+ */
+export function grayOf(fk: Framekit, img: { width: number; height: number; data: Uint8Array }, stride?: number): Plane {
+  const rgba = fk.writePixels(fk.allocPlane(img.width, img.height, 'rgba'), img.data);
+  const gray = fk.allocPlane(img.width, img.height, 'gray', stride === undefined ? {} : { stride });
+  fk.gray(gray, rgba);
+  fk.freePlane(rgba);
+  return gray;
+}
+
+/** The photograph test/fixtures/`name` as a gray plane with rows packed (stride = width). */
+export async function grayPhoto(fk: Framekit, name: string): Promise<Plane> {
+  const img = await fixture(name);
+  return grayOf(fk, img, img.width);
 }
 
 /** Row-by-row compare of two planes' pixels; returns the first difference or null. */

@@ -1,19 +1,10 @@
 import { describe, expect, test } from 'bun:test';
 import { type Framekit, type Keypoints, type Plane } from '../../ts/index.js';
 import { cornerResponseReference } from '../../ts/kernels/corners/reference.js';
-import { PHOTOS, fixture, framekits, guarded, loadOpenCV, mulberry32, errorCode } from '../helpers/index.js';
+import { PHOTOS, framekits, grayPhoto, guarded, loadOpenCV, mulberry32, errorCode } from '../helpers/index.js';
 
 const fks = await framekits();
 const cv = (await loadOpenCV())?.cv;
-
-async function grayPhoto(fk: Framekit, name: string): Promise<Plane> {
-  const img = await fixture(name);
-  const rgba = fk.writePixels(fk.allocPlane(img.width, img.height, 'rgba'), img.data);
-  const gray = fk.allocPlane(img.width, img.height, 'gray', { stride: img.width });
-  fk.gray(gray, rgba);
-  fk.freePlane(rgba);
-  return gray;
-}
 
 function noise(fk: Framekit, w: number, h: number, seed: number, stride = w): Plane {
   const r = mulberry32(seed);

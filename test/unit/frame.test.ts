@@ -1,17 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { createFramekit, Frame, FramekitError } from '../../ts/index.js';
 import { grayReference } from '../../ts/kernels/gray/reference.js';
-import { fixture, firstDifference, framekits, randomBytes } from '../helpers/index.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FramekitError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+import { codeOf as code, fixture, firstDifference, framekits, randomBytes } from '../helpers/index.js';
 
 const fk = await createFramekit({ arenaBytes: 16 << 20 });
 

@@ -1,7 +1,18 @@
 import { describe, expect, test } from 'bun:test';
-import { type Framekit, type Plane } from '../../ts/index.js';
+import { type Plane } from '../../ts/index.js';
 import { resizeAreaReference, resizeLinearReference } from '../../ts/kernels/resize/reference.js';
-import { PHOTOS, fillRandom, fixture, firstDifference, framekits, guarded, loadOpenCV, errorCode, mulberry32 } from '../helpers/index.js';
+import {
+  PHOTOS,
+  fillRandom,
+  fixture,
+  firstDifference,
+  framekits,
+  grayOf,
+  guarded,
+  openCV,
+  errorCode,
+  mulberry32,
+} from '../helpers/index.js';
 
 const fks = await framekits();
 /** [srcW, srcH, dstW, dstH]: shrinks, stretches, exact halving, one-pixel edges, odd factors. */
@@ -28,14 +39,6 @@ const AREA: Array<[number, number, number, number]> = [
   [126, 6, 63, 3],
   [200, 4, 100, 2],
 ];
-
-function grayOf(fk: Framekit, img: { width: number; height: number; data: Uint8Array }): Plane {
-  const rgba = fk.writePixels(fk.allocPlane(img.width, img.height, 'rgba'), img.data);
-  const g = fk.allocPlane(img.width, img.height, 'gray');
-  fk.gray(g, rgba);
-  fk.freePlane(rgba);
-  return g;
-}
 
 describe('resize: every implementation equals the reference', () => {
   for (const [backend, fk] of fks) {
@@ -104,9 +107,8 @@ describe('resize area 2x2: destination widths 1..65, one and two passes', () => 
 });
 
 describe('resize against OpenCV.js resize', async () => {
-  const cv = (await loadOpenCV())?.cv;
+  const { cv } = await openCV();
   const [, fk] = fks[2]!;
-  test('OpenCV.js is installed (a development dependency)', () => expect(cv).toBeTruthy());
 
   /** Pixels that differ from OpenCV.js, and the largest difference. */
   const compare = (src: Plane, dw: number, dh: number, area: boolean): { n: number; max: number } => {

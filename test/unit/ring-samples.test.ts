@@ -1,16 +1,6 @@
 import { describe, expect, test } from 'bun:test';
-import { FramekitError, SampleRing, type Framekit } from '../../ts/index.js';
-import { framekits, mulberry32 } from '../helpers/index.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FramekitError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+import { SampleRing, type Framekit } from '../../ts/index.js';
+import { codeOf as code, framekits, mulberry32 } from '../helpers/index.js';
 
 /** Arena regions filled with a pattern, placed around what is allocated between `open` and `close`. */
 function guardAround(fk: Framekit, bytes: number) {

@@ -1,18 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { Worker } from 'node:worker_threads';
-import { FramekitError } from '../../ts/index.js';
 import { FrameRing, RING_HEADER_BYTES } from '../../ts/frame/ring.js';
-import { mulberry32 } from '../helpers/index.js';
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof FramekitError) return e.code;
-    throw e;
-  }
-  return 'no error';
-}
+import { codeOf as code, mulberry32 } from '../helpers/index.js';
 
 describe('FrameRing, one thread', () => {
   test('capacity must be a power of two: typed errors', () => {

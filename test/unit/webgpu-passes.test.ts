@@ -17,7 +17,16 @@ import { GrayTexturePass } from '../../ts/backends/webgpu/passes/gray-texture.js
 import { BlurPass } from '../../ts/backends/webgpu/passes/blur.js';
 import { PyrDownPass, pyrDownSize } from '../../ts/backends/webgpu/passes/pyrdown.js';
 import { SobelPass } from '../../ts/backends/webgpu/passes/sobel.js';
-import { FastPass, KEYPOINTS_HEADER_BYTES, KEYPOINT_BYTES } from '../../ts/backends/webgpu/passes/fast.js';
+import { FastPass } from '../../ts/backends/webgpu/passes/fast.js';
+import {
+  KEYPOINT_BYTES,
+  KEYPOINT_HEADER_BYTES,
+  KEYPOINT_HEADER_WORDS,
+  KEYPOINT_RESPONSE_MASK,
+  KEYPOINT_WORDS,
+  KEYPOINT_X_MASK,
+  KEYPOINT_Y_SHIFT,
+} from '../../ts/core/formats.js';
 import { gpuUpload, uploadPlane } from '../../ts/backends/webgpu/transfer.js';
 import { PHOTOS, fillRandom, fixture, loadOpenCV } from '../helpers/index.js';
 import { firstMismatch, packed, runAndRead, testGpu, uploadGray } from './webgpu-helpers.js';
@@ -208,10 +217,10 @@ describe.skipIf(!gpu)('webgpu passes', () => {
     capacity = 1 << 18,
   ): Promise<{ count: number; kps: number[][] }> {
     const scores = gpuPlane(g.pool, 'scores', up.width, up.height, 'u16');
-    const kpBuf = g.pool.buffer('kps', KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES, 0x80 | 0x4 | 0x8);
+    const kpBuf = g.pool.buffer('kps', KEYPOINT_HEADER_BYTES + capacity * KEYPOINT_BYTES, 0x80 | 0x4 | 0x8);
     const pass = new FastPass(g.pool, kpBuf, capacity, up, scores, { threshold, nonmax, level: 0 });
     const enc = g.device.createCommandEncoder();
-    enc.clearBuffer(kpBuf, 0, KEYPOINTS_HEADER_BYTES);
+    enc.clearBuffer(kpBuf, 0, KEYPOINT_HEADER_BYTES);
     const p = enc.beginComputePass();
     pass.encode(p);
     p.end();
@@ -226,9 +235,9 @@ describe.skipIf(!gpu)('webgpu passes', () => {
     const count = words[0]!;
     const kps: number[][] = [];
     for (let i = 0; i < Math.min(count, capacity); i++) {
-      const a = words[4 + 2 * i]!;
-      const b = words[5 + 2 * i]!;
-      kps.push([a & 0xffff, a >>> 16, b & 0xff]);
+      const a = words[KEYPOINT_HEADER_WORDS + KEYPOINT_WORDS * i]!;
+      const b = words[KEYPOINT_HEADER_WORDS + KEYPOINT_WORDS * i + 1]!;
+      kps.push([a & KEYPOINT_X_MASK, a >>> KEYPOINT_Y_SHIFT, b & KEYPOINT_RESPONSE_MASK]);
     }
     kps.sort((p1, p2) => p1[1]! - p2[1]! || p1[0]! - p2[0]!);
     return { count, kps };

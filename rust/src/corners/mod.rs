@@ -20,6 +20,8 @@ pub mod select;
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
 
+use crate::math::sqrtf;
+
 /// BORDER_REFLECT_101 index; 0 on a one-pixel axis.
 #[inline(always)]
 fn reflect(i: isize, n: isize) -> isize {
@@ -33,27 +35,6 @@ fn reflect(i: isize, n: isize) -> isize {
     i
 }
 
-/// f32 square root through f64 Newton steps from a bit-level guess (core has no sqrt in Rust 1.63).
-#[cfg(not(target_feature = "simd128"))]
-#[inline(always)]
-fn sqrt32(x: f32) -> f32 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    let v = x as f64;
-    let mut r = f64::from_bits((v.to_bits() >> 1) + (1023u64 << 51));
-    for _ in 0..6 {
-        r = 0.5 * (r + v / r);
-    }
-    r as f32
-}
-
-#[cfg(target_feature = "simd128")]
-#[inline(always)]
-fn sqrt32(x: f32) -> f32 {
-    f32x4_extract_lane::<0>(f32x4_sqrt(f32x4_splat(x)))
-}
-
 #[inline(always)]
 fn response(a: f32, b: f32, c: f32, harris: bool, k: f32) -> f32 {
     if harris {
@@ -61,7 +42,7 @@ fn response(a: f32, b: f32, c: f32, harris: bool, k: f32) -> f32 {
     } else {
         let (ha, hc) = (a * 0.5, c * 0.5);
         let d = ha - hc;
-        (ha + hc) - sqrt32(d * d + b * b)
+        (ha + hc) - sqrtf(d * d + b * b)
     }
 }
 

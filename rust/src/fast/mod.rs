@@ -12,31 +12,16 @@
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
 
-/// The circle as (dx, dy), in OpenCV's order (fast.cpp `offsets16`).
-const CIRCLE: [(isize, isize); 16] = [
-    (0, 3),
-    (1, 3),
-    (2, 2),
-    (3, 1),
-    (3, 0),
-    (3, -1),
-    (2, -2),
-    (1, -3),
-    (0, -3),
-    (-1, -3),
-    (-2, -2),
-    (-3, -1),
-    (-3, 0),
-    (-3, 1),
-    (-2, 2),
-    (-1, 3),
-];
+use crate::formats::{FAST_CIRCLE, FAST_RADIUS};
+
+/// The circle's radius: centres are at least this far from every edge.
+const R: usize = FAST_RADIUS as usize;
 
 /// Byte offsets of the circle pixels from the centre for rows `stride` bytes apart.
 pub fn circle_offsets(stride: usize) -> [isize; 16] {
     let mut o = [0isize; 16];
     for k in 0..16 {
-        o[k] = CIRCLE[k].0 + CIRCLE[k].1 * stride as isize;
+        o[k] = FAST_CIRCLE[k][0] as isize + FAST_CIRCLE[k][1] as isize * stride as isize;
     }
     o
 }
@@ -245,13 +230,13 @@ unsafe fn row_corners<F: FnMut(usize, i32)>(
     scored: bool,
     mut emit: F,
 ) {
-    let mut x = 3;
+    let mut x = R;
     #[cfg(target_feature = "simd128")]
     {
         let tv = u8x16_splat(t as u8);
         let mut sv = tv;
         let mut lanes = [0u8; 16];
-        while x + 16 + 3 <= w {
+        while x + 16 + R <= w {
             let mut m = corners16(row.add(x), off, tv, &mut sv);
             if m != 0 {
                 v128_store(lanes.as_mut_ptr() as *mut v128, sv);
@@ -264,7 +249,7 @@ unsafe fn row_corners<F: FnMut(usize, i32)>(
             x += 16;
         }
     }
-    while x + 3 < w {
+    while x + R < w {
         if is_corner(row.add(x), off, t) {
             emit(
                 x,
@@ -324,23 +309,23 @@ pub unsafe extern "C" fn fk_fast9(
         }
         n += 1;
     };
-    if w < 7 || h < 7 {
+    if w < 2 * R + 1 || h < 2 * R + 1 {
         return 0;
     }
     if nonmax == 0 {
-        for y in 3..h - 3 {
+        for y in R..h - R {
             row_corners(src.add(y * s), w, &off, t, false, |x, _| push(x, y, 0));
         }
         return n as u32;
     }
     // Suppression keeps three rows of scores and corner positions, as a ring: row y is detected, then
-    // row y-1 is decided against rows y-2 and y. Rows outside 3..h-3 read as zero scores.
+    // row y-1 is decided against rows y-2 and y. Rows outside R..h-R read as zero scores.
     let wa = (w + 3) & !3;
     let scores = scratch;
     let pos = scratch.add(3 * wa) as *mut u32;
     core::ptr::write_bytes(scores, 0, 3 * wa);
     let mut count = [0usize; 3];
-    for y in 3..h - 2 {
+    for y in R..h - R + 1 {
         let slot = y % 3;
         let curr = scores.add(slot * wa);
         // Clear only the scores row y-3 left in this slot: a memset of every row cost 2 ms at 1080p
@@ -349,7 +334,7 @@ pub unsafe extern "C" fn fk_fast9(
             *curr.add(*pos.add(slot * w + k) as usize) = 0;
         }
         count[slot] = 0;
-        if y < h - 3 {
+        if y < h - R {
             let row = src.add(y * s);
             let cpos = pos.add(slot * w);
             let c = &mut count[slot];
@@ -359,7 +344,7 @@ pub unsafe extern "C" fn fk_fast9(
                 *c += 1;
             });
         }
-        if y == 3 {
+        if y == R {
             continue;
         }
         let ps = (y - 1) % 3;

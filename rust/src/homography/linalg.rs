@@ -1,21 +1,13 @@
-//! Small dense f64 linear algebra for the geometry kernels (homography, pose): `core` has no `sqrt`
-//! for f64 before Rust 1.63's std, so the WebAssembly instruction is called directly.
+//! Small dense f64 linear algebra for the geometry kernels (homography, pose); square roots from
+//! crate::math (correctly rounded in both builds).
 //!
 //! Every routine here has a line-for-line twin in ts/kernels/homography/linalg.ts, with the same
 //! operations in the same order: IEEE-754 add, multiply, divide and sqrt are correctly rounded in
 //! both languages (WebAssembly has no fused multiply-add, and LLVM does not reassociate floats), so
 //! the reference and the WebAssembly builds compute bit-identical results.
 
-pub use super::sqrt::sqrt;
-
-#[inline(always)]
-pub fn abs(x: f64) -> f64 {
-    if x < 0.0 {
-        -x
-    } else {
-        x
-    }
-}
+pub use crate::math::abs;
+use crate::math::sqrt;
 
 /// Row-major 3x3 product `a * b`; each entry summed left to right.
 pub fn mat3_mul(a: &[f64; 9], b: &[f64; 9]) -> [f64; 9] {

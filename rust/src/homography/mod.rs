@@ -17,7 +17,6 @@ pub mod linalg;
 mod minimal;
 mod refine;
 mod score;
-mod sqrt;
 
 /// Results other than an inlier count (>= 4): the reasons a homography is not given.
 pub const TOO_FEW_POINTS: i32 = -1;

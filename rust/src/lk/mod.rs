@@ -17,35 +17,12 @@
 pub mod deriv;
 mod window;
 
+use crate::formats::{LK_FLT_SCALE_BITS, LK_MIN_EIG_ERR, LK_USE_INITIAL_FLOW};
+use crate::math::{absf, floor_i, sqrtf};
 use deriv::{RUN_MAX, RUN_SCRATCH};
 use window::{abs_error, patch, residual, Weights, MAX_WIN};
 
 const FLT_EPSILON: f32 = 1.192_092_9e-7;
-
-/// floor(x) for |x| < 2^31.
-#[inline(always)]
-pub fn floor_i(x: f32) -> i32 {
-    let i = x as i32;
-    if (i as f32) > x {
-        i - 1
-    } else {
-        i
-    }
-}
-
-/// sqrt for non-negative finite x (no libm in core on Rust 1.63): Newton steps in f64 from a bit-level guess.
-#[inline(always)]
-fn sqrt(x: f32) -> f32 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    let x = x as f64;
-    let mut r = f64::from_bits((x.to_bits() >> 1) + (1023u64 << 51));
-    for _ in 0..5 {
-        r = 0.5 * (r + x / r);
-    }
-    r as f32
-}
 
 /// Largest window side a call accepts: the patch buffers live on the 64 KiB stack (24 KiB at 64).
 #[no_mangle]
@@ -63,11 +40,12 @@ pub struct Level {
 /// Tracks `n` points through one pyramid level of size `width` x `height`.
 ///
 /// `prev_pts` and `next_pts` hold (x, y) pairs in level-0 pixels; `next_pts` is read (as the guess
-/// from the coarser level, or the initial flow with `flags & 1` at the top level) and written.
-/// `status` (u8) is cleared for points lost at level 0; `err` (f32) gets the level-0 error, or the
-/// minimum eigenvalue with `flags & 2`. `eps` is the squared step at which iterations stop.
-/// `flags & 4` builds the bilinear pixel pairs with single-input swizzles rather than interleaves
-/// (see window.rs): the same results, faster under JavaScriptCore, slower under V8.
+/// from the coarser level, or the initial flow with `LK_USE_INITIAL_FLOW` at the top level) and
+/// written. `status` (u8) is cleared for points lost at level 0; `err` (f32) gets the level-0 error,
+/// or the minimum eigenvalue with `LK_MIN_EIG_ERR`. `eps` is the squared step at which iterations
+/// stop. `LK_SWIZZLE_PAIRS` builds the bilinear pixel pairs with single-input swizzles rather than
+/// interleaves (see window.rs): the same results, faster under JavaScriptCore, slower under V8.
+/// The flag bits are ts/core/formats.ts's (crate::formats).
 ///
 /// # Safety
 /// `prev`/`next` point at pixel (0, 0) of images padded by at least `win + 16` pixels on every side;
@@ -95,7 +73,7 @@ pub unsafe extern "C" fn fk_lk_level(
     flags: u32,
 ) {
     #[cfg(target_feature = "simd128")]
-    let track = if flags & 4 != 0 {
+    let track = if flags & crate::formats::LK_SWIZZLE_PAIRS != 0 {
         track_level::<true>
     } else {
         track_level::<false>
@@ -173,7 +151,7 @@ unsafe fn track_level<const SWZ: bool>(
         let px = *prev_pts.add(2 * i) * scale - half.0;
         let py = *prev_pts.add(2 * i + 1) * scale - half.1;
         let (mut nx, mut ny) = if level == max_level {
-            if flags & 1 != 0 {
+            if flags & LK_USE_INITIAL_FLOW != 0 {
                 (
                     *next_pts.add(2 * i) * scale,
                     *next_pts.add(2 * i + 1) * scale,
@@ -214,8 +192,8 @@ unsafe fn track_level<const SWZ: bool>(
         );
         let (a11, a12, a22) = (g[0] * FLT_SCALE, g[1] * FLT_SCALE, g[2] * FLT_SCALE);
         let det = a11 * a22 - a12 * a12;
-        let eig = (a22 + a11 - sqrt((a11 - a22) * (a11 - a22) + 4.0 * a12 * a12)) / (2.0 * area);
-        if flags & 2 != 0 {
+        let eig = (a22 + a11 - sqrtf((a11 - a22) * (a11 - a22) + 4.0 * a12 * a12)) / (2.0 * area);
+        if flags & LK_MIN_EIG_ERR != 0 {
             *err.add(i) = eig;
         }
         if eig < min_eig || det < FLT_EPSILON {
@@ -247,14 +225,14 @@ unsafe fn track_level<const SWZ: bool>(
             if delta.0 * delta.0 + delta.1 * delta.1 <= eps {
                 break;
             }
-            if j > 0 && abs(delta.0 + prev_delta.0) < 0.01 && abs(delta.1 + prev_delta.1) < 0.01 {
+            if j > 0 && absf(delta.0 + prev_delta.0) < 0.01 && absf(delta.1 + prev_delta.1) < 0.01 {
                 *next_pts.add(2 * i) -= delta.0 * 0.5;
                 *next_pts.add(2 * i + 1) -= delta.1 * 0.5;
                 break;
             }
             prev_delta = delta;
         }
-        if *status.add(i) != 0 && level == 0 && flags & 2 == 0 {
+        if *status.add(i) != 0 && level == 0 && flags & LK_MIN_EIG_ERR == 0 {
             let qx = *next_pts.add(2 * i) - half.0;
             let qy = *next_pts.add(2 * i + 1) - half.1;
             let (iqx, iqy) = (floor_i(qx), floor_i(qy));
@@ -269,13 +247,4 @@ unsafe fn track_level<const SWZ: bool>(
 }
 
 /// OpenCV's FLT_SCALE: products of 14-bit-weighted, 5-bit-scaled values back to pixel units.
-const FLT_SCALE: f32 = 1.0 / (1u32 << 20) as f32;
-
-#[inline(always)]
-fn abs(x: f32) -> f32 {
-    if x < 0.0 {
-        -x
-    } else {
-        x
-    }
-}
+const FLT_SCALE: f32 = 1.0 / (1u32 << LK_FLT_SCALE_BITS) as f32;

@@ -19,6 +19,7 @@ use core::arch::wasm32::*;
 
 use super::deriv::{scharr_run, RUN_MAX};
 use super::Level;
+use crate::math::floor_i;
 
 pub const MAX_WIN: usize = 64;
 
@@ -27,7 +28,7 @@ pub const MAX_WIN: usize = 64;
 pub fn stride8(ww: usize) -> usize {
     (ww + 7) & !7
 }
-const W_BITS: i32 = 14;
+const W_BITS: i32 = crate::formats::LK_W_BITS as i32;
 
 /// OpenCV's bilinear weights for the fractional offset (a, b), rounded to 14 bits, summing to 2^14.
 pub struct Weights {
@@ -40,7 +41,7 @@ pub struct Weights {
 /// cvRound: nearest, ties to even.
 #[inline(always)]
 fn round_i(x: f32) -> i32 {
-    let f = super::floor_i(x);
+    let f = floor_i(x);
     let r = x - f as f32;
     if r > 0.5 || (r == 0.5 && f & 1 == 1) {
         f + 1

@@ -11,6 +11,7 @@ mod pattern;
 pub mod resize;
 mod trig;
 
+use crate::math::sqrt;
 use pattern::PATTERN;
 use trig::{fast_atan2, round_i, sin_cos};
 
@@ -69,7 +70,7 @@ fn umax() -> [i32; (HALF_PATCH + 2) as usize] {
         }
     }; // cvCeil
     for v in 0..=vmax {
-        u[v as usize] = round_i(trig::sqrt((HALF_PATCH * HALF_PATCH - v * v) as f64) as f32);
+        u[v as usize] = round_i(sqrt((HALF_PATCH * HALF_PATCH - v * v) as f64) as f32);
     }
     let mut v0 = 0usize;
     let mut v = HALF_PATCH;

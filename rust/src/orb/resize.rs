@@ -15,7 +15,8 @@
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
 
-use super::trig::{floor_i, round_i};
+use super::trig::round_i;
+use crate::math::floor_i;
 
 const ONE: i32 = 2048;
 /// Bytes of one 8-pixel block's table: the swizzle indices (16), the weight pairs (8 x 2 i16 = 32),

@@ -1,16 +1,5 @@
 //! The few maths functions ORB needs, for `core` on Rust 1.63 (no libm): rounding as OpenCV's
-//! cvRound, its fastAtan2 polynomial, sine and cosine, square root.
-
-/// floor(x) for |x| < 2^31.
-#[inline(always)]
-pub fn floor_i(x: f32) -> i32 {
-    let i = x as i32;
-    if (i as f32) > x {
-        i - 1
-    } else {
-        i
-    }
-}
+//! cvRound, its fastAtan2 polynomial, sine and cosine (floor and square root: crate::math).
 
 /// cvRound: nearest integer, ties to even, for |x| < 2^22 (every use here: pattern offsets, pixel
 /// coordinates, 11-bit weights). Adding 1.5 x 2^23 makes f32 addition itself round to an integer,
@@ -85,16 +74,4 @@ pub fn sin_cos(t: f32) -> (f32, f32) {
         _ => (-c, s),
     };
     (s as f32, c as f32)
-}
-
-/// sqrt for x >= 0: Newton steps in f64 from a bit-level guess.
-pub fn sqrt(x: f64) -> f64 {
-    if x <= 0.0 {
-        return 0.0;
-    }
-    let mut r = f64::from_bits((x.to_bits() >> 1) + (1023u64 << 51));
-    for _ in 0..6 {
-        r = 0.5 * (r + x / r);
-    }
-    r
 }

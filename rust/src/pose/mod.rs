@@ -9,7 +9,8 @@
 //!
 //! The TypeScript reference (ts/kernels/pose/reference.ts) follows the same steps in the same order.
 
-use crate::homography::linalg::{abs, mat3_mul, sqrt};
+use crate::homography::linalg::mat3_mul;
+use crate::math::{abs, sqrt};
 
 /// Returned when H is singular (a column of K^-1 H is zero) or anything is not finite.
 pub const DEGENERATE: i32 = -2;

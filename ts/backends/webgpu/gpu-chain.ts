@@ -1,11 +1,23 @@
 /// <reference types="@webgpu/types" />
+// The keypoint record (ts/core/formats.ts), short names for the decoding loops.
+import {
+  FAST_KEYPOINT_SIZE,
+  KEYPOINT_BYTES,
+  KEYPOINT_HEADER_BYTES,
+  KEYPOINT_HEADER_WORDS as HEAD,
+  KEYPOINT_LEVEL_SHIFT as LEVEL_SHIFT,
+  KEYPOINT_RESPONSE_MASK as RESPONSE_MASK,
+  KEYPOINT_WORDS as WORDS,
+  KEYPOINT_X_MASK as X_MASK,
+  KEYPOINT_Y_SHIFT as Y_SHIFT,
+} from '../../core/formats.js';
 import { FramekitError } from '../../errors.js';
 import type { Keypoints } from '../../features/keypoints.js';
 import type { PlaneLike } from '../../image/plane.js';
 import type { GpuBackend } from './backend.js';
 import { gpuPlane, type GpuPlane, type GpuUpload } from './pass.js';
 import { BlurPass } from './passes/blur.js';
-import { FastPass, KEYPOINT_BYTES, KEYPOINTS_HEADER_BYTES } from './passes/fast.js';
+import { FastPass } from './passes/fast.js';
 import { GrayPass } from './passes/gray.js';
 import { GrayTexturePass } from './passes/gray-texture.js';
 import { PyrDownPass, pyrDownSize } from './passes/pyrdown.js';
@@ -103,7 +115,7 @@ export class GpuChain {
       lv.push(own(gpuPlane(pool, `chain level ${i}`, w, h, 'gray')));
     }
     this.planes = { gray, blurred, levels: lv };
-    this.#readBytes = KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES;
+    this.#readBytes = KEYPOINT_HEADER_BYTES + capacity * KEYPOINT_BYTES;
     this.#keypoints = pool.buffer('chain keypoints', this.#readBytes, KEYPOINT_USAGE);
     this.#owned.push(this.#keypoints);
     const passes: Array<{ encode(p: GPUComputePassEncoder): void; params: GPUBuffer }> = [
@@ -189,7 +201,7 @@ export class GpuChain {
     } else if ('ptr' in src && 'stride' in src) this.upload(heap, src);
     else this.uploadExternal(src);
     const enc = device.createCommandEncoder({ label: 'chain frame' });
-    enc.clearBuffer(this.#keypoints, 0, KEYPOINTS_HEADER_BYTES);
+    enc.clearBuffer(this.#keypoints, 0, KEYPOINT_HEADER_BYTES);
     const pass = enc.beginComputePass({ label: 'chain' });
     this.encodeCompute(pass);
     pass.end();
@@ -216,26 +228,26 @@ export class GpuChain {
     const cr = this.#countRow.fill(0);
     const base = this.#levelRow;
     const tmp = this.#sorted;
-    for (let i = 0; i < n; i++) cx[(words[4 + 2 * i]! & 0xffff) + 1]!++;
+    for (let i = 0, r = HEAD; i < n; i++, r += WORDS) cx[(words[r]! & X_MASK) + 1]!++;
     for (let x = 1; x < cx.length; x++) cx[x]! += cx[x - 1]!;
-    for (let i = 0; i < n; i++) {
-      const xy = words[4 + 2 * i]!;
-      const at = cx[xy & 0xffff]!++;
+    for (let i = 0, r = HEAD; i < n; i++, r += WORDS) {
+      const xy = words[r]!;
+      const at = cx[xy & X_MASK]!++;
       tmp[2 * at] = xy;
-      tmp[2 * at + 1] = words[5 + 2 * i]!;
+      tmp[2 * at + 1] = words[r + 1]!;
     }
-    for (let i = 0; i < n; i++) cr[base[tmp[2 * i + 1]! >>> 8]! + (tmp[2 * i]! >>> 16) + 1]!++;
+    for (let i = 0; i < n; i++) cr[base[tmp[2 * i + 1]! >>> LEVEL_SHIFT]! + (tmp[2 * i]! >>> Y_SHIFT) + 1]!++;
     for (let r = 1; r < cr.length; r++) cr[r]! += cr[r - 1]!;
     for (let i = 0; i < n; i++) {
       const xy = tmp[2 * i]!;
       const sl = tmp[2 * i + 1]!;
-      const at = cr[base[sl >>> 8]! + (xy >>> 16)]!++;
-      out.x[at] = xy & 0xffff;
-      out.y[at] = xy >>> 16;
-      out.response[at] = sl & 0xff;
-      out.octave[at] = sl >>> 8;
+      const at = cr[base[sl >>> LEVEL_SHIFT]! + (xy >>> Y_SHIFT)]!++;
+      out.x[at] = xy & X_MASK;
+      out.y[at] = xy >>> Y_SHIFT;
+      out.response[at] = sl & RESPONSE_MASK;
+      out.octave[at] = sl >>> LEVEL_SHIFT;
     }
-    out.size.fill(7, 0, n);
+    out.size.fill(FAST_KEYPOINT_SIZE, 0, n);
     out.angle.fill(-1, 0, n);
     out.count = n;
     out.found = found;
@@ -243,15 +255,15 @@ export class GpuChain {
 
   /** The mapped list into `out` in the GPU's order. */
   #copy(out: Keypoints, words: Uint32Array, n: number, found: number): void {
-    for (let i = 0; i < n; i++) {
-      const xy = words[4 + 2 * i]!;
-      const sl = words[5 + 2 * i]!;
-      out.x[i] = xy & 0xffff;
-      out.y[i] = xy >>> 16;
-      out.response[i] = sl & 0xff;
-      out.octave[i] = sl >>> 8;
+    for (let i = 0, r = HEAD; i < n; i++, r += WORDS) {
+      const xy = words[r]!;
+      const sl = words[r + 1]!;
+      out.x[i] = xy & X_MASK;
+      out.y[i] = xy >>> Y_SHIFT;
+      out.response[i] = sl & RESPONSE_MASK;
+      out.octave[i] = sl >>> LEVEL_SHIFT;
     }
-    out.size.fill(7, 0, n);
+    out.size.fill(FAST_KEYPOINT_SIZE, 0, n);
     out.angle.fill(-1, 0, n);
     out.count = n;
     out.found = found;

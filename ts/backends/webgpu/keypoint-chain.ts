@@ -1,4 +1,5 @@
 /// <reference types="@webgpu/types" />
+import { FAST_KEYPOINT_SIZE } from '../../core/formats.js';
 import { FramekitError, checkDimension } from '../../errors.js';
 import { Keypoints } from '../../features/keypoints.js';
 import type { Frame } from '../../frame/frame.js';
@@ -198,7 +199,7 @@ export class KeypointChain {
       out.x.set(level.x.subarray(0, take), n);
       out.y.set(level.y.subarray(0, take), n);
       out.response.set(level.response.subarray(0, take), n);
-      out.size.fill(7, n, n + take);
+      out.size.fill(FAST_KEYPOINT_SIZE, n, n + take);
       out.angle.fill(-1, n, n + take);
       out.octave.fill(l, n, n + take);
       n += take;

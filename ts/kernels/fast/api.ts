@@ -1,3 +1,4 @@
+import { FAST_KEYPOINT_SIZE } from '../../core/formats.js';
 import { FramekitError } from '../../errors.js';
 import { checkKeypoints, type Keypoints } from '../../features/keypoints.js';
 import { checkPlane, type PlaneLike } from '../../image/plane.js';
@@ -39,10 +40,10 @@ export function checkFast(ctx: KernelContext, out: Keypoints, src: PlaneLike): v
   checkKeypoints(out, ctx.arena, 'out');
 }
 
-/** Fills the fields FAST leaves fixed (size 7, angle -1, octave 0) for the first `n` keypoints. */
+/** Fills the fields FAST leaves fixed (size FAST_KEYPOINT_SIZE = 7, angle -1, octave 0) for the first `n` keypoints. */
 export function fastFields(out: Keypoints, n: number): void {
   out.angle.fill(-1, 0, n);
-  out.size.fill(7, 0, n);
+  out.size.fill(FAST_KEYPOINT_SIZE, 0, n);
   out.octave.fill(0, 0, n);
 }
 

@@ -1,36 +1,17 @@
+import { FAST_ARC, FAST_CIRCLE, FAST_RADIUS } from '../../core/formats.js';
 import type { Keypoints } from '../../features/keypoints.js';
 import type { PlaneLike } from '../../image/plane.js';
 
-/** The 16-pixel circle of radius 3 as [dx, dy], in OpenCV's order (fast.cpp offsets16). */
-const CIRCLE = [
-  [0, 3],
-  [1, 3],
-  [2, 2],
-  [3, 1],
-  [3, 0],
-  [3, -1],
-  [2, -2],
-  [1, -3],
-  [0, -3],
-  [-1, -3],
-  [-2, -2],
-  [-3, -1],
-  [-3, 0],
-  [-3, 1],
-  [-2, 2],
-  [-1, 3],
-] as const;
-
-/** True when 9 contiguous circle pixels (wrapping) are all > v + t, or all < v - t. */
+/** True when FAST_ARC (9) contiguous circle pixels (wrapping) are all > v + t, or all < v - t. */
 function isCorner(heap: Uint8Array, src: PlaneLike, x: number, y: number, t: number): boolean {
   const v = heap[src.ptr + y * src.stride + x]!;
   for (const sign of [1, -1]) {
     let run = 0;
-    for (let k = 0; k < 16 + 8; k++) {
-      const [dx, dy] = CIRCLE[k % 16]!;
+    for (let k = 0; k < FAST_CIRCLE.length + FAST_ARC - 1; k++) {
+      const [dx, dy] = FAST_CIRCLE[k % FAST_CIRCLE.length]!;
       const p = heap[src.ptr + (y + dy) * src.stride + x + dx]!;
       run = sign * (p - v) > t ? run + 1 : 0;
-      if (run >= 9) return true;
+      if (run >= FAST_ARC) return true;
     }
   }
   return false;
@@ -46,11 +27,12 @@ function isCorner(heap: Uint8Array, src: PlaneLike, x: number, y: number, t: num
  */
 export function fastReference(heap: Uint8Array, out: Keypoints, src: PlaneLike, threshold: number, nonmax: boolean): number {
   const { width: w, height: h } = src;
+  const r = FAST_RADIUS;
   const t = Math.min(Math.max(threshold, 0), 255);
   const score = new Int32Array(w * h);
   const corner = new Uint8Array(w * h);
-  for (let y = 3; y < h - 3; y++) {
-    for (let x = 3; x < w - 3; x++) {
+  for (let y = r; y < h - r; y++) {
+    for (let x = r; x < w - r; x++) {
       if (!isCorner(heap, src, x, y, t)) continue;
       corner[y * w + x] = 1;
       let lo = t;
@@ -64,8 +46,8 @@ export function fastReference(heap: Uint8Array, out: Keypoints, src: PlaneLike, 
     }
   }
   let n = 0;
-  for (let y = 3; y < h - 3; y++) {
-    for (let x = 3; x < w - 3; x++) {
+  for (let y = r; y < h - r; y++) {
+    for (let x = r; x < w - r; x++) {
       if (!corner[y * w + x]) continue;
       const s = score[y * w + x]!;
       let keep = true;

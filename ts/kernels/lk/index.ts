@@ -1,3 +1,4 @@
+import { LK_MIN_EIG_ERR, LK_SWIZZLE_PAIRS, LK_USE_INITIAL_FLOW } from '../../core/formats.js';
 import type { FlowPoints } from '../../features/flow-points.js';
 import type { PlaneLike } from '../../image/plane.js';
 import type { KernelBackend } from '../backend.js';
@@ -5,13 +6,15 @@ import type { FlowLevel } from './pyramid.js';
 import { isJavaScriptCore } from '../../runtime.js';
 import { lkLevelReference, padReference, scharrReference, type LkParams } from './reference.js';
 
-/** fk_lk_level's flag for swizzled pixel pairs (rust/src/lk/window.rs). */
-const SWIZZLE_PAIRS = 4;
 const defaultPairs = isJavaScriptCore() ? 'swizzle' : 'interleave';
 
-/** fk_lk_level's flags for `o`: initial flow (1), min-eigenvalue error (2), swizzled pairs (4). */
+/** fk_lk_level's flags for `o` (ts/core/formats.ts): initial flow, min-eigenvalue error, swizzled pairs. */
 export function lkFlags(o: LkParams): number {
-  return (o.useInitialFlow ? 1 : 0) | (o.minEigErr ? 2 : 0) | ((o.pairs ?? defaultPairs) === 'swizzle' ? SWIZZLE_PAIRS : 0);
+  return (
+    (o.useInitialFlow ? LK_USE_INITIAL_FLOW : 0) |
+    (o.minEigErr ? LK_MIN_EIG_ERR : 0) |
+    ((o.pairs ?? defaultPairs) === 'swizzle' ? LK_SWIZZLE_PAIRS : 0)
+  );
 }
 
 /** Pyramidal LK's kernels; arguments already checked (ts/kernels/lk/api.ts). */

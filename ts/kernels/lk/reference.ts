@@ -1,3 +1,4 @@
+import { LK_FLT_SCALE_BITS, LK_W_BITS } from '../../core/formats.js';
 import type { FlowPoints } from '../../features/flow-points.js';
 import type { PlaneLike } from '../../image/plane.js';
 import type { FlowLevel } from './pyramid.js';
@@ -45,12 +46,14 @@ const round = (x: number) => {
   return r > 0.5 || (r === 0.5 && f % 2 !== 0) ? f + 1 : f;
 };
 
+/** The bilinear weights of (a, b) in 0..1, LK_W_BITS fraction bits, summing to exactly 1 << LK_W_BITS. */
 function weights(a: number, b: number): [number, number, number, number] {
   const f = Math.fround;
-  const w00 = round(f(f(f(1 - a) * f(1 - b)) * 16384));
-  const w01 = round(f(f(a * f(1 - b)) * 16384));
-  const w10 = round(f(f(f(1 - a) * b) * 16384));
-  return [w00, w01, w10, 16384 - w00 - w01 - w10];
+  const one = 1 << LK_W_BITS;
+  const w00 = round(f(f(f(1 - a) * f(1 - b)) * one));
+  const w01 = round(f(f(a * f(1 - b)) * one));
+  const w10 = round(f(f(f(1 - a) * b) * one));
+  return [w00, w01, w10, one - w00 - w01 - w10];
 }
 
 export interface LkParams {
@@ -87,12 +90,12 @@ export function lkLevelReference(
   const iwin = new Int32Array(win * win);
   const ix = new Int32Array(win * win);
   const iy = new Int32Array(win * win);
-  const FLT_SCALE = 1 / (1 << 20);
+  const FLT_SCALE = 1 / (1 << LK_FLT_SCALE_BITS);
   const area = win * win;
   const sampleU8 = (img: PlaneLike, x0: number, y0: number, w: number[], x: number, y: number) => {
     const p = img.ptr + (y0 + y) * img.stride + x0 + x;
     const v = heap[p]! * w[0]! + heap[p + 1]! * w[1]! + heap[p + img.stride]! * w[2]! + heap[p + img.stride + 1]! * w[3]!;
-    return (v + 256) >> 9;
+    return (v + (1 << (LK_W_BITS - 6))) >> (LK_W_BITS - 5); // pixels scaled by 32, as OpenCV's patch
   };
   const residual = (x0: number, y0: number, w: number[], absOnly: boolean) => {
     let b1 = 0;
@@ -139,7 +142,8 @@ export function lkLevelReference(
         iwin[k] = sampleU8(I.image, ipx, ipy, w, x, y);
         const d = (I.deriv >> 1) + (ipy + y) * ds + 2 * (ipx + x);
         const g = (c: number) =>
-          (i16[d + c]! * w[0] + i16[d + c + 2]! * w[1] + i16[d + ds + c]! * w[2] + i16[d + ds + c + 2]! * w[3] + 8192) >> 14;
+          (i16[d + c]! * w[0] + i16[d + c + 2]! * w[1] + i16[d + ds + c]! * w[2] + i16[d + ds + c + 2]! * w[3] + (1 << (LK_W_BITS - 1))) >>
+          LK_W_BITS;
         ix[k] = g(0);
         iy[k] = g(1);
         a11 += ix[k]! * ix[k]!;

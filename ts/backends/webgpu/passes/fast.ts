@@ -1,3 +1,4 @@
+import { KEYPOINT_BYTES, KEYPOINT_HEADER_BYTES, KEYPOINT_Y_SHIFT } from '../../../core/formats.js';
 import { FramekitError } from '../../../errors.js';
 import { dispatch, type Dispatch, type GpuPlane } from '../pass.js';
 import type { GpuPool } from '../pool.js';
@@ -11,14 +12,10 @@ export interface FastOptions {
   level: number;
 }
 
-/** Bytes before the first keypoint in a keypoint buffer: the counter and padding (shaders/fast.wgsl `Keypoints`). */
-export const KEYPOINTS_HEADER_BYTES = 16;
-/** Bytes a keypoint takes: [x | y << 16, response | level << 8]. */
-export const KEYPOINT_BYTES = 8;
-
 /**
  * shaders/fast.wgsl: FAST-9 scores of a gray plane into `scores` (a u16 plane of the same size), then
- * non-maximum suppression and compaction into `keypoints` with an atomic counter. Several levels may
+ * non-maximum suppression and compaction into `keypoints` with an atomic counter (the list's layout:
+ * KEYPOINT_HEADER_BYTES, then KEYPOINT_BYTES a record, in ts/core/formats.ts). Several levels may
  * append to one keypoint buffer; the caller clears its counter once per frame.
  */
 export class FastPass {
@@ -33,9 +30,9 @@ export class FastPass {
     if (src.format !== 'gray' || scores.format !== 'u16' || scores.width !== src.width || scores.height !== src.height) {
       throw new FramekitError('E_DIMENSION', `fast pass: scores must be a ${src.width}x${src.height} u16 plane`);
     }
-    if (src.width >= 1 << 16 || src.height >= 1 << 16 || o.level > 255)
+    if (src.width >= 1 << KEYPOINT_Y_SHIFT || src.height >= 1 << (32 - KEYPOINT_Y_SHIFT) || o.level > 255)
       throw new FramekitError('E_DIMENSION', 'fast pass: x, y must fit 16 bits and level 8');
-    if (keypoints.size < KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES)
+    if (keypoints.size < KEYPOINT_HEADER_BYTES + capacity * KEYPOINT_BYTES)
       throw new FramekitError('E_BUFFER_SIZE', 'fast pass: keypoint buffer too small');
     const words = new Uint32Array([
       src.width,

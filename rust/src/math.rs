@@ -1,8 +1,61 @@
-//! Square root of an f64, correctly rounded (as IEEE-754 and JavaScript's `Math.sqrt` require):
-//! `core` has no f64 square root in Rust 1.63 (it is std's), so the scalar build computes it. The
-//! SIMD build has the instruction (`f64x2.sqrt`). Both give the correctly rounded result, so both
-//! agree bit for bit with the TypeScript references.
+//! The scalar maths the kernels share, for `core` on Rust 1.63 (no libm; `f32::sqrt` and `f64::sqrt`
+//! are std's, and `core::arch::wasm32` of 1.63 has no scalar `f32_sqrt`/`f64_sqrt`).
+//!
+//! Square roots are correctly rounded, as IEEE-754, WebAssembly's `f32.sqrt`/`f64.sqrt` and
+//! JavaScript's `Math.sqrt` (and `Math.fround(Math.sqrt(x))` for f32) give: the SIMD build uses the
+//! instruction on one lane (`f64x2.sqrt`, `f32x4.sqrt`), the scalar build computes the same result,
+//! so both builds agree bit for bit with each other and with the TypeScript references. (An
+//! `extern "C" sqrt` would let LLVM emit `f64.sqrt`, but it keeps a call to an imported `sqrt` for
+//! NaN results, which the module cannot import.)
 
+/// floor(x) for |x| < 2^31.
+#[inline(always)]
+pub fn floor_i(x: f32) -> i32 {
+    let i = x as i32;
+    if (i as f32) > x {
+        i - 1
+    } else {
+        i
+    }
+}
+
+/// |x| for f32.
+#[inline(always)]
+pub fn absf(x: f32) -> f32 {
+    if x < 0.0 {
+        -x
+    } else {
+        x
+    }
+}
+
+/// |x| for f64.
+#[inline(always)]
+pub fn abs(x: f64) -> f64 {
+    if x < 0.0 {
+        -x
+    } else {
+        x
+    }
+}
+
+/// Square root of an f32, correctly rounded.
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+pub fn sqrtf(x: f32) -> f32 {
+    use core::arch::wasm32::{f32x4_extract_lane, f32x4_splat, f32x4_sqrt};
+    f32x4_extract_lane::<0>(f32x4_sqrt(f32x4_splat(x)))
+}
+
+/// Square root of an f32, correctly rounded: the correctly rounded f64 root rounded to f32 is the
+/// correctly rounded f32 root (53 >= 2 x 24 + 2 bits, so the double rounding never changes it).
+#[cfg(not(target_feature = "simd128"))]
+#[inline(always)]
+pub fn sqrtf(x: f32) -> f32 {
+    sqrt(x as f64) as f32
+}
+
+/// Square root of an f64, correctly rounded.
 #[cfg(target_feature = "simd128")]
 #[inline(always)]
 pub fn sqrt(x: f64) -> f64 {

@@ -1,7 +1,8 @@
 /**
- * The libraries framekit is measured against: OpenCV.js (@techstark/opencv-js 4.12, no SIMD in its
- * npm build) and jsfeat. Both are development dependencies: where they are absent (an installed
- * package), the bench leaves their rows out and says so.
+ * The libraries framekit is measured against (`framekit bench`, bench/) and tested against (test/):
+ * OpenCV.js (@techstark/opencv-js 4.12, no SIMD in its npm build) and jsfeat. Both are development
+ * dependencies: where they are absent (an installed package), the bench leaves their rows out and
+ * says so; the tests fail.
  */
 import { createRequire } from 'node:module';
 
