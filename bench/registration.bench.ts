@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { createFramekit, type Framekit } from '../ts/index.js';
 import { registerPair } from '../ts/features/register.js';
 import { benchEnv, measure, type BenchOptions } from './harness.js';
-import { loadOpenCV, type CV } from './peers.js';
+import { loadOpenCV, type CV } from '../ts/cli/peers.js';
 import {
   cornerError,
   grayOfImage,

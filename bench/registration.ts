@@ -11,7 +11,7 @@
  */
 import type { Framekit, HomographyOptions } from '../ts/index.js';
 import { registerPair } from '../ts/features/register.js';
-import type { CV } from './peers.js';
+import type { CV } from '../ts/cli/peers.js';
 
 /** A gray image, packed rows. */
 export interface GrayImage {

@@ -5,7 +5,16 @@
 import { GpuBackend } from '../backends/webgpu/backend.js';
 import { acquireGpu } from '../backends/webgpu/device.js';
 import { gpuPlane, type GpuPlane } from '../backends/webgpu/pass.js';
-import { FastPass, KEYPOINT_BYTES, KEYPOINTS_HEADER_BYTES } from '../backends/webgpu/passes/fast.js';
+import { FastPass } from '../backends/webgpu/passes/fast.js';
+import {
+  KEYPOINT_BYTES,
+  KEYPOINT_HEADER_BYTES,
+  KEYPOINT_HEADER_WORDS,
+  KEYPOINT_RESPONSE_MASK,
+  KEYPOINT_WORDS,
+  KEYPOINT_X_MASK,
+  KEYPOINT_Y_SHIFT,
+} from '../core/formats.js';
 import { GrayPass } from '../backends/webgpu/passes/gray.js';
 import { withTimeout } from '../backends/webgpu/timeout.js';
 import { gpuUpload, readPlane, uploadPlane } from '../backends/webgpu/transfer.js';
@@ -152,10 +161,10 @@ export async function fastOnGpu(
   let capacity = Math.max(1024, (gray.width * gray.height) >> 2);
   let passes = before;
   for (;;) {
-    const bytes = KEYPOINTS_HEADER_BYTES + capacity * KEYPOINT_BYTES;
+    const bytes = KEYPOINT_HEADER_BYTES + capacity * KEYPOINT_BYTES;
     const list = gpu.pool.buffer('cli keypoints', bytes, 0x0080 /* STORAGE */ | 0x0004 /* COPY_SRC */ | 0x0008 /* COPY_DST */);
     const fast = new FastPass(gpu.pool, list, capacity, gray, scores, { ...o, level: 0 });
-    await runPasses(gpu, [...passes, fast], (enc) => enc.clearBuffer(list, 0, KEYPOINTS_HEADER_BYTES));
+    await runPasses(gpu, [...passes, fast], (enc) => enc.clearBuffer(list, 0, KEYPOINT_HEADER_BYTES));
     const words = await readWords(gpu, list, bytes);
     const found = words[0]!;
     if (found > capacity) {
@@ -164,16 +173,17 @@ export async function fastOnGpu(
       capacity = found;
       continue;
     }
+    const at = (i: number) => KEYPOINT_HEADER_WORDS + KEYPOINT_WORDS * i;
     const order = Array.from({ length: found }, (_, i) => i).sort((a, b) => {
-      const pa = words[4 + 2 * a]!;
-      const pb = words[4 + 2 * b]!;
-      return (pa >>> 16) - (pb >>> 16) || (pa & 0xffff) - (pb & 0xffff);
+      const pa = words[at(a)]!;
+      const pb = words[at(b)]!;
+      return (pa >>> KEYPOINT_Y_SHIFT) - (pb >>> KEYPOINT_Y_SHIFT) || (pa & KEYPOINT_X_MASK) - (pb & KEYPOINT_X_MASK);
     });
     const out: CliKeypoints = { x: new Uint16Array(found), y: new Uint16Array(found), response: new Uint8Array(found) };
     order.forEach((i, k) => {
-      out.x[k] = words[4 + 2 * i]! & 0xffff;
-      out.y[k] = words[4 + 2 * i]! >>> 16;
-      out.response[k] = words[5 + 2 * i]! & 0xff;
+      out.x[k] = words[at(i)]! & KEYPOINT_X_MASK;
+      out.y[k] = words[at(i)]! >>> KEYPOINT_Y_SHIFT;
+      out.response[k] = words[at(i) + 1]! & KEYPOINT_RESPONSE_MASK;
     });
     return out;
   }
