@@ -26,7 +26,7 @@ import {
   registrationViews,
   type GrayImage,
   type RegistrationPair,
-} from './registration.js';
+} from '../test/helpers/registration.js';
 import { readImageFile } from '../ts/io/image.js';
 import { readMemoryImport } from '../ts/backends/wasm/binary.js';
 

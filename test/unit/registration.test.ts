@@ -8,7 +8,7 @@ import {
   opencvRegister,
   registrationViews,
   type GrayImage,
-} from '../../bench/registration.js';
+} from '../helpers/registration.js';
 import { fixture, loadOpenCV } from '../helpers/index.js';
 
 const FEATURES = 2000;

@@ -9,9 +9,9 @@
  * OpenCV.js cv.warpPerspective (INTER_LINEAR, constant black border), then blurred (cv.GaussianBlur)
  * and given seeded Gaussian noise. The true homography takes A's pixels to B's.
  */
-import type { Framekit, HomographyOptions } from '../ts/index.js';
-import { registerPair } from '../ts/features/register.js';
-import type { CV } from '../ts/cli/peers.js';
+import type { Framekit, HomographyOptions } from '../../ts/index.js';
+import { registerPair } from '../../ts/features/register.js';
+import type { CV } from '../../ts/cli/peers.js';
 
 /** A gray image, packed rows. */
 export interface GrayImage {
