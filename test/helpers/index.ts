@@ -1,6 +1,5 @@
 // Shared by the unit suites: seeded randomness, guarded planes, fixtures, every backend at once.
 import { expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createFramekit, FramekitError, type Framekit, type FramekitOptions, type PixelFormat, type Plane } from '../../ts/index.js';
 import { readImageFile, type DecodedImage } from '../../ts/io/image.js';
@@ -118,15 +117,12 @@ export function guarded(
   return { plane, check, free: () => fk.arena.free(region) };
 }
 
-/** Absolute path of a photograph in test/fixtures/. */
+/**
+ * Absolute path of a photograph in test/fixtures/. Tests read photographs only from there (never
+ * from outside the repository), so a fresh clone runs every test and a missing file fails.
+ */
 export function fixturePath(name: string): string {
   return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-}
-
-/** Path of a file in ../shared/data (present on development machines, absent on a fresh clone), or null. */
-export function sharedDataPath(name: string): string | null {
-  const p = fileURLToPath(new URL(`../../../shared/data/${name}`, import.meta.url));
-  return existsSync(p) ? p : null;
 }
 
 export const PHOTOS = ['camera.png', 'astronaut.png', 'coffee.png', 'chelsea.png', 'rocket.jpg', 'hubble_deep_field.jpg'] as const;

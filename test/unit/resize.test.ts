@@ -149,7 +149,7 @@ describe('resize against OpenCV.js resize', async () => {
     expect(failures).toEqual([]);
   });
 
-  test('linear stretches: within 1 grey level, on under 1% of pixels (OpenCV.js horizontal vector step on upscales)', () => {
+  test('linear stretches: within 1 grey level, on under 3% of pixels (OpenCV.js horizontal vector step on upscales)', () => {
     for (const [sw, sh, dw, dh] of [
       [10, 10, 20, 20],
       [17, 9, 33, 4],
