@@ -18,6 +18,7 @@ import { gradientMagnitude, sobel } from './kernels/sobel/api.js';
 import { integral } from './kernels/integral/api.js';
 import { i420ToRgba, nv12ToRgba } from './kernels/yuv/api.js';
 import { resize, type Interpolation } from './kernels/resize/api.js';
+import { warpAffine, warpPerspective, type WarpOptions } from './kernels/warp/api.js';
 import { equalizeHist, histogram, threshold, thresholdOtsu, type ThresholdType } from './kernels/histogram/api.js';
 import { FramePool, type FramePoolOptions } from './frame/pool.js';
 import { Keypoints } from './features/keypoints.js';
@@ -310,6 +311,16 @@ export class Framekit {
   /** Resize to dst's size, OpenCV's INTER_LINEAR / INTER_AREA fixed-point arithmetic (ts/kernels/resize/api.ts). */
   resize(dst: PlaneLike, src: PlaneLike, interpolation: Interpolation = 'linear'): PlaneLike {
     return resize(this, dst, src, interpolation);
+  }
+
+  /** Bilinear affine warp into dst, byte for byte OpenCV.js's warpAffine (ts/kernels/warp/api.ts). */
+  warpAffine(dst: PlaneLike, src: PlaneLike, M: ArrayLike<number>, options?: WarpOptions): PlaneLike {
+    return warpAffine(this, dst, src, M, options);
+  }
+
+  /** Bilinear perspective warp into dst, byte for byte OpenCV.js's warpPerspective (ts/kernels/warp/api.ts). */
+  warpPerspective(dst: PlaneLike, src: PlaneLike, M: ArrayLike<number>, options?: WarpOptions): PlaneLike {
+    return warpPerspective(this, dst, src, M, options);
   }
 
   /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */

@@ -1,0 +1,261 @@
+// warpAffine and warpPerspective of 8-bit gray (cn 1) and four-channel (cn 4) images, bilinear,
+// byte for byte as OpenCV.js computes them (see ts/kernels/warp/reference.ts for the arithmetic):
+// each destination pixel gets a source position X, Y in 1/32 pixel, then
+//   out = (S00 (32 - fx)(32 - fy) + S01 fx (32 - fy) + S10 (32 - fx) fy + S11 fx fy + 512) >> 10
+// with sx = X >> 5, fx = X & 31 (likewise y), the taps outside the source replicated or replaced by
+// the border value. `m` points at the inverse map (destination to source) as 6 or 9 f64s; `border`
+// is 0 for BORDER_CONSTANT (`value` holds the channel bytes, channel 0 lowest), 1 for BORDER_REPLICATE.
+//
+// SIMD, four pixels a step: the positions come four at a time (affine: int32 adds of a per-column
+// table; perspective: f64x2 arithmetic, the same IEEE operations OpenCV does one pixel at a time,
+// so the same doubles); when all four 2x2 blocks lie inside the source, the taps are gathered with
+// lane loads (gray: a row-0 pair and a row-1 pair per pixel, load16_lane; four channels: 8 bytes of
+// each row, load64_lane) and blended with i32x4.dot_i16x8_s against the weights packed as i16
+// pairs, which sums S00 w00 + S01 w01 in 32 bits. Otherwise the scalar pixel() takes them.
+
+const CONSTANT: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function clampi(v: i32, n: i32): i32 {
+  return v < 0 ? 0 : v >= n ? n - 1 : v;
+}
+
+// One tap of channel c at (tx, ty), outside the source as the border says.
+// @ts-ignore: decorator
+@inline function tap(src: usize, stride: i32, w: i32, h: i32, cn: i32, tx: i32, ty: i32, c: i32, border: i32, value: u32): i32 {
+  if (<u32>tx < <u32>w && <u32>ty < <u32>h) return <i32>load<u8>(src + <usize>ty * <usize>stride + <usize>(tx * cn + c));
+  if (border == CONSTANT) return <i32>((value >> (<u32>c << 3)) & 255);
+  return <i32>load<u8>(src + <usize>clampi(ty, h) * <usize>stride + <usize>(clampi(tx, w) * cn + c));
+}
+
+// One destination pixel (cn bytes at d) from the fixed-point position (X, Y).
+function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i32, Y: i32, border: i32, value: u32): void {
+  const sx = X >> 5;
+  const sy = Y >> 5;
+  const fx = X & 31;
+  const fy = Y & 31;
+  const w00 = (32 - fx) * (32 - fy);
+  const w01 = fx * (32 - fy);
+  const w10 = (32 - fx) * fy;
+  const w11 = fx * fy;
+  if (<u32>sx < <u32>(w - 1) && <u32>sy < <u32>(h - 1)) {
+    const p = src + <usize>sy * <usize>stride + <usize>(sx * cn);
+    const q = p + <usize>stride;
+    for (let c = 0; c < cn; c++) {
+      const o = <usize>c;
+      const s = <i32>load<u8>(p + o) * w00 + <i32>load<u8>(p + o + <usize>cn) * w01 + <i32>load<u8>(q + o) * w10 + <i32>load<u8>(q + o + <usize>cn) * w11;
+      store<u8>(d + o, <u8>((s + 512) >> 10));
+    }
+    return;
+  }
+  if (border == CONSTANT && (sx >= w || sx + 1 < 0 || sy >= h || sy + 1 < 0)) {
+    for (let c = 0; c < cn; c++) store<u8>(d + <usize>c, <u8>(value >> (<u32>c << 3)));
+    return;
+  }
+  for (let c = 0; c < cn; c++) {
+    const s =
+      tap(src, stride, w, h, cn, sx, sy, c, border, value) * w00 +
+      tap(src, stride, w, h, cn, sx + 1, sy, c, border, value) * w01 +
+      tap(src, stride, w, h, cn, sx, sy + 1, c, border, value) * w10 +
+      tap(src, stride, w, h, cn, sx + 1, sy + 1, c, border, value) * w11;
+    store<u8>(d + <usize>c, <u8>((s + 512) >> 10));
+  }
+}
+
+// Four gray pixels whose 2x2 blocks all lie inside: a[k] is pixel k's tap offset, top / bot its
+// weights as i16 pairs (w00, w01) and (w10, w11). v holds the four row-0 pairs, then the row-1 pairs.
+// @ts-ignore: decorator
+@inline function gray4(src: usize, stride: i32, a: v128, top: v128, bot: v128, d: usize): void {
+  const p0 = src + <usize>i32x4.extract_lane(a, 0);
+  const p1 = src + <usize>i32x4.extract_lane(a, 1);
+  const p2 = src + <usize>i32x4.extract_lane(a, 2);
+  const p3 = src + <usize>i32x4.extract_lane(a, 3);
+  const s = <usize>stride;
+  let v = i32x4.splat(0);
+  v = v128.load16_lane(p0, v, 0);
+  v = v128.load16_lane(p1, v, 1);
+  v = v128.load16_lane(p2, v, 2);
+  v = v128.load16_lane(p3, v, 3);
+  v = v128.load16_lane(p0 + s, v, 4);
+  v = v128.load16_lane(p1 + s, v, 5);
+  v = v128.load16_lane(p2 + s, v, 6);
+  v = v128.load16_lane(p3 + s, v, 7);
+  const sum = i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(v), top), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(v), bot));
+  const r = i32x4.shr_u(i32x4.add(sum, i32x4.splat(512)), 10);
+  const n = i16x8.narrow_i32x4_s(r, r);
+  v128.store32_lane(d, i8x16.narrow_i16x8_u(n, n), 0);
+}
+
+// One four-channel pixel whose 2x2 block lies inside: 8 bytes of row 0 and of row 1 from p, each
+// channel's two taps side by side as i16 (a swizzle index past 15 gives 0), dotted with the weights.
+// @ts-ignore: decorator
+@inline function rgba1(p: usize, stride: i32, top: i32, bot: i32): v128 {
+  let v = v128.load64_lane(p, i32x4.splat(0), 0);
+  v = v128.load64_lane(p + <usize>stride, v, 1);
+  const r0 = i8x16.swizzle(v, v128(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1));
+  const r1 = i8x16.swizzle(v, v128(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1));
+  const sum = i32x4.add(i32x4.dot_i16x8_s(r0, i32x4.splat(top)), i32x4.dot_i16x8_s(r1, i32x4.splat(bot)));
+  return i32x4.shr_u(i32x4.add(sum, i32x4.splat(512)), 10);
+}
+
+// Four destination pixels at d from positions X, Y (i32x4).
+// @ts-ignore: decorator
+@inline function four(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: v128, Y: v128, border: i32, value: u32): void {
+  const sx = i32x4.shr_s(X, 5);
+  const sy = i32x4.shr_s(Y, 5);
+  const inside = v128.and(i32x4.lt_u(sx, i32x4.splat(w - 1)), i32x4.lt_u(sy, i32x4.splat(h - 1)));
+  if (!i32x4.all_true(inside)) {
+    const c = <usize>cn;
+    pixel(src, stride, w, h, cn, d, i32x4.extract_lane(X, 0), i32x4.extract_lane(Y, 0), border, value);
+    pixel(src, stride, w, h, cn, d + c, i32x4.extract_lane(X, 1), i32x4.extract_lane(Y, 1), border, value);
+    pixel(src, stride, w, h, cn, d + 2 * c, i32x4.extract_lane(X, 2), i32x4.extract_lane(Y, 2), border, value);
+    pixel(src, stride, w, h, cn, d + 3 * c, i32x4.extract_lane(X, 3), i32x4.extract_lane(Y, 3), border, value);
+    return;
+  }
+  const fx = v128.and(X, i32x4.splat(31));
+  const fy = v128.and(Y, i32x4.splat(31));
+  const ax = i32x4.sub(i32x4.splat(32), fx);
+  const ay = i32x4.sub(i32x4.splat(32), fy);
+  const top = v128.or(i32x4.mul(ax, ay), i32x4.shl(i32x4.mul(fx, ay), 16));
+  const bot = v128.or(i32x4.mul(ax, fy), i32x4.shl(i32x4.mul(fx, fy), 16));
+  const a = i32x4.add(i32x4.mul(sy, i32x4.splat(stride)), cn == 1 ? sx : i32x4.shl(sx, 2));
+  if (cn == 1) {
+    gray4(src, stride, a, top, bot, d);
+    return;
+  }
+  const r0 = rgba1(src + <usize>i32x4.extract_lane(a, 0), stride, i32x4.extract_lane(top, 0), i32x4.extract_lane(bot, 0));
+  const r1 = rgba1(src + <usize>i32x4.extract_lane(a, 1), stride, i32x4.extract_lane(top, 1), i32x4.extract_lane(bot, 1));
+  const r2 = rgba1(src + <usize>i32x4.extract_lane(a, 2), stride, i32x4.extract_lane(top, 2), i32x4.extract_lane(bot, 2));
+  const r3 = rgba1(src + <usize>i32x4.extract_lane(a, 3), stride, i32x4.extract_lane(top, 3), i32x4.extract_lane(bot, 3));
+  v128.store(d, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
+}
+
+// saturate_cast<int>(double): nearest even, saturated (NaN to INT_MIN, as OpenCV.js gives it).
+// @ts-ignore: decorator
+@inline function saturateInt(v: f64): i32 {
+  if (v != v) return i32.MIN_VALUE;
+  if (v >= 2147483647.0) return i32.MAX_VALUE;
+  if (v <= -2147483648.0) return i32.MIN_VALUE;
+  return <i32>nearest<f64>(v);
+}
+
+// warpAffine. work: two i32 tables of dstWidth (16-byte aligned), round(M0 x 1024) and round(M3 x 1024).
+export function warp_affine(
+  src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
+  cn: i32, m: usize, border: i32, value: u32, work: usize,
+): void {
+  const m0 = load<f64>(m);
+  const m1 = load<f64>(m, 8);
+  const m2 = load<f64>(m, 16);
+  const m3 = load<f64>(m, 24);
+  const m4 = load<f64>(m, 32);
+  const m5 = load<f64>(m, 40);
+  const ad = work;
+  const bd = work + ((<usize>dstWidth * 4 + 15) & ~15);
+  for (let x = 0; x < dstWidth; x++) {
+    store<i32>(ad + (<usize>x << 2), saturateInt(m0 * <f64>x * 1024.0));
+    store<i32>(bd + (<usize>x << 2), saturateInt(m3 * <f64>x * 1024.0));
+  }
+  for (let y = 0; y < dstHeight; y++) {
+    const X0 = saturateInt((m1 * <f64>y + m2) * 1024.0) + 16;
+    const Y0 = saturateInt((m4 * <f64>y + m5) * 1024.0) + 16;
+    const d = dst + <usize>y * <usize>dstStride;
+    let x = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vx = i32x4.splat(X0);
+      const vy = i32x4.splat(Y0);
+      for (; x + 4 <= dstWidth; x += 4) {
+        const o = <usize>x << 2;
+        const X = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o)), 5);
+        const Y = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o)), 5);
+        four(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X, Y, border, value);
+      }
+    }
+    for (; x < dstWidth; x++) {
+      const o = <usize>x << 2;
+      const X = (X0 + load<i32>(ad + o)) >> 5;
+      const Y = (Y0 + load<i32>(bd + o)) >> 5;
+      pixel(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X, Y, border, value);
+    }
+  }
+}
+
+// std::max(INT_MIN, std::min(INT_MAX, v)) (NaN becomes INT_MAX), then rounded to nearest even.
+// @ts-ignore: decorator
+@inline function clampRound(v: f64): i32 {
+  const a = v < 2147483647.0 ? v : 2147483647.0;
+  return <i32>nearest<f64>(-2147483648.0 < a ? a : -2147483648.0);
+}
+
+// The same for two lanes: f64x2.pmin(a, b) is b < a ? b : a, pmax(a, b) is a < b ? b : a.
+// @ts-ignore: decorator
+@inline function clampRound2(v: v128): v128 {
+  const a = f64x2.pmin(f64x2.splat(2147483647.0), v);
+  return i32x4.trunc_sat_f64x2_s_zero(f64x2.nearest(f64x2.pmax(f64x2.splat(-2147483648.0), a)));
+}
+
+// Positions of two pixels, i and i + 1 into a block: (base + M i) * (W != 0 ? 32 / W : 0).
+// @ts-ignore: decorator
+@inline function coord2(base: v128, mv: v128, i: v128, w: v128): v128 {
+  return clampRound2(f64x2.mul(f64x2.add(base, f64x2.mul(mv, i)), w));
+}
+
+// @ts-ignore: decorator
+@inline function scale2(w0: v128, m6: v128, i: v128): v128 {
+  const w = f64x2.add(w0, f64x2.mul(m6, i));
+  return v128.and(f64x2.div(f64x2.splat(32.0), w), f64x2.ne(w, f64x2.splat(0.0)));
+}
+
+// warpPerspective, in OpenCV's blocks of bw0 = min(1024 / min(16, dstHeight), dstWidth) columns:
+// each block's row starts from X0 = M0 x0 + M1 y + M2 (and Y0, W0) and steps by M0 i.
+export function warp_perspective(
+  src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
+  cn: i32, m: usize, border: i32, value: u32,
+): void {
+  const m0 = load<f64>(m);
+  const m1 = load<f64>(m, 8);
+  const m2 = load<f64>(m, 16);
+  const m3 = load<f64>(m, 24);
+  const m4 = load<f64>(m, 32);
+  const m5 = load<f64>(m, 40);
+  const m6 = load<f64>(m, 48);
+  const m7 = load<f64>(m, 56);
+  const m8 = load<f64>(m, 64);
+  const bh = dstHeight < 16 ? dstHeight : 16;
+  const bw0 = 1024 / bh < dstWidth ? 1024 / bh : dstWidth;
+  for (let y = 0; y < dstHeight; y++) {
+    const d = dst + <usize>y * <usize>dstStride;
+    for (let x0 = 0; x0 < dstWidth; x0 += bw0) {
+      const bw = dstWidth - x0 < bw0 ? dstWidth - x0 : bw0;
+      const X0 = m0 * <f64>x0 + m1 * <f64>y + m2;
+      const Y0 = m3 * <f64>x0 + m4 * <f64>y + m5;
+      const W0 = m6 * <f64>x0 + m7 * <f64>y + m8;
+      const db = d + <usize>(x0 * cn);
+      let i = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vx0 = f64x2.splat(X0);
+        const vy0 = f64x2.splat(Y0);
+        const vw0 = f64x2.splat(W0);
+        const vm0 = f64x2.splat(m0);
+        const vm3 = f64x2.splat(m3);
+        const vm6 = f64x2.splat(m6);
+        for (; i + 4 <= bw; i += 4) {
+          const ia = f64x2(<f64>i, <f64>(i + 1));
+          const ib = f64x2(<f64>(i + 2), <f64>(i + 3));
+          const wa = scale2(vw0, vm6, ia);
+          const wb = scale2(vw0, vm6, ib);
+          const X = i8x16.shuffle(coord2(vx0, vm0, ia, wa), coord2(vx0, vm0, ib, wb), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+          const Y = i8x16.shuffle(coord2(vy0, vm3, ia, wa), coord2(vy0, vm3, ib, wb), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+          four(src, srcStride, srcWidth, srcHeight, cn, db + <usize>(i * cn), X, Y, border, value);
+        }
+      }
+      for (; i < bw; i++) {
+        let W = W0 + m6 * <f64>i;
+        W = W != 0 ? 32.0 / W : 0.0;
+        const X = clampRound((X0 + m0 * <f64>i) * W);
+        const Y = clampRound((Y0 + m3 * <f64>i) * W);
+        pixel(src, srcStride, srcWidth, srcHeight, cn, db + <usize>(i * cn), X, Y, border, value);
+      }
+    }
+  }
+}
