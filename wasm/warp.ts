@@ -6,12 +6,13 @@
 // the border value. `m` points at the inverse map (destination to source) as 6 or 9 f64s; `border`
 // is 0 for BORDER_CONSTANT (`value` holds the channel bytes, channel 0 lowest), 1 for BORDER_REPLICATE.
 //
-// SIMD, four pixels a step: the positions come four at a time (affine: int32 adds of a per-column
-// table; perspective: f64x2 arithmetic, the same IEEE operations OpenCV does one pixel at a time,
-// so the same doubles); when all four 2x2 blocks lie inside the source, the taps are gathered with
-// lane loads (gray: a row-0 pair and a row-1 pair per pixel, load16_lane; four channels: 8 bytes of
-// each row, load64_lane) and blended with i32x4.dot_i16x8_s against the weights packed as i16
-// pairs, which sums S00 w00 + S01 w01 in 32 bits. Otherwise the scalar pixel() takes them.
+// SIMD, eight pixels a step: the positions come eight at a time (affine: int32 adds of a
+// per-column table; perspective: f64x2 arithmetic, the same IEEE operations OpenCV does one pixel
+// at a time, so the same doubles). When all the 2x2 blocks lie inside the source, the taps are
+// gathered with lane loads (gray: a row-0 pair and a row-1 pair per pixel, load16_lane, blended in
+// i16 lanes then widened by extmul; four channels: 8 bytes of each row per pixel, load64_lane,
+// blended with i32x4.dot_i16x8_s against the weights packed as i16 pairs). Otherwise the scalar
+// pixel() takes them, as it takes the row tails and the whole image in the scalar build.
 
 const CONSTANT: i32 = 0;
 
@@ -62,72 +63,123 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
   }
 }
 
-// Four gray pixels whose 2x2 blocks all lie inside: a[k] is pixel k's tap offset, top / bot its
-// weights as i16 pairs (w00, w01) and (w10, w11). v holds the four row-0 pairs, then the row-1 pairs.
+// Eight gray pixels whose 2x2 blocks all lie inside, at positions X0, Y0 (pixels 0-3) and X1, Y1
+// (4-7). Lane k of t holds pixel k's row-0 pair S00 | S01 << 8, of b its row-1 pair. In i16 lanes:
+//   h0 = 32 S00 + fx (S01 - S00),  h1 likewise      (= (32 - fx) S00 + fx S01 <= 8160)
+//   out = ((32 - fy) h0 + fy h1 + 512) >> 10        (products widened to i32 by extmul)
 // @ts-ignore: decorator
-@inline function gray4(src: usize, stride: i32, a: v128, top: v128, bot: v128, d: usize): void {
-  const p0 = src + <usize>i32x4.extract_lane(a, 0);
-  const p1 = src + <usize>i32x4.extract_lane(a, 1);
-  const p2 = src + <usize>i32x4.extract_lane(a, 2);
-  const p3 = src + <usize>i32x4.extract_lane(a, 3);
+@inline function gray8(src: usize, stride: i32, X0: v128, Y0: v128, X1: v128, Y1: v128, d: usize): void {
+  const vs = i32x4.splat(stride);
+  const a0 = i32x4.add(i32x4.mul(i32x4.shr_s(Y0, 5), vs), i32x4.shr_s(X0, 5));
+  const a1 = i32x4.add(i32x4.mul(i32x4.shr_s(Y1, 5), vs), i32x4.shr_s(X1, 5));
+  const p0 = src + <usize>i32x4.extract_lane(a0, 0);
+  const p1 = src + <usize>i32x4.extract_lane(a0, 1);
+  const p2 = src + <usize>i32x4.extract_lane(a0, 2);
+  const p3 = src + <usize>i32x4.extract_lane(a0, 3);
+  const p4 = src + <usize>i32x4.extract_lane(a1, 0);
+  const p5 = src + <usize>i32x4.extract_lane(a1, 1);
+  const p6 = src + <usize>i32x4.extract_lane(a1, 2);
+  const p7 = src + <usize>i32x4.extract_lane(a1, 3);
   const s = <usize>stride;
-  let v = i32x4.splat(0);
-  v = v128.load16_lane(p0, v, 0);
-  v = v128.load16_lane(p1, v, 1);
-  v = v128.load16_lane(p2, v, 2);
-  v = v128.load16_lane(p3, v, 3);
-  v = v128.load16_lane(p0 + s, v, 4);
-  v = v128.load16_lane(p1 + s, v, 5);
-  v = v128.load16_lane(p2 + s, v, 6);
-  v = v128.load16_lane(p3 + s, v, 7);
-  const sum = i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(v), top), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(v), bot));
-  const r = i32x4.shr_u(i32x4.add(sum, i32x4.splat(512)), 10);
-  const n = i16x8.narrow_i32x4_s(r, r);
-  v128.store32_lane(d, i8x16.narrow_i16x8_u(n, n), 0);
+  let t = i32x4.splat(0);
+  t = v128.load16_lane(p0, t, 0);
+  t = v128.load16_lane(p1, t, 1);
+  t = v128.load16_lane(p2, t, 2);
+  t = v128.load16_lane(p3, t, 3);
+  t = v128.load16_lane(p4, t, 4);
+  t = v128.load16_lane(p5, t, 5);
+  t = v128.load16_lane(p6, t, 6);
+  t = v128.load16_lane(p7, t, 7);
+  let b = i32x4.splat(0);
+  b = v128.load16_lane(p0 + s, b, 0);
+  b = v128.load16_lane(p1 + s, b, 1);
+  b = v128.load16_lane(p2 + s, b, 2);
+  b = v128.load16_lane(p3 + s, b, 3);
+  b = v128.load16_lane(p4 + s, b, 4);
+  b = v128.load16_lane(p5 + s, b, 5);
+  b = v128.load16_lane(p6 + s, b, 6);
+  b = v128.load16_lane(p7 + s, b, 7);
+  // The low 16 bits of each position, masked to the fraction (a shuffle: narrowing would saturate).
+  const m = i16x8.splat(31);
+  const fx = v128.and(i8x16.shuffle(X0, X1, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29), m);
+  const fy = v128.and(i8x16.shuffle(Y0, Y1, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29), m);
+  const ay = i16x8.sub(i16x8.splat(32), fy);
+  const lo = i16x8.splat(255);
+  const t0 = v128.and(t, lo);
+  const b0 = v128.and(b, lo);
+  const h0 = i16x8.add(i16x8.shl(t0, 5), i16x8.mul(i16x8.sub(i16x8.shr_u(t, 8), t0), fx));
+  const h1 = i16x8.add(i16x8.shl(b0, 5), i16x8.mul(i16x8.sub(i16x8.shr_u(b, 8), b0), fx));
+  const half = i32x4.splat(512);
+  const rl = i32x4.shr_u(i32x4.add(i32x4.add(i32x4.extmul_low_i16x8_s(h0, ay), i32x4.extmul_low_i16x8_s(h1, fy)), half), 10);
+  const rh = i32x4.shr_u(i32x4.add(i32x4.add(i32x4.extmul_high_i16x8_s(h0, ay), i32x4.extmul_high_i16x8_s(h1, fy)), half), 10);
+  const n = i16x8.narrow_i32x4_s(rl, rh);
+  v128.store64_lane(d, i8x16.narrow_i16x8_u(n, n), 0);
 }
 
 // One four-channel pixel whose 2x2 block lies inside: 8 bytes of row 0 and of row 1 from p, each
-// channel's two taps side by side as i16 (a swizzle index past 15 gives 0), dotted with the weights.
+// channel's two taps side by side as i16 (a swizzle index past 15 gives 0), dotted with the
+// weights, which come as i16 pairs (w00, w01) and (w10, w11) broadcast to every lane.
 // @ts-ignore: decorator
-@inline function rgba1(p: usize, stride: i32, top: i32, bot: i32): v128 {
+@inline function rgba1(p: usize, stride: i32, top: v128, bot: v128): v128 {
   let v = v128.load64_lane(p, i32x4.splat(0), 0);
   v = v128.load64_lane(p + <usize>stride, v, 1);
   const r0 = i8x16.swizzle(v, v128(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1));
   const r1 = i8x16.swizzle(v, v128(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1));
-  const sum = i32x4.add(i32x4.dot_i16x8_s(r0, i32x4.splat(top)), i32x4.dot_i16x8_s(r1, i32x4.splat(bot)));
+  const sum = i32x4.add(i32x4.dot_i16x8_s(r0, top), i32x4.dot_i16x8_s(r1, bot));
   return i32x4.shr_u(i32x4.add(sum, i32x4.splat(512)), 10);
 }
 
-// Four destination pixels at d from positions X, Y (i32x4).
+// Four four-channel pixels whose 2x2 blocks all lie inside, at positions X, Y.
 // @ts-ignore: decorator
-@inline function four(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: v128, Y: v128, border: i32, value: u32): void {
-  const sx = i32x4.shr_s(X, 5);
-  const sy = i32x4.shr_s(Y, 5);
-  const inside = v128.and(i32x4.lt_u(sx, i32x4.splat(w - 1)), i32x4.lt_u(sy, i32x4.splat(h - 1)));
-  if (!i32x4.all_true(inside)) {
-    const c = <usize>cn;
-    pixel(src, stride, w, h, cn, d, i32x4.extract_lane(X, 0), i32x4.extract_lane(Y, 0), border, value);
-    pixel(src, stride, w, h, cn, d + c, i32x4.extract_lane(X, 1), i32x4.extract_lane(Y, 1), border, value);
-    pixel(src, stride, w, h, cn, d + 2 * c, i32x4.extract_lane(X, 2), i32x4.extract_lane(Y, 2), border, value);
-    pixel(src, stride, w, h, cn, d + 3 * c, i32x4.extract_lane(X, 3), i32x4.extract_lane(Y, 3), border, value);
-    return;
-  }
+@inline function rgba4(src: usize, stride: i32, X: v128, Y: v128, d: usize): void {
   const fx = v128.and(X, i32x4.splat(31));
   const fy = v128.and(Y, i32x4.splat(31));
   const ax = i32x4.sub(i32x4.splat(32), fx);
   const ay = i32x4.sub(i32x4.splat(32), fy);
   const top = v128.or(i32x4.mul(ax, ay), i32x4.shl(i32x4.mul(fx, ay), 16));
   const bot = v128.or(i32x4.mul(ax, fy), i32x4.shl(i32x4.mul(fx, fy), 16));
-  const a = i32x4.add(i32x4.mul(sy, i32x4.splat(stride)), cn == 1 ? sx : i32x4.shl(sx, 2));
+  const a = i32x4.add(i32x4.mul(i32x4.shr_s(Y, 5), i32x4.splat(stride)), i32x4.shl(i32x4.shr_s(X, 5), 2));
+  const r0 = rgba1(src + <usize>i32x4.extract_lane(a, 0), stride, v128.shuffle<i32>(top, top, 0, 0, 0, 0), v128.shuffle<i32>(bot, bot, 0, 0, 0, 0));
+  const r1 = rgba1(src + <usize>i32x4.extract_lane(a, 1), stride, v128.shuffle<i32>(top, top, 1, 1, 1, 1), v128.shuffle<i32>(bot, bot, 1, 1, 1, 1));
+  const r2 = rgba1(src + <usize>i32x4.extract_lane(a, 2), stride, v128.shuffle<i32>(top, top, 2, 2, 2, 2), v128.shuffle<i32>(bot, bot, 2, 2, 2, 2));
+  const r3 = rgba1(src + <usize>i32x4.extract_lane(a, 3), stride, v128.shuffle<i32>(top, top, 3, 3, 3, 3), v128.shuffle<i32>(bot, bot, 3, 3, 3, 3));
+  v128.store(d, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
+}
+
+// True when the 2x2 blocks at positions X, Y all lie inside the source.
+// @ts-ignore: decorator
+@inline function inside(X: v128, Y: v128, w1: v128, h1: v128): v128 {
+  return v128.and(i32x4.lt_u(i32x4.shr_s(X, 5), w1), i32x4.lt_u(i32x4.shr_s(Y, 5), h1));
+}
+
+// Four pixels by scalar code.
+// @ts-ignore: decorator
+@inline function scalar4(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: v128, Y: v128, border: i32, value: u32): void {
+  const c = <usize>cn;
+  pixel(src, stride, w, h, cn, d, i32x4.extract_lane(X, 0), i32x4.extract_lane(Y, 0), border, value);
+  pixel(src, stride, w, h, cn, d + c, i32x4.extract_lane(X, 1), i32x4.extract_lane(Y, 1), border, value);
+  pixel(src, stride, w, h, cn, d + 2 * c, i32x4.extract_lane(X, 2), i32x4.extract_lane(Y, 2), border, value);
+  pixel(src, stride, w, h, cn, d + 3 * c, i32x4.extract_lane(X, 3), i32x4.extract_lane(Y, 3), border, value);
+}
+
+// Eight destination pixels at d from positions X0, Y0 (pixels 0-3) and X1, Y1 (4-7).
+function eight(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X0: v128, Y0: v128, X1: v128, Y1: v128, border: i32, value: u32): void {
+  const w1 = i32x4.splat(w - 1);
+  const h1 = i32x4.splat(h - 1);
+  const in0 = inside(X0, Y0, w1, h1);
+  const in1 = inside(X1, Y1, w1, h1);
   if (cn == 1) {
-    gray4(src, stride, a, top, bot, d);
+    if (i32x4.all_true(v128.and(in0, in1))) gray8(src, stride, X0, Y0, X1, Y1, d);
+    else {
+      scalar4(src, stride, w, h, 1, d, X0, Y0, border, value);
+      scalar4(src, stride, w, h, 1, d + 4, X1, Y1, border, value);
+    }
     return;
   }
-  const r0 = rgba1(src + <usize>i32x4.extract_lane(a, 0), stride, i32x4.extract_lane(top, 0), i32x4.extract_lane(bot, 0));
-  const r1 = rgba1(src + <usize>i32x4.extract_lane(a, 1), stride, i32x4.extract_lane(top, 1), i32x4.extract_lane(bot, 1));
-  const r2 = rgba1(src + <usize>i32x4.extract_lane(a, 2), stride, i32x4.extract_lane(top, 2), i32x4.extract_lane(bot, 2));
-  const r3 = rgba1(src + <usize>i32x4.extract_lane(a, 3), stride, i32x4.extract_lane(top, 3), i32x4.extract_lane(bot, 3));
-  v128.store(d, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
+  if (i32x4.all_true(in0)) rgba4(src, stride, X0, Y0, d);
+  else scalar4(src, stride, w, h, 4, d, X0, Y0, border, value);
+  if (i32x4.all_true(in1)) rgba4(src, stride, X1, Y1, d + 16);
+  else scalar4(src, stride, w, h, 4, d + 16, X1, Y1, border, value);
 }
 
 // saturate_cast<int>(double): nearest even, saturated (NaN to INT_MIN, as OpenCV.js gives it).
@@ -164,11 +216,13 @@ export function warp_affine(
     if (ASC_FEATURE_SIMD) {
       const vx = i32x4.splat(X0);
       const vy = i32x4.splat(Y0);
-      for (; x + 4 <= dstWidth; x += 4) {
+      for (; x + 8 <= dstWidth; x += 8) {
         const o = <usize>x << 2;
-        const X = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o)), 5);
-        const Y = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o)), 5);
-        four(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X, Y, border, value);
+        const X0 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o)), 5);
+        const Y0 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o)), 5);
+        const X1 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o, 16)), 5);
+        const Y1 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o, 16)), 5);
+        eight(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X0, Y0, X1, Y1, border, value);
       }
     }
     for (; x < dstWidth; x++) {
@@ -187,17 +241,26 @@ export function warp_affine(
   return <i32>nearest<f64>(-2147483648.0 < a ? a : -2147483648.0);
 }
 
-// The same for two lanes: f64x2.pmin(a, b) is b < a ? b : a, pmax(a, b) is a < b ? b : a.
+// The same for two lanes, as int32 in the low half of each f64 lane. f64x2.pmin(a, b) is
+// b < a ? b : a and pmax(a, b) is a < b ? b : a, std::min / std::max exactly. Then adding
+// 1.5 * 2^52 rounds to an integer, to nearest even as IEEE addition does, and leaves it in the low
+// 32 bits (two's complement, for |v| < 2^51): cheaper in V8 than nearest + trunc_sat_f64x2_s_zero.
 // @ts-ignore: decorator
 @inline function clampRound2(v: v128): v128 {
   const a = f64x2.pmin(f64x2.splat(2147483647.0), v);
-  return i32x4.trunc_sat_f64x2_s_zero(f64x2.nearest(f64x2.pmax(f64x2.splat(-2147483648.0), a)));
+  return f64x2.add(f64x2.pmax(f64x2.splat(-2147483648.0), a), f64x2.splat(6755399441055744.0));
 }
 
 // Positions of two pixels, i and i + 1 into a block: (base + M i) * (W != 0 ? 32 / W : 0).
 // @ts-ignore: decorator
 @inline function coord2(base: v128, mv: v128, i: v128, w: v128): v128 {
   return clampRound2(f64x2.mul(f64x2.add(base, f64x2.mul(mv, i)), w));
+}
+
+// The int32 in the low half of each f64 lane of a, then of b.
+// @ts-ignore: decorator
+@inline function join(a: v128, b: v128): v128 {
+  return i8x16.shuffle(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
 }
 
 // @ts-ignore: decorator
@@ -239,14 +302,26 @@ export function warp_perspective(
         const vm0 = f64x2.splat(m0);
         const vm3 = f64x2.splat(m3);
         const vm6 = f64x2.splat(m6);
-        for (; i + 4 <= bw; i += 4) {
-          const ia = f64x2(<f64>i, <f64>(i + 1));
-          const ib = f64x2(<f64>(i + 2), <f64>(i + 3));
+        // i, i + 1 ... i + 7 as doubles, stepped by 8 (small integers: exact).
+        let ia = f64x2(0.0, 1.0);
+        let ib = f64x2(2.0, 3.0);
+        let ic = f64x2(4.0, 5.0);
+        let id = f64x2(6.0, 7.0);
+        const step = f64x2.splat(8.0);
+        for (; i + 8 <= bw; i += 8) {
           const wa = scale2(vw0, vm6, ia);
           const wb = scale2(vw0, vm6, ib);
-          const X = i8x16.shuffle(coord2(vx0, vm0, ia, wa), coord2(vx0, vm0, ib, wb), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-          const Y = i8x16.shuffle(coord2(vy0, vm3, ia, wa), coord2(vy0, vm3, ib, wb), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-          four(src, srcStride, srcWidth, srcHeight, cn, db + <usize>(i * cn), X, Y, border, value);
+          const wc = scale2(vw0, vm6, ic);
+          const wd = scale2(vw0, vm6, id);
+          const X0 = join(coord2(vx0, vm0, ia, wa), coord2(vx0, vm0, ib, wb));
+          const Y0 = join(coord2(vy0, vm3, ia, wa), coord2(vy0, vm3, ib, wb));
+          const X1 = join(coord2(vx0, vm0, ic, wc), coord2(vx0, vm0, id, wd));
+          const Y1 = join(coord2(vy0, vm3, ic, wc), coord2(vy0, vm3, id, wd));
+          eight(src, srcStride, srcWidth, srcHeight, cn, db + <usize>(i * cn), X0, Y0, X1, Y1, border, value);
+          ia = f64x2.add(ia, step);
+          ib = f64x2.add(ib, step);
+          ic = f64x2.add(ic, step);
+          id = f64x2.add(id, step);
         }
       }
       for (; i < bw; i++) {

@@ -3,7 +3,7 @@ import type { Framekit } from '../framekit.js';
 import type { Plane } from '../image/plane.js';
 import { readImageFile, type DecodedImage } from '../io/image.js';
 import { openVideo, type VideoSource } from '../io/video.js';
-import { cameraPath, renderFrame, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
+import { cameraPath, photoMap, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
 
 /**
  * Where `framekit track` gets its frames. `read(gray)` fills a gray plane in the arena (a pool
@@ -20,11 +20,17 @@ export interface TrackSource {
   /** Ground truth of frame `index` (the synthetic path only). */
   truth?(index: number): SyntheticFrame;
   readonly path?: SyntheticPath;
+  /** Called once with the framekit whose pool frames `read` fills, before the first read (sources that render with its kernels). */
+  attach?(fk: Framekit): void;
   read(gray: Plane): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** The embedded default: a photograph shipped with the package filmed along a known camera path. */
+/**
+ * The embedded default: a photograph shipped with the package filmed along a known camera path.
+ * `attach` copies the photo's luma into the arena once; each read renders a frame with the
+ * warpPerspective kernel (ts/track/synthetic.ts renderFrame gives the same bytes).
+ */
 export async function syntheticSource(photoPath: string, width: number, height: number, frames: number): Promise<TrackSource> {
   const img = await readImageFile(photoPath);
   const luma = new Uint8Array(img.width * img.height);
@@ -33,8 +39,10 @@ export async function syntheticSource(photoPath: string, width: number, height: 
     const p = i * ch;
     luma[i] = ch === 1 ? img.data[i]! : (9798 * img.data[p]! + 19235 * img.data[p + 1]! + 3735 * img.data[p + 2]! + 16384) >> 15;
   }
-  const photo = { width: img.width, height: img.height, data: luma };
   const path = cameraPath(width, height, img.width);
+  const map = new Float64Array(9);
+  let fk: Framekit | null = null;
+  let photo: Plane | null = null;
   let k = 0;
   return {
     width,
@@ -44,12 +52,20 @@ export async function syntheticSource(photoPath: string, width: number, height: 
     length: frames,
     path,
     truth: (i) => path.frame(i),
+    attach(f) {
+      fk = f;
+      photo = f.writePixels(f.allocPlane(img.width, img.height, 'gray', { stride: img.width }), luma);
+    },
     async read(gray) {
+      if (!fk || !photo) throw new FramekitError('E_STATE', 'the synthetic source renders with a framekit: call attach(fk) first');
       if (k >= frames) return false;
-      renderFrame(gray.data, gray.stride, path, path.frame(k++), photo);
+      fk.warpPerspective(gray, photo, photoMap(path.frame(k++), img.width, img.height, map), { inverseMap: true, border: 'replicate' });
       return true;
     },
-    async close() {},
+    async close() {
+      if (fk && photo) fk.freePlane(photo);
+      photo = null;
+    },
   };
 }
 

@@ -70,6 +70,7 @@ export const track: Command = {
     const { width, height } = opened.source;
     const fk = await createFramekit({ maxWidth: width, maxHeight: height, frames: 4, scratchBytes: 32 << 20, backend: backendOf(values) });
     const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
+    source.attach?.(fk);
     const pool = fk.createPool({ width, height, format: 'gray', size: 3, onExhausted: 'error' });
     const tracker = new Tracker(fk, {
       width,

@@ -43,10 +43,11 @@ export function saturateInt(v: number): number {
   return r > INT_MAX ? INT_MAX : r < INT_MIN ? INT_MIN : r;
 }
 
-/** One destination pixel from fixed-point source position (X, Y); `cn` bytes at `d`. */
+/** One destination pixel from fixed-point source position (X, Y): `cn` bytes at `out[d]`, taps from `inp`. */
 function pixel(
-  heap: Uint8Array,
+  out: Uint8Array,
   d: number,
+  inp: Uint8Array,
   src: PlaneLike,
   cn: number,
   X: number,
@@ -60,9 +61,8 @@ function pixel(
   const sy = Y >> 5;
   const fx = X & 31;
   const fy = Y & 31;
-  const wt = [(32 - fx) * (32 - fy), fx * (32 - fy), (32 - fx) * fy, fx * fy];
   if (border === 'constant' && (sx >= w || sx + 1 < 0 || sy >= h || sy + 1 < 0)) {
-    for (let c = 0; c < cn; c++) heap[d + c] = value[c]!;
+    for (let c = 0; c < cn; c++) out[d + c] = value[c]!;
     return;
   }
   const clamp = (v: number, n: number) => (v < 0 ? 0 : v >= n ? n - 1 : v);
@@ -72,19 +72,20 @@ function pixel(
       const tx = sx + (k & 1);
       const ty = sy + (k >> 1);
       let v: number;
-      if (tx >= 0 && tx < w && ty >= 0 && ty < h) v = heap[src.ptr + ty * src.stride + tx * cn + c]!;
+      if (tx >= 0 && tx < w && ty >= 0 && ty < h) v = inp[src.ptr + ty * src.stride + tx * cn + c]!;
       else if (border === 'constant') v = value[c]!;
-      else v = heap[src.ptr + clamp(ty, h) * src.stride + clamp(tx, w) * cn + c]!;
-      sum += v * wt[k]!;
+      else v = inp[src.ptr + clamp(ty, h) * src.stride + clamp(tx, w) * cn + c]!;
+      sum += v * (k & 1 ? fx : 32 - fx) * (k >> 1 ? fy : 32 - fy);
     }
-    heap[d + c] = sum >> 10;
+    out[d + c] = sum >> 10;
   }
 }
 
-/** Samples every destination pixel at the positions `position` gives. Allocates (the oracle). */
+/** Samples every destination pixel at the positions `position` gives. */
 function sampleAll(
-  heap: Uint8Array,
+  out: Uint8Array,
   dst: PlaneLike,
+  inp: Uint8Array,
   src: PlaneLike,
   cn: number,
   position: PositionFn,
@@ -95,7 +96,7 @@ function sampleAll(
   for (let y = 0; y < dst.height; y++) {
     for (let x = 0; x < dst.width; x++) {
       position(x, y, xy);
-      pixel(heap, dst.ptr + y * dst.stride + x * cn, src, cn, xy[0]!, xy[1]!, border, value);
+      pixel(out, dst.ptr + y * dst.stride + x * cn, inp, src, cn, xy[0]!, xy[1]!, border, value);
     }
   }
 }
@@ -111,7 +112,7 @@ export function warpAffineReference(
   value: readonly number[],
 ): void {
   const m0 = m[0]!, m1 = m[1]!, m2 = m[2]!, m3 = m[3]!, m4 = m[4]!, m5 = m[5]!; // prettier-ignore
-  sampleAll(heap, dst, src, cn, (x, y, out) => {
+  sampleAll(heap, dst, heap, src, cn, (x, y, out) => {
     const X0 = (saturateInt((m1 * y + m2) * 1024) + 16) | 0;
     const Y0 = (saturateInt((m4 * y + m5) * 1024) + 16) | 0;
     out[0] = ((X0 + saturateInt(m0 * x * 1024)) | 0) >> 5;
@@ -140,8 +141,25 @@ export function warpPerspectiveReference(
   border: WarpBorder,
   value: readonly number[],
 ): void {
+  warpPerspectiveArrays(heap, dst, heap, src, cn, m, border, value);
+}
+
+/**
+ * warpPerspectiveReference between two byte arrays (`dst.ptr` indexes `out`, `src.ptr` indexes
+ * `inp`): for images outside framekit's memory, such as ts/track/synthetic.ts renders.
+ */
+export function warpPerspectiveArrays(
+  out: Uint8Array,
+  dst: PlaneLike,
+  inp: Uint8Array,
+  src: PlaneLike,
+  cn: number,
+  m: ArrayLike<number>,
+  border: WarpBorder,
+  value: readonly number[],
+): void {
   const bw = perspectiveBlockWidth(dst.width, dst.height);
-  sampleAll(heap, dst, src, cn, (x, y, out) => {
+  sampleAll(out, dst, inp, src, cn, (x, y, out) => {
     const x0 = x - (x % bw);
     const i = x - x0;
     const X0 = m[0]! * x0 + m[1]! * y + m[2]!;
