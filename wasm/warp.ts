@@ -146,10 +146,17 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
   v128.store(d, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
 }
 
-// True when the 2x2 blocks at positions X, Y all lie inside the source.
+// True when the 2x2 blocks at positions X0, Y0, X1, Y1 all lie inside the source: 0 <= sx < w - 1
+// and 0 <= sy < h - 1, on sx, sy narrowed to i16 (sides are at most 32767, and a position that
+// saturates lies outside either way), so that two signed compares replace an unsigned one.
 // @ts-ignore: decorator
-@inline function inside(X: v128, Y: v128, w1: v128, h1: v128): v128 {
-  return v128.and(i32x4.lt_u(i32x4.shr_s(X, 5), w1), i32x4.lt_u(i32x4.shr_s(Y, 5), h1));
+@inline function inside8(X0: v128, Y0: v128, X1: v128, Y1: v128, w1: v128, h1: v128): bool {
+  const sx = i16x8.narrow_i32x4_s(i32x4.shr_s(X0, 5), i32x4.shr_s(X1, 5));
+  const sy = i16x8.narrow_i32x4_s(i32x4.shr_s(Y0, 5), i32x4.shr_s(Y1, 5));
+  const neg = i16x8.splat(-1);
+  const x = v128.and(i16x8.gt_s(w1, sx), i16x8.gt_s(sx, neg));
+  const y = v128.and(i16x8.gt_s(h1, sy), i16x8.gt_s(sy, neg));
+  return i16x8.all_true(v128.and(x, y));
 }
 
 // Four pixels by scalar code.
@@ -162,24 +169,22 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
   pixel(src, stride, w, h, cn, d + 3 * c, i32x4.extract_lane(X, 3), i32x4.extract_lane(Y, 3), border, value);
 }
 
-// Eight destination pixels at d from positions X0, Y0 (pixels 0-3) and X1, Y1 (4-7).
-function eight(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X0: v128, Y0: v128, X1: v128, Y1: v128, border: i32, value: u32): void {
-  const w1 = i32x4.splat(w - 1);
-  const h1 = i32x4.splat(h - 1);
-  const in0 = inside(X0, Y0, w1, h1);
-  const in1 = inside(X1, Y1, w1, h1);
-  if (cn == 1) {
-    if (i32x4.all_true(v128.and(in0, in1))) gray8(src, stride, X0, Y0, X1, Y1, d);
+// Eight destination pixels at d from positions X0, Y0 (pixels 0-3) and X1, Y1 (4-7); w1, h1 are
+// i16x8 splats of w - 1 and h - 1.
+// @ts-ignore: decorator
+@inline function eight(
+  src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X0: v128, Y0: v128, X1: v128, Y1: v128, w1: v128, h1: v128, border: i32, value: u32,
+): void {
+  if (inside8(X0, Y0, X1, Y1, w1, h1)) {
+    if (cn == 1) gray8(src, stride, X0, Y0, X1, Y1, d);
     else {
-      scalar4(src, stride, w, h, 1, d, X0, Y0, border, value);
-      scalar4(src, stride, w, h, 1, d + 4, X1, Y1, border, value);
+      rgba4(src, stride, X0, Y0, d);
+      rgba4(src, stride, X1, Y1, d + 16);
     }
-    return;
+  } else {
+    scalar4(src, stride, w, h, cn, d, X0, Y0, border, value);
+    scalar4(src, stride, w, h, cn, d + <usize>(cn << 2), X1, Y1, border, value);
   }
-  if (i32x4.all_true(in0)) rgba4(src, stride, X0, Y0, d);
-  else scalar4(src, stride, w, h, 4, d, X0, Y0, border, value);
-  if (i32x4.all_true(in1)) rgba4(src, stride, X1, Y1, d + 16);
-  else scalar4(src, stride, w, h, 4, d + 16, X1, Y1, border, value);
 }
 
 // saturate_cast<int>(double): nearest even, saturated (NaN to INT_MIN, as OpenCV.js gives it).
@@ -216,13 +221,15 @@ export function warp_affine(
     if (ASC_FEATURE_SIMD) {
       const vx = i32x4.splat(X0);
       const vy = i32x4.splat(Y0);
+      const w1 = i16x8.splat(<i16>(srcWidth - 1));
+      const h1 = i16x8.splat(<i16>(srcHeight - 1));
       for (; x + 8 <= dstWidth; x += 8) {
         const o = <usize>x << 2;
         const X0 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o)), 5);
         const Y0 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o)), 5);
         const X1 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o, 16)), 5);
         const Y1 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o, 16)), 5);
-        eight(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X0, Y0, X1, Y1, border, value);
+        eight(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X0, Y0, X1, Y1, w1, h1, border, value);
       }
     }
     for (; x < dstWidth; x++) {
@@ -302,6 +309,8 @@ export function warp_perspective(
         const vm0 = f64x2.splat(m0);
         const vm3 = f64x2.splat(m3);
         const vm6 = f64x2.splat(m6);
+        const w1 = i16x8.splat(<i16>(srcWidth - 1));
+        const h1 = i16x8.splat(<i16>(srcHeight - 1));
         // i, i + 1 ... i + 7 as doubles, stepped by 8 (small integers: exact).
         let ia = f64x2(0.0, 1.0);
         let ib = f64x2(2.0, 3.0);
@@ -317,7 +326,7 @@ export function warp_perspective(
           const Y0 = join(coord2(vy0, vm3, ia, wa), coord2(vy0, vm3, ib, wb));
           const X1 = join(coord2(vx0, vm0, ic, wc), coord2(vx0, vm0, id, wd));
           const Y1 = join(coord2(vy0, vm3, ic, wc), coord2(vy0, vm3, id, wd));
-          eight(src, srcStride, srcWidth, srcHeight, cn, db + <usize>(i * cn), X0, Y0, X1, Y1, border, value);
+          eight(src, srcStride, srcWidth, srcHeight, cn, db + <usize>(i * cn), X0, Y0, X1, Y1, w1, h1, border, value);
           ia = f64x2.add(ia, step);
           ib = f64x2.add(ib, step);
           ic = f64x2.add(ic, step);
