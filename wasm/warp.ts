@@ -68,10 +68,10 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
 //   h0 = 32 S00 + fx (S01 - S00),  h1 likewise      (= (32 - fx) S00 + fx S01 <= 8160)
 //   out = ((32 - fy) h0 + fy h1 + 512) >> 10        (products widened to i32 by extmul)
 // @ts-ignore: decorator
-@inline function gray8(src: usize, stride: i32, X0: v128, Y0: v128, X1: v128, Y1: v128, d: usize): void {
+@inline function gray8(src: usize, stride: i32, SX0: v128, SY0: v128, FX0: v128, FY0: v128, SX1: v128, SY1: v128, FX1: v128, FY1: v128, d: usize): void {
   const vs = i32x4.splat(stride);
-  const a0 = i32x4.add(i32x4.mul(i32x4.shr_s(Y0, 5), vs), i32x4.shr_s(X0, 5));
-  const a1 = i32x4.add(i32x4.mul(i32x4.shr_s(Y1, 5), vs), i32x4.shr_s(X1, 5));
+  const a0 = i32x4.add(i32x4.mul(SY0, vs), SX0);
+  const a1 = i32x4.add(i32x4.mul(SY1, vs), SX1);
   const p0 = src + <usize>i32x4.extract_lane(a0, 0);
   const p1 = src + <usize>i32x4.extract_lane(a0, 1);
   const p2 = src + <usize>i32x4.extract_lane(a0, 2);
@@ -99,10 +99,9 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
   b = v128.load16_lane(p5 + s, b, 5);
   b = v128.load16_lane(p6 + s, b, 6);
   b = v128.load16_lane(p7 + s, b, 7);
-  // The low 16 bits of each position, masked to the fraction (a shuffle: narrowing would saturate).
-  const m = i16x8.splat(31);
-  const fx = v128.and(i8x16.shuffle(X0, X1, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29), m);
-  const fy = v128.and(i8x16.shuffle(Y0, Y1, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29), m);
+  // The fractions (0..32) as i16: the low halves of the i32 lanes.
+  const fx = i8x16.shuffle(FX0, FX1, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+  const fy = i8x16.shuffle(FY0, FY1, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
   const ay = i16x8.sub(i16x8.splat(32), fy);
   const lo = i16x8.splat(255);
   const t0 = v128.and(t, lo);
@@ -131,14 +130,12 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
 
 // Four four-channel pixels whose 2x2 blocks all lie inside, at positions X, Y.
 // @ts-ignore: decorator
-@inline function rgba4(src: usize, stride: i32, X: v128, Y: v128, d: usize): void {
-  const fx = v128.and(X, i32x4.splat(31));
-  const fy = v128.and(Y, i32x4.splat(31));
+@inline function rgba4(src: usize, stride: i32, SX: v128, SY: v128, fx: v128, fy: v128, d: usize): void {
   const ax = i32x4.sub(i32x4.splat(32), fx);
   const ay = i32x4.sub(i32x4.splat(32), fy);
   const top = v128.or(i32x4.mul(ax, ay), i32x4.shl(i32x4.mul(fx, ay), 16));
   const bot = v128.or(i32x4.mul(ax, fy), i32x4.shl(i32x4.mul(fx, fy), 16));
-  const a = i32x4.add(i32x4.mul(i32x4.shr_s(Y, 5), i32x4.splat(stride)), i32x4.shl(i32x4.shr_s(X, 5), 2));
+  const a = i32x4.add(i32x4.mul(SY, i32x4.splat(stride)), i32x4.shl(SX, 2));
   const r0 = rgba1(src + <usize>i32x4.extract_lane(a, 0), stride, v128.shuffle<i32>(top, top, 0, 0, 0, 0), v128.shuffle<i32>(bot, bot, 0, 0, 0, 0));
   const r1 = rgba1(src + <usize>i32x4.extract_lane(a, 1), stride, v128.shuffle<i32>(top, top, 1, 1, 1, 1), v128.shuffle<i32>(bot, bot, 1, 1, 1, 1));
   const r2 = rgba1(src + <usize>i32x4.extract_lane(a, 2), stride, v128.shuffle<i32>(top, top, 2, 2, 2, 2), v128.shuffle<i32>(bot, bot, 2, 2, 2, 2));
@@ -169,21 +166,61 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
   pixel(src, stride, w, h, cn, d + 3 * c, i32x4.extract_lane(X, 3), i32x4.extract_lane(Y, 3), border, value);
 }
 
-// Eight destination pixels at d from positions X0, Y0 (pixels 0-3) and X1, Y1 (4-7); w1, h1 are
-// i16x8 splats of w - 1 and h - 1.
+// The taps and weights of four pixels, as gray8 / rgba4 take them: tap column SX and weight FX in
+// 0..32 (likewise y), the pair (SX, SX + 1) inside the source. BORDER_REPLICATE: X is clamped to
+// [0, (w - 1) 32], then SX = min(X >> 5, w - 2) and FX = X - 32 SX. A pixel left of the source
+// (sx < 0) gets SX = 0, FX = 0: OpenCV clips both its taps to column 0, and so does weight 0 on
+// column 1. One right of it (sx >= w - 1) gets SX = w - 2, FX = 32: both taps are column w - 1 in
+// OpenCV, and here column w - 2 weighs 0. The sums are the same integers, so the same bytes.
 // @ts-ignore: decorator
-@inline function eight(
+@inline function clampTaps(X: v128, max: v128, last: v128): v128 {
+  return i32x4.min_s(i32x4.shr_s(i32x4.max_s(i32x4.splat(0), i32x4.min_s(X, max)), 5), last);
+}
+// @ts-ignore: decorator
+@inline function clampFrac(X: v128, max: v128, S: v128): v128 {
+  return i32x4.sub(i32x4.max_s(i32x4.splat(0), i32x4.min_s(X, max)), i32x4.shl(S, 5));
+}
+
+// Eight destination pixels at d from positions X0, Y0 (pixels 0-3) and X1, Y1 (4-7); w1, h1 are
+// i16x8 splats of w - 1 and h - 1. With BORDER_REPLICATE (w, h >= 2) every pixel takes the vector
+// path, its taps clamped (clampTaps); with BORDER_CONSTANT only when all eight 2x2 blocks lie inside.
+// Not inlined: inlined into the row loops it ran slower on Node 20.
+function eight(
   src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X0: v128, Y0: v128, X1: v128, Y1: v128, w1: v128, h1: v128, border: i32, value: u32,
 ): void {
-  if (inside8(X0, Y0, X1, Y1, w1, h1)) {
-    if (cn == 1) gray8(src, stride, X0, Y0, X1, Y1, d);
-    else {
-      rgba4(src, stride, X0, Y0, d);
-      rgba4(src, stride, X1, Y1, d + 16);
-    }
+  let SX0: v128, SY0: v128, FX0: v128, FY0: v128, SX1: v128, SY1: v128, FX1: v128, FY1: v128;
+  if (border != CONSTANT) {
+    const xmax = i32x4.splat((w - 1) << 5);
+    const ymax = i32x4.splat((h - 1) << 5);
+    const xlast = i32x4.splat(w - 2);
+    const ylast = i32x4.splat(h - 2);
+    SX0 = clampTaps(X0, xmax, xlast);
+    SY0 = clampTaps(Y0, ymax, ylast);
+    SX1 = clampTaps(X1, xmax, xlast);
+    SY1 = clampTaps(Y1, ymax, ylast);
+    FX0 = clampFrac(X0, xmax, SX0);
+    FY0 = clampFrac(Y0, ymax, SY0);
+    FX1 = clampFrac(X1, xmax, SX1);
+    FY1 = clampFrac(Y1, ymax, SY1);
+  } else if (inside8(X0, Y0, X1, Y1, w1, h1)) {
+    const m = i32x4.splat(31);
+    SX0 = i32x4.shr_s(X0, 5);
+    SY0 = i32x4.shr_s(Y0, 5);
+    SX1 = i32x4.shr_s(X1, 5);
+    SY1 = i32x4.shr_s(Y1, 5);
+    FX0 = v128.and(X0, m);
+    FY0 = v128.and(Y0, m);
+    FX1 = v128.and(X1, m);
+    FY1 = v128.and(Y1, m);
   } else {
     scalar4(src, stride, w, h, cn, d, X0, Y0, border, value);
     scalar4(src, stride, w, h, cn, d + <usize>(cn << 2), X1, Y1, border, value);
+    return;
+  }
+  if (cn == 1) gray8(src, stride, SX0, SY0, FX0, FY0, SX1, SY1, FX1, FY1, d);
+  else {
+    rgba4(src, stride, SX0, SY0, FX0, FY0, d);
+    rgba4(src, stride, SX1, SY1, FX1, FY1, d + 16);
   }
 }
 
@@ -218,7 +255,7 @@ export function warp_affine(
     const Y0 = saturateInt((m4 * <f64>y + m5) * 1024.0) + 16;
     const d = dst + <usize>y * <usize>dstStride;
     let x = 0;
-    if (ASC_FEATURE_SIMD) {
+    if (ASC_FEATURE_SIMD && (border == CONSTANT || (srcWidth > 1 && srcHeight > 1))) {
       const vx = i32x4.splat(X0);
       const vy = i32x4.splat(Y0);
       const w1 = i16x8.splat(<i16>(srcWidth - 1));
@@ -302,7 +339,7 @@ export function warp_perspective(
       const W0 = m6 * <f64>x0 + m7 * <f64>y + m8;
       const db = d + <usize>(x0 * cn);
       let i = 0;
-      if (ASC_FEATURE_SIMD) {
+      if (ASC_FEATURE_SIMD && (border == CONSTANT || (srcWidth > 1 && srcHeight > 1))) {
         const vx0 = f64x2.splat(X0);
         const vy0 = f64x2.splat(Y0);
         const vw0 = f64x2.splat(W0);
