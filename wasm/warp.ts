@@ -8,11 +8,12 @@
 //
 // SIMD, eight pixels a step: the positions come eight at a time (affine: int32 adds of a
 // per-column table; perspective: f64x2 arithmetic, the same IEEE operations OpenCV does one pixel
-// at a time, so the same doubles). When all the 2x2 blocks lie inside the source, the taps are
-// gathered with lane loads (gray: a row-0 pair and a row-1 pair per pixel, load16_lane, blended in
-// i16 lanes then widened by extmul; four channels: 8 bytes of each row per pixel, load64_lane,
-// blended with i32x4.dot_i16x8_s against the weights packed as i16 pairs). Otherwise the scalar
-// pixel() takes them, as it takes the row tails and the whole image in the scalar build.
+// at a time, so the same doubles). With BORDER_REPLICATE, or when all eight 2x2 blocks lie inside
+// the source, the taps are gathered with lane loads (gray: a row-0 pair and a row-1 pair per pixel,
+// load16_lane, blended in i16 lanes then widened by extmul; four channels: 8 bytes of each row per
+// pixel, load64_lane, blended with i32x4.dot_i16x8_s against the weights packed as i16 pairs).
+// Otherwise (BORDER_CONSTANT near and past the edges) the scalar pixel() takes them, as it takes
+// the row tails and the whole image in the scalar build.
 
 const CONSTANT: i32 = 0;
 
