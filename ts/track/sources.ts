@@ -3,7 +3,7 @@ import type { Framekit } from '../framekit.js';
 import type { Plane } from '../image/plane.js';
 import { readImageFile, type DecodedImage } from '../io/image.js';
 import { openVideo, type VideoSource } from '../io/video.js';
-import { RENDER_MAGNIFY, cameraPath, photoMap, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
+import { cameraPath, photoMap, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
 
 /**
  * Where `framekit track` gets its frames. `read(gray)` fills a gray plane in the arena (a pool
@@ -28,9 +28,8 @@ export interface TrackSource {
 
 /**
  * The embedded default: a photograph shipped with the package filmed along a known camera path.
- * `attach` copies the photo's luma into the arena and magnifies it (RENDER_MAGNIFY, fk.resize)
- * once; each read renders a frame from it with the warpPerspective kernel (ts/track/synthetic.ts
- * renderFrame gives the same bytes).
+ * `attach` copies the photo's luma into the arena once; each read renders a frame with the
+ * warpPerspective kernel (ts/track/synthetic.ts renderFrame gives the same bytes).
  */
 export async function syntheticSource(photoPath: string, width: number, height: number, frames: number): Promise<TrackSource> {
   const img = await readImageFile(photoPath);
@@ -55,10 +54,7 @@ export async function syntheticSource(photoPath: string, width: number, height: 
     truth: (i) => path.frame(i),
     attach(f) {
       fk = f;
-      const small = f.writePixels(f.allocPlane(img.width, img.height, 'gray', { stride: img.width }), luma);
-      photo = f.allocPlane(img.width * RENDER_MAGNIFY, img.height * RENDER_MAGNIFY, 'gray');
-      f.resize(photo, small, 'linear');
-      f.freePlane(small);
+      photo = f.writePixels(f.allocPlane(img.width, img.height, 'gray', { stride: img.width }), luma);
     },
     async read(gray) {
       if (!fk || !photo) throw new FramekitError('E_STATE', 'the synthetic source renders with a framekit: call attach(fk) first');

@@ -6,11 +6,10 @@
  * Geometry: the plane is Z = 0 with coordinates in photo pixels centred on the photo; a camera with
  * intrinsics K = [f 0 cx; 0 f cy; 0 0 1] at pose (R, t) sees the plane point (X, Y) at
  * K [r1 r2 t] (X, Y, 1)^T, so that 3x3 matrix is the plane-to-image homography P. Rendering maps
- * each pixel back through its inverse and samples the photo (magnified once) bilinearly:
- * framekit's warpPerspective kernel (OpenCV's fixed-point bilinear, BORDER_REPLICATE), or its
- * TypeScript reference for images outside framekit's memory.
+ * each pixel back through its inverse and samples the photo bilinearly: framekit's warpPerspective
+ * kernel (OpenCV's fixed-point bilinear, BORDER_REPLICATE), or its TypeScript reference for images
+ * outside framekit's memory.
  */
-import { resizeLinearReference } from '../kernels/resize/reference.js';
 import { warpPerspectiveArrays } from '../kernels/warp/reference.js';
 
 export type Mat3 = Float64Array; // row-major 3x3
@@ -110,70 +109,46 @@ export function cameraPath(width: number, height: number, photoWidth: number): S
 }
 
 /**
- * How much the photo is magnified (bilinear, fk.resize) before frames are rendered from it.
- * warpPerspective, as OpenCV's, rounds source positions to 1/32 pixel; the default path magnifies
- * the 512-pixel photo about 1.9x at 1280x720, so at 1x that rounding moves rendered pixels by up to
- * 0.03 px, in a pattern fixed to the photo, and the tracker's drift against the ground truth grew
- * (mean corner error over 300 frames, five sub-pixel offsets of the photo: float positions
- * 1.02 px, warp from the photo 1.64 px, warp from the photo magnified 4x 0.93 px).
- */
-export const RENDER_MAGNIFY = 4;
-
-/**
- * The map that renders a frame: destination pixel to pixel of the photo magnified RENDER_MAGNIFY
- * times (row-major, for warpPerspective with `inverseMap`): the inverse of the plane-to-image
- * homography, the shift from centred plane coordinates to the photo's pixel grid, then to the
- * magnified grid (photo pixel u is magnified pixel f u + (f - 1) / 2, resize's pixel centres).
- * Writes into `out`.
+ * The map that renders a frame: destination pixel to photo pixel (row-major, for warpPerspective
+ * with `inverseMap`): the inverse of the plane-to-image homography, then the shift from centred
+ * plane coordinates to the photo's pixel grid. Writes into `out`.
  */
 export function photoMap(frame: SyntheticFrame, photoWidth: number, photoHeight: number, out: Mat3 = new Float64Array(9)): Mat3 {
   const g = mat3Invert(frame.planeToImage);
-  const f = RENDER_MAGNIFY;
-  const c = (f - 1) / 2;
   const ox = photoWidth / 2;
   const oy = photoHeight / 2;
   for (let j = 0; j < 3; j++) {
-    out[j] = f * (g[j]! + ox * g[6 + j]!) + c * g[6 + j]!;
-    out[3 + j] = f * (g[3 + j]! + oy * g[6 + j]!) + c * g[6 + j]!;
+    out[j] = g[j]! + ox * g[6 + j]!;
+    out[3 + j] = g[3 + j]! + oy * g[6 + j]!;
     out[6 + j] = g[6 + j]!;
   }
   return out;
 }
 
-type Photo = { width: number; height: number; data: Uint8Array };
-const magnified = new WeakMap<Uint8Array, Photo>();
-
-/**
- * A gray photo magnified RENDER_MAGNIFY times by the bilinear resize's reference (the bytes
- * fk.resize gives), made once per photo array. Allocates.
- */
-export function magnifyPhoto(photo: Photo): Photo {
-  let m = magnified.get(photo.data);
-  if (!m) {
-    const [w, h] = [photo.width * RENDER_MAGNIFY, photo.height * RENDER_MAGNIFY];
-    const n = photo.width * photo.height;
-    const heap = new Uint8Array(n + w * h);
-    heap.set(photo.data);
-    const src = { ptr: 0, width: photo.width, height: photo.height, stride: photo.width, format: 'gray' as const };
-    resizeLinearReference(heap, { ptr: n, width: w, height: h, stride: w, format: 'gray' }, src);
-    magnified.set(photo.data, (m = { width: w, height: h, data: heap.subarray(n) }));
-  }
-  return m;
-}
-
 /**
  * Renders one frame of the path into a gray image: for each pixel, the plane point it sees, then the
- * photo (magnified, see RENDER_MAGNIFY) sampled bilinearly there, edge pixels repeated outside. The
- * same bytes as `fk.warpPerspective(dst, magnified, photoMap(frame, ...), { inverseMap: true,
- * border: 'replicate' })`, which is how `framekit track` renders its embedded default; this plain
- * TypeScript version (the kernels' references) renders into arrays outside framekit's memory.
- * Slow: for tests.
+ * photo sampled bilinearly there (edge pixels repeated outside the photo). The same bytes as
+ * `fk.warpPerspective(dst, photo, photoMap(frame, ...), { inverseMap: true, border: 'replicate' })`,
+ * which is what `framekit track` renders its embedded default with; this plain TypeScript version
+ * (the kernel's reference) renders into arrays outside framekit's memory. Slow: for tests.
+ *
+ * The kernel, as OpenCV's, rounds source positions to 1/32 pixel (up to 0.03 px in a frame of the
+ * default path, whose photo is magnified about 1.9x), where the float rendering this replaced did
+ * not: the tracker's mean corner error against the ground truth over 300 frames at 1280x720 went
+ * from 0.859 to 1.138 px (the float renderer with positions rounded to 1/32 gives 1.138 too), and
+ * over eight sub-pixel offsets of the photo from 1.28 to 1.68 px. Rendering from the photo magnified
+ * 4x first gave 0.93 px on five offsets but lost the track on the other three.
  */
-export function renderFrame(dst: Uint8Array, dstStride: number, path: SyntheticPath, frame: SyntheticFrame, photo: Photo): void {
-  const m = magnifyPhoto(photo);
+export function renderFrame(
+  dst: Uint8Array,
+  dstStride: number,
+  path: SyntheticPath,
+  frame: SyntheticFrame,
+  photo: { width: number; height: number; data: Uint8Array },
+): void {
   const d = { ptr: 0, width: path.width, height: path.height, stride: dstStride, format: 'gray' as const };
-  const s = { ptr: 0, width: m.width, height: m.height, stride: m.width, format: 'gray' as const };
-  warpPerspectiveArrays(dst, d, m.data, s, 1, photoMap(frame, photo.width, photo.height), 'replicate', [0, 0, 0, 0]);
+  const s = { ptr: 0, width: photo.width, height: photo.height, stride: photo.width, format: 'gray' as const };
+  warpPerspectiveArrays(dst, d, photo.data, s, 1, photoMap(frame, photo.width, photo.height), 'replicate', [0, 0, 0, 0]);
 }
 
 /** Ground-truth homography taking frame a's pixels to frame b's. */
