@@ -7,6 +7,7 @@ import { integralSuite } from './integral.bench.js';
 import { histogramSuite } from './histogram.bench.js';
 import { yuvSuite } from './yuv.bench.js';
 import { resizeSuite } from './resize.bench.js';
+import { warpSuite } from './warp.bench.js';
 import { targetsSuite } from './targets.bench.js';
 import { steadyStateSuite } from './steady-state.bench.js';
 import { schedulerSuite } from './scheduler.bench.js';
@@ -29,6 +30,7 @@ export const SUITES: BenchSuite[] = [
   histogramSuite,
   yuvSuite,
   resizeSuite,
+  warpSuite,
   targetsSuite,
   fastSuite,
   cornersSuite,

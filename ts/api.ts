@@ -11,6 +11,7 @@ export { allocPyramid, buildPyramid, pyrDownSize, pyramidBytes, pyramidPlanes } 
 export { reserveScratch, KernelContext, type ContextSource } from './core/context.js';
 export type { ThresholdType } from './kernels/histogram/api.js';
 export type { Interpolation } from './kernels/resize/api.js';
+export type { WarpOptions, WarpBorder } from './kernels/warp/api.js';
 export { Keypoints } from './features/keypoints.js';
 export type { FastOptions } from './kernels/fast/api.js';
 export type { GoodFeaturesOptions } from './kernels/corners/api.js';

@@ -27,6 +27,7 @@ import { i420ToRgba, nv12ToRgba } from './kernels/yuv/api.js';
 import { resize, type Interpolation } from './kernels/resize/api.js';
 import { toTensor, type TensorTarget, type ToTensorOptions } from './kernels/tensor-prep/api.js';
 import type { TensorGeometry } from './kernels/tensor-prep/tables.js';
+import { warpAffine, warpPerspective, type WarpOptions } from './kernels/warp/api.js';
 import { equalizeHist, histogram, threshold, thresholdOtsu, type ThresholdType } from './kernels/histogram/api.js';
 import { fast, type FastOptions } from './kernels/fast/api.js';
 import { goodFeaturesToTrack, type GoodFeaturesOptions } from './kernels/corners/api.js';
@@ -219,6 +220,16 @@ export class Framekit {
   /** RGBA/BGRA plane to a letterboxed float32 NHWC RGB tensor in the arena, a model's input (ts/kernels/tensor-prep/api.ts). */
   toTensor(dst: TensorTarget, src: PlaneLike, options?: ToTensorOptions): TensorGeometry {
     return toTensor(this.context, dst, src, options);
+  }
+
+  /** Bilinear affine warp into dst, byte for byte OpenCV.js's warpAffine (ts/kernels/warp/api.ts). */
+  warpAffine(dst: PlaneLike, src: PlaneLike, M: ArrayLike<number>, options?: WarpOptions): PlaneLike {
+    return warpAffine(this.context, dst, src, M, options);
+  }
+
+  /** Bilinear perspective warp into dst, byte for byte OpenCV.js's warpPerspective (ts/kernels/warp/api.ts). */
+  warpPerspective(dst: PlaneLike, src: PlaneLike, M: ArrayLike<number>, options?: WarpOptions): PlaneLike {
+    return warpPerspective(this.context, dst, src, M, options);
   }
 
   /** L1 gradient magnitude |dx| + |dy| of two int16 planes (ts/kernels/sobel/api.ts). */

@@ -9,6 +9,7 @@ import { bindIntegral } from './integral/index.js';
 import { bindHistogram } from './histogram/index.js';
 import { bindYuv } from './yuv/index.js';
 import { bindResize } from './resize/index.js';
+import { bindWarp } from './warp/index.js';
 import { bindFast } from './fast/index.js';
 import { bindCornerResponse } from './corners/index.js';
 import { bindLk } from './lk/index.js';
@@ -31,6 +32,7 @@ export function bindKernels(b: KernelBackend) {
     histogram: bindHistogram(b),
     yuv: bindYuv(b),
     resize: bindResize(b),
+    warp: bindWarp(b),
     fast: bindFast(b),
     cornerResponse: bindCornerResponse(b),
     lk: bindLk(b),

@@ -1,12 +1,13 @@
 import { FramekitError } from '../errors.js';
-import { contextOf, type ContextSource } from '../core/context.js';
-import { allocPlane, freePlane } from '../image/alloc.js';
+import { contextOf, type ContextSource, type KernelContext } from '../core/context.js';
+import { allocPlane, freePlane, writePixels } from '../image/alloc.js';
+import { warpPerspective } from '../kernels/warp/api.js';
 import { gray as grayKernel } from '../kernels/gray/api.js';
 import type { Plane } from '../image/plane.js';
 import { grayReference } from '../kernels/gray/reference.js';
 import { readImageFile, type DecodedImage } from '../io/image.js';
 import { openVideo, type VideoSource } from '../io/video.js';
-import { cameraPath, renderFrame, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
+import { cameraPath, photoMap, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
 
 /**
  * Where `framekit track` gets its frames. `read(gray)` fills a gray plane in the arena (a pool
@@ -23,6 +24,8 @@ export interface TrackSource {
   /** Ground truth of frame `index` (the synthetic path only). */
   truth?(index: number): SyntheticFrame;
   readonly path?: SyntheticPath;
+  /** Called once with the framekit whose pool frames `read` fills, before the first read (sources that render with its kernels). */
+  attach?(ctx: ContextSource): void;
   read(gray: Plane): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -46,11 +49,18 @@ function photoLuma(img: DecodedImage): Uint8Array {
   return heap.subarray(dst.ptr, dst.ptr + width * height);
 }
 
-/** The embedded default: a photograph shipped with the package filmed along a known camera path. */
+/**
+ * The embedded default: a photograph shipped with the package filmed along a known camera path.
+ * `attach` copies the photo's luma into the arena once; each read renders a frame with the
+ * warpPerspective kernel (ts/track/synthetic.ts renderFrame gives the same bytes).
+ */
 export async function syntheticSource(photoPath: string, width: number, height: number, frames: number): Promise<TrackSource> {
   const img = await readImageFile(photoPath);
-  const photo = { width: img.width, height: img.height, data: photoLuma(img) };
+  const luma = photoLuma(img);
   const path = cameraPath(width, height, img.width);
+  const map = new Float64Array(9);
+  let fk: KernelContext | null = null;
+  let photo: Plane | null = null;
   let k = 0;
   return {
     width,
@@ -60,12 +70,20 @@ export async function syntheticSource(photoPath: string, width: number, height: 
     length: frames,
     path,
     truth: (i) => path.frame(i),
+    attach(src) {
+      fk = contextOf(src);
+      photo = writePixels(fk, allocPlane(fk, img.width, img.height, 'gray', { stride: img.width }), luma);
+    },
     async read(gray) {
+      if (!fk || !photo) throw new FramekitError('E_STATE', 'the synthetic source renders with a framekit: call attach(fk) first');
       if (k >= frames) return false;
-      renderFrame(gray.data, gray.stride, path, path.frame(k++), photo);
+      warpPerspective(fk, gray, photo, photoMap(path.frame(k++), img.width, img.height, map), { inverseMap: true, border: 'replicate' });
       return true;
     },
-    async close() {},
+    async close() {
+      if (fk && photo) freePlane(fk, photo);
+      photo = null;
+    },
   };
 }
 

@@ -80,6 +80,7 @@ export const track: Command = {
       throw e;
     }
     const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
+    source.attach?.(fk);
     const pool = fk.createPool({ width, height, format: 'gray', size: 3, onExhausted: 'error' });
     const tracker = new Tracker(fk, {
       width,

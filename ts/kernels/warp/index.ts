@@ -1,0 +1,51 @@
+import type { PlaneLike } from '../../image/plane.js';
+import type { KernelBackend } from '../backend.js';
+import { align16 } from '../../memory/layout.js';
+import { warpAffineReference, warpPerspectiveReference, type WarpBorder } from './reference.js';
+
+/** Bilinear warps; the arguments are already checked and `m` is the inverse map (dst -> src). */
+export interface WarpKernel {
+  /** Scratch bytes a warp to a `dstWidth`-wide destination needs (0 for the reference). */
+  scratchBytes(dstWidth: number): number;
+  affine(dst: PlaneLike, src: PlaneLike, cn: number, m: Float64Array, border: WarpBorder, value: readonly number[], scratch: number): void;
+  perspective(
+    dst: PlaneLike,
+    src: PlaneLike,
+    cn: number,
+    m: Float64Array,
+    border: WarpBorder,
+    value: readonly number[],
+    scratch: number,
+  ): void;
+}
+
+/** The border value's channel bytes as one u32, channel 0 lowest (wasm/warp.ts). */
+const packed = (v: readonly number[]) => (v[0]! | (v[1]! << 8) | (v[2]! << 16) | (v[3]! << 24)) >>> 0;
+
+/** Picks the implementation once: wasm/warp.ts (the matrix copied into scratch as f64s), else the references. */
+export function bindWarp(b: KernelBackend): WarpKernel {
+  const px = b.wasm?.pixels;
+  if (!px) {
+    return {
+      scratchBytes: () => 0,
+      affine: (dst, src, cn, m, border, value) => warpAffineReference(b.heap, dst, src, cn, m, border, value),
+      perspective: (dst, src, cn, m, border, value) => warpPerspectiveReference(b.heap, dst, src, cn, m, border, value),
+    };
+  }
+  const f64 = new Float64Array(b.heap.buffer, 0, b.heap.length >> 3);
+  const MATRIX = 80; // 9 f64s, 16-byte aligned; the affine column tables follow
+  return {
+    // The matrix, then two i32 tables of dstWidth for the affine warp.
+    scratchBytes: (dw) => MATRIX + 2 * align16(4 * dw),
+    affine(dst, src, cn, m, border, value, s) {
+      f64.set(m.subarray(0, 6), s >> 3);
+      px.warp_affine(src.ptr, src.stride, src.width, src.height, dst.ptr, dst.stride, dst.width, dst.height,
+        cn, s, border === 'constant' ? 0 : 1, packed(value), s + MATRIX); // prettier-ignore
+    },
+    perspective(dst, src, cn, m, border, value, s) {
+      f64.set(m.subarray(0, 9), s >> 3);
+      px.warp_perspective(src.ptr, src.stride, src.width, src.height, dst.ptr, dst.stride, dst.width, dst.height,
+        cn, s, border === 'constant' ? 0 : 1, packed(value)); // prettier-ignore
+    },
+  };
+}
