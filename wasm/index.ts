@@ -10,6 +10,7 @@ export { histogram, lut_u8, threshold_u8 } from './histogram';
 export { yuv420_to_rgba } from './yuv';
 export { resize_linear, resize_area_fast } from './resize';
 export { ring_write, ring_read } from './ring';
+export { mel_column, audio_level } from './mel';
 
 /** 1 in the SIMD build, 0 in the scalar one. */
 export function simd(): i32 {

@@ -16,6 +16,7 @@ import { bindHamming } from './match/index.js';
 import { bindOrb } from './orb/index.js';
 import { bindHomography } from './homography/index.js';
 import { bindPose } from './pose/index.js';
+import { bindMel } from './mel/index.js';
 
 /** Every kernel framekit has, bound once to the backend chosen at start. */
 export function bindKernels(b: KernelBackend) {
@@ -37,6 +38,7 @@ export function bindKernels(b: KernelBackend) {
     orb: bindOrb(b),
     homography: bindHomography(b),
     pose: bindPose(b),
+    mel: bindMel(b),
   };
 }
 

@@ -43,6 +43,9 @@ export interface PixelsExports {
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;
   ring_read(dst: number, storage: number, capacity: number, offset: number, bytes: number): void;
+  /** wasm/mel.ts: one Whisper log-mel column from a sample ring, and a block's RMS and peak (see ts/kernels/mel). */
+  mel_column(src: number, mask: number, base: number, lead: number, tail: number, tables: number, out: number, work: number): void;
+  audio_level(src: number, n: number, out: number): void;
 }
 
 /** What the Rust crate (rust/src/lib.rs) exports. */
