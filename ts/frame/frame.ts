@@ -2,6 +2,7 @@ import { FramekitError } from '../errors.js';
 import type { Framekit } from '../framekit.js';
 import type { PixelFormat, Plane } from '../image/plane.js';
 import type { Region } from '../memory/arena.js';
+import type { AudioWindow } from '../audio/sync.js';
 
 /**
  * What each built-in attachment holds. Kernels whose results attach to frames give their slot a
@@ -15,10 +16,21 @@ export interface FrameAttachments {
   descriptors: unknown;
   flow: unknown;
   pose: unknown;
+  /** The audio that covers the frame's timestamp (ts/audio/sync.ts). */
+  audio: AudioWindow;
 }
 export type AttachmentKey = keyof FrameAttachments;
 /** Built-in attachment keys in slot order; user slots follow them. */
-export const ATTACHMENT_KEYS: readonly AttachmentKey[] = ['gray', 'pyramid', 'gradients', 'keypoints', 'descriptors', 'flow', 'pose'];
+export const ATTACHMENT_KEYS: readonly AttachmentKey[] = [
+  'gray',
+  'pyramid',
+  'gradients',
+  'keypoints',
+  'descriptors',
+  'flow',
+  'pose',
+  'audio',
+];
 
 /** A GPU texture holding the frame's pixels (a `GPUTexture`; typed loosely so the CPU build needs no WebGPU types). */
 export type GpuTextureHandle = object;

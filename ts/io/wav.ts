@@ -262,7 +262,8 @@ export function decodeWav(bytes: Uint8Array, name = 'WAV'): { info: WavInfo; sam
       read: have,
     });
   // Aligned copy of the sample bytes so typed views can read them.
-  const data = bytes.slice(info.dataOffset, info.dataOffset + frames * info.blockAlign);
+  const data = new Uint8Array(frames * info.blockAlign);
+  data.set(bytes.subarray(info.dataOffset, info.dataOffset + data.length));
   let cap = 1;
   while (cap < frames) cap *= 2;
   const cells = new Float32Array(cap);

@@ -9,10 +9,11 @@ import { match } from './match.js';
 import { orb } from './orb.js';
 import { gray } from './gray.js';
 import { info } from './info.js';
+import { listen } from './listen.js';
 import { pyrdown } from './pyrdown.js';
 import { resize } from './resize.js';
 import { sobel } from './sobel.js';
 import { track } from './track.js';
 
 /** Every command `framekit` knows, in the order `framekit --help` lists them. */
-export const COMMANDS: Command[] = [info, gray, blur, sobel, pyrdown, resize, equalize, track, bench, demo, fast, orb, match, flow];
+export const COMMANDS: Command[] = [info, gray, blur, sobel, pyrdown, resize, equalize, track, listen, bench, demo, fast, orb, match, flow];
