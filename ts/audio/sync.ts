@@ -48,6 +48,11 @@ export interface AvSyncOptions {
   history?: number;
   /** Microseconds between video frames, when known (from the container's rate); else learned from the timestamps. */
   videoIntervalUs?: number;
+  /**
+   * Media time of the audio stream's first sample, microseconds (`AudioStream.startUs`), when known
+   * before its first frame arrives; else taken from the first frame pushed.
+   */
+  startUs?: number;
 }
 
 export interface AvSyncReport {
@@ -88,6 +93,7 @@ export class AvSync {
   #intervalUs: number;
   #learned = false;
   #steps = 0;
+  #pushed = false;
   readonly #windows = new WeakMap<Frame, AudioWindow>();
   readonly #r = {
     attached: 0,
@@ -112,6 +118,7 @@ export class AvSync {
     this.#frameUs = (pool.samples * 1e6) / pool.sampleRate;
     this.#intervalUs = o.videoIntervalUs ?? NaN;
     this.#learned = o.videoIntervalUs !== undefined;
+    if (o.startUs !== undefined) this.#startUs = o.startUs;
   }
 
   /**
@@ -119,8 +126,9 @@ export class AvSync {
    * reference and releases it as usual) and releases the one `history` frames older.
    */
   push(audio: AudioFrame): void {
-    if (Number.isNaN(this.#startUs)) {
-      this.#startUs = audio.timestamp - (audio.startSample * 1e6) / audio.sampleRate;
+    if (!this.#pushed) {
+      this.#pushed = true;
+      if (Number.isNaN(this.#startUs)) this.#startUs = audio.timestamp - (audio.startSample * 1e6) / audio.sampleRate;
       this.#expectSample = audio.startSample;
       this.#next = Math.floor(audio.startSample / this.pool.samples);
     }
@@ -169,6 +177,13 @@ export class AvSync {
       r.audioDropped++;
       return 'audio-dropped';
     }
+    const offset = ts - a.timestamp;
+    const sampleOffset = Math.floor((offset * a.sampleRate) / 1e6);
+    if (sampleOffset >= a.length) {
+      // The stream's last frame is short: past its last sample is past the audio's end.
+      r.afterAudio++;
+      return 'after-audio';
+    }
     let w = this.#windows.get(video);
     if (w === undefined) {
       w = new AudioWindow();
@@ -178,8 +193,8 @@ export class AvSync {
     w.audioFrame = k;
     w.startUs = a.timestamp;
     w.endUs = a.timestamp + this.#frameUs;
-    w.offsetUs = ts - a.timestamp;
-    w.sample = a.startSample + Math.floor((w.offsetUs * a.sampleRate) / 1e6);
+    w.offsetUs = offset;
+    w.sample = a.startSample + sampleOffset;
     const mel = a.mel();
     w.melEnergy = mel ? mel.meanEnergy() : NaN;
     const lv = a.level();
