@@ -288,14 +288,14 @@ describe('AudioStream: 512-sample frames with mel and level attached', () => {
 describe('AudioFrame: pooled, compute-once, attachAsync and generations as video frames', () => {
   test('attachAsync lands on a live frame and is discarded after release and reuse; stale handles are E_STATE', async () => {
     const pool = new AudioPool(fk, { size: 1 });
-    const f = pool.acquire(123, 0);
+    const f = pool.acquire(0);
     const h = f.handle;
     expect(await f.attachAsync('speech', Promise.resolve({ probability: 0.9, speech: true }))).toBe(true);
     expect(f.get('speech')).toEqual({ probability: 0.9, speech: true });
     let resolve!: (v: { probability: number; speech: boolean }) => void;
     const late = f.attachAsync('speech', new Promise((r) => (resolve = r)));
     f.release();
-    const g = pool.acquire(456, 512); // the same slot, a new generation
+    const g = pool.acquire(512); // the same slot, a new generation
     expect(g).toBe(f);
     resolve({ probability: 0.1, speech: false });
     expect(await late).toBe(false);
@@ -312,15 +312,16 @@ describe('AudioFrame: pooled, compute-once, attachAsync and generations as video
   });
 
   test('user slots, ensure, and drop-oldest', () => {
-    const pool = new AudioPool(fk, { size: 2, onExhausted: 'drop-oldest', slots: { ctx: { length: 64, type: 'f32' } } });
-    const a = pool.acquire(0, 0);
-    const b = pool.acquire(1, 512);
+    const pool = new AudioPool(fk, { size: 2, onExhausted: 'drop-oldest', startUs: 1e6, slots: { ctx: { length: 64, type: 'f32' } } });
+    const a = pool.acquire(0);
+    const b = pool.acquire(512);
+    expect(b.timestamp).toBe(1e6 + 32000);
     expect(a.slot<Float32Array>('ctx').length).toBe(64);
     let calls = 0;
     const fn = () => ++calls;
     expect(a.ensure('ctx', fn)).toBe(1);
     expect(a.ensure('ctx', fn)).toBe(1);
-    const c = pool.acquire(2, 1024);
+    const c = pool.acquire(1024);
     expect(c).toBe(a); // the oldest was reclaimed
     expect(pool.stats().dropped).toBe(1);
     b.release();

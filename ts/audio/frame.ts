@@ -82,6 +82,8 @@ const GEN_MASK = (1 << (31 - AUDIO_HANDLE_INDEX_BITS)) - 1;
 export interface AudioFrameInit {
   fk: Framekit;
   owner: { release(frame: AudioFrame): void };
+  /** Media time of stream sample 0, microseconds. */
+  originUs: number;
   index: number;
   capacity: number;
   sampleRate: number;
@@ -113,9 +115,7 @@ export class AudioFrame {
   readonly samplesPtr: number;
   /** Position in the pool's acquire order; -1 while free. */
   seq = -1;
-  /** Microseconds on the media timeline of the first sample (the clock of video frames). */
-  timestamp = 0;
-  /** Stream index of the first sample. */
+  /** Stream index of the first sample: the audio clock (an integer, exact for 18 hours at 16 kHz). */
   startSample = 0;
   /** Valid samples (capacity, except in a stream's last frame; the rest are zero). */
   length = 0;
@@ -123,6 +123,8 @@ export class AudioFrame {
   /** @internal */ _refs = 0;
   readonly #fk: Framekit;
   readonly #owner: AudioFrameInit['owner'];
+  readonly #originUs: number;
+  readonly #usPerSample: number;
   readonly #samples: Float32Array;
   readonly #levelPtr: number;
   readonly #levelView: Float32Array;
@@ -137,6 +139,8 @@ export class AudioFrame {
   constructor(i: AudioFrameInit) {
     this.#fk = i.fk;
     this.#owner = i.owner;
+    this.#originUs = i.originUs;
+    this.#usPerSample = 1e6 / i.sampleRate;
     this.index = i.index;
     this.capacity = i.capacity;
     this.sampleRate = i.sampleRate;
@@ -162,6 +166,15 @@ export class AudioFrame {
   /** Slot index and generation in one non-negative int32 (as `Frame.handle`). */
   get handle(): number {
     return (this.generation & GEN_MASK) * (1 << AUDIO_HANDLE_INDEX_BITS) + this.index;
+  }
+
+  /**
+   * Microseconds on the media timeline of the first sample (the clock of video frames): the pool's
+   * `startUs` plus `startSample` samples. Derived from the sample count, not stored, so that cutting
+   * frames stores no floating-point number (a heap allocation in V8 past 2^30 microseconds).
+   */
+  get timestamp(): number {
+    return this.#originUs + this.startSample * this.#usPerSample;
   }
 
   /** Microseconds the frame covers when full (capacity / sampleRate). */
@@ -286,10 +299,9 @@ export class AudioFrame {
   }
 
   /** @internal Called by the pool on acquire. */
-  _acquire(seq: number, timestamp: number, startSample: number): void {
+  _acquire(seq: number, startSample: number): void {
     this._refs = 1;
     this.seq = seq;
-    this.timestamp = timestamp;
     this.startSample = startSample;
     this.length = this.capacity;
     this.#mel.count = 0;

@@ -23,6 +23,8 @@ export interface AudioPoolOptions {
   samples?: number;
   /** Sample rate of the stream (default 16000). */
   sampleRate?: number;
+  /** Media time of stream sample 0, microseconds (default 0): frames' timestamps count from it. */
+  startUs?: number;
   /** Mel bands each frame has room for (default 80). */
   bands?: MelBands;
   /** When every frame is in use: reclaim the oldest, or throw E_STATE (default). */
@@ -49,6 +51,7 @@ export class AudioPool {
   readonly size: number;
   readonly samples: number;
   readonly sampleRate: number;
+  readonly startUs: number;
   readonly bands: MelBands;
   /** Mel columns a frame has room for: those its samples can complete, plus the stream's end. */
   readonly melCapacity: number;
@@ -67,6 +70,8 @@ export class AudioPool {
     this.size = checkDimension('size', o.size ?? 32, 1 << AUDIO_HANDLE_INDEX_BITS);
     this.samples = checkDimension('samples', o.samples ?? 512, 1 << 20);
     this.sampleRate = checkDimension('sampleRate', o.sampleRate ?? 16000, 768000);
+    this.startUs = o.startUs ?? 0;
+    if (!Number.isFinite(this.startUs)) throw new FramekitError('E_ARGUMENT', `startUs must be a finite number, got ${String(o.startUs)}`);
     const bands = o.bands ?? 80;
     if (bands !== 80 && bands !== 128) throw new FramekitError('E_ARGUMENT', `bands must be 80 or 128, got ${String(bands)}`);
     this.bands = bands;
@@ -107,6 +112,7 @@ export class AudioPool {
           new AudioFrame({
             fk,
             owner: this,
+            originUs: this.startUs,
             index: i,
             capacity: this.samples,
             sampleRate: this.sampleRate,
@@ -127,10 +133,11 @@ export class AudioPool {
   }
 
   /**
-   * A free frame with one reference, stamped with `timestamp` (microseconds) and `startSample`; when
-   * none is free, the oldest live frame under 'drop-oldest' (its holders' references go stale), else E_STATE.
+   * A free frame with one reference whose first sample is stream sample `startSample` (its
+   * timestamp follows: startUs + startSample / sampleRate); when none is free, the oldest live frame
+   * under 'drop-oldest' (its holders' references go stale), else E_STATE.
    */
-  acquire(timestamp = 0, startSample = 0): AudioFrame {
+  acquire(startSample = 0): AudioFrame {
     if (this.#disposed) throw new FramekitError('E_STATE', 'acquire: the audio pool was disposed');
     let f: AudioFrame;
     if (this.#top > 0) f = this.#frames[this.#free[--this.#top]!]!;
@@ -144,7 +151,9 @@ export class AudioPool {
         size: this.size,
       });
     }
-    f._acquire(this.#seq++, timestamp, startSample);
+    if (!Number.isInteger(startSample) || startSample < 0)
+      throw new FramekitError('E_ARGUMENT', `startSample must be a non-negative integer, got ${startSample}`);
+    f._acquire(this.#seq++, startSample);
     return f;
   }
 

@@ -45,7 +45,7 @@ export class AudioStream {
   constructor(fk: Framekit, o: AudioStreamOptions = {}) {
     const bands: MelBands = o.bands ?? 80;
     this.startUs = o.startUs ?? 0;
-    this.pool = new AudioPool(fk, { ...o, bands, sampleRate: MEL_SAMPLE_RATE });
+    this.pool = new AudioPool(fk, { ...o, bands, sampleRate: MEL_SAMPLE_RATE, startUs: this.startUs });
     this.#frameSamples = this.pool.samples;
     const cap = o.ringCapacity ?? 32768;
     try {
@@ -120,7 +120,7 @@ export class AudioStream {
 
   #cutFrame(len: number, last: boolean): AudioFrame {
     const start = this.#cut;
-    const f = this.pool.acquire(this.timeOf(start), start);
+    const f = this.pool.acquire(start);
     f.length = len;
     this.ring.peekInto(f.samplesPtr, len, start - this.#consumed);
     if (len < f.capacity) f.samples.fill(0, len);
