@@ -32,6 +32,8 @@ export interface AudioProbe {
   duration: number | null;
   /** Whether the file also has a video stream. */
   hasVideo: boolean;
+  /** Start of the first video stream on the file's timeline, seconds (null without video). */
+  videoStartTime: number | null;
 }
 
 function ffmpegMissing(): FramekitError {
@@ -59,6 +61,7 @@ export async function probeAudio(path: string): Promise<AudioProbe> {
         const streams = (JSON.parse(stdout) as { streams?: S[] }).streams ?? [];
         const a = streams.find((s) => s.codec_type === 'audio');
         if (!a) return reject(new FramekitError('E_NO_AUDIO', `${path}: the file has no audio stream`, { path }));
+        const v = streams.find((s) => s.codec_type === 'video');
         const start = Number(a.start_time);
         const dur = Number(a.duration);
         resolve({
@@ -67,7 +70,8 @@ export async function probeAudio(path: string): Promise<AudioProbe> {
           channels: a.channels ?? 0,
           startTime: Number.isFinite(start) ? start : 0,
           duration: Number.isFinite(dur) ? dur : null,
-          hasVideo: streams.some((s) => s.codec_type === 'video'),
+          hasVideo: v !== undefined,
+          videoStartTime: v ? (Number.isFinite(Number(v.start_time)) ? Number(v.start_time) : 0) : null,
         });
       },
     );
