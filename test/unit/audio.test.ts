@@ -17,6 +17,8 @@ const [, fk] = fks[2]!;
 const dir = mkdtempSync(join(tmpdir(), 'framekit-audio-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const speech = speechClip();
+/** Tests that run ffmpeg get a minute: the machine they run on may be shared. */
+const SLOW = 60_000;
 const SPEECH = fixturePath('speech-16k.wav');
 
 /** Runs ffmpeg (Debian's, as the package uses) and returns the output path. */
@@ -91,16 +93,20 @@ describe('WAV read by framekit', () => {
     ],
   ];
   for (const [name, args, tol] of formats) {
-    test(`${name}: decodeWav and the streaming reader give the source's samples (downmixed)`, async () => {
-      const path = ffmpeg(`${name.split(' ')[0]}-${args.join('')}.wav`, '-i', SPEECH, ...args);
-      const whole = decodeWav(readFileSync(path)).samples;
-      expect(whole.length).toBe(speech.length);
-      const expected = tol < 0 ? speech.map((v) => v / 2) : speech;
-      expect(maxAbsDiff(whole, expected)).toBeLessThanOrEqual(Math.max(tol, 1e-7));
-      const streamed = await drain(await openWav(path), 1024);
-      expect(streamed.length).toBe(speech.length);
-      expect(maxAbsDiff(streamed, whole)).toBe(0);
-    });
+    test(
+      `${name}: decodeWav and the streaming reader give the source's samples (downmixed)`,
+      async () => {
+        const path = ffmpeg(`${name.split(' ')[0]}-${args.join('')}.wav`, '-i', SPEECH, ...args);
+        const whole = decodeWav(readFileSync(path)).samples;
+        expect(whole.length).toBe(speech.length);
+        const expected = tol < 0 ? speech.map((v) => v / 2) : speech;
+        expect(maxAbsDiff(whole, expected)).toBeLessThanOrEqual(Math.max(tol, 1e-7));
+        const streamed = await drain(await openWav(path), 1024);
+        expect(streamed.length).toBe(speech.length);
+        expect(maxAbsDiff(streamed, whole)).toBe(0);
+      },
+      SLOW,
+    );
   }
 
   test('a truncated WAV: decodeWav throws E_DECODE; the stream delivers every whole frame, then E_DECODE', async () => {
@@ -135,70 +141,86 @@ describe('WAV read by framekit', () => {
     expect(errorCode(() => parseWavHeader(new TextEncoder().encode('not a wav file at all')))).toBe('E_DECODE');
   });
 
-  test('unsupported formats are E_FORMAT: A-law, 12-bit, 9 channels', () => {
-    const alaw = ffmpeg('alaw.wav', '-i', SPEECH, '-c:a', 'pcm_alaw');
-    expect(errorCode(() => parseWavHeader(readFileSync(alaw)))).toBe('E_FORMAT');
-    const h = Buffer.from(readFileSync(SPEECH).subarray(0, 44));
-    h.writeUInt16LE(12, 34); // bits per sample
-    expect(errorCode(() => parseWavHeader(h))).toBe('E_FORMAT');
-    const c = Buffer.from(readFileSync(SPEECH).subarray(0, 44));
-    c.writeUInt16LE(9, 22);
-    expect(errorCode(() => parseWavHeader(c))).toBe('E_FORMAT');
-  });
+  test(
+    'unsupported formats are E_FORMAT: A-law, 12-bit, 9 channels',
+    () => {
+      const alaw = ffmpeg('alaw.wav', '-i', SPEECH, '-c:a', 'pcm_alaw');
+      expect(errorCode(() => parseWavHeader(readFileSync(alaw)))).toBe('E_FORMAT');
+      const h = Buffer.from(readFileSync(SPEECH).subarray(0, 44));
+      h.writeUInt16LE(12, 34); // bits per sample
+      expect(errorCode(() => parseWavHeader(h))).toBe('E_FORMAT');
+      const c = Buffer.from(readFileSync(SPEECH).subarray(0, 44));
+      c.writeUInt16LE(9, 22);
+      expect(errorCode(() => parseWavHeader(c))).toBe('E_FORMAT');
+    },
+    SLOW,
+  );
 });
 
 describe('audio through ffmpeg', () => {
-  test('a 44.1 kHz stereo FLAC, resampled by ffmpeg to 16 kHz mono, streamed into a small ring', async () => {
-    const flac = ffmpeg('speech.flac', '-i', SPEECH, '-ar', '44100', '-ac', '2');
-    const src = await openFfmpegAudio(flac);
-    expect(src.probe).toMatchObject({ codec: 'flac', sampleRate: 44100, channels: 2, hasVideo: false });
-    const got = await drain(src, 2048);
-    expect(Math.abs(got.length - speech.length)).toBeLessThanOrEqual(32);
-    // Two resamplings apart: the same waveform within resampling error.
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < Math.min(got.length, speech.length); i++) {
-      num += (got[i]! - speech[i]!) ** 2;
-      den += speech[i]! ** 2;
-    }
-    expect(num / den).toBeLessThan(1e-3);
-  });
+  test(
+    'a 44.1 kHz stereo FLAC, resampled by ffmpeg to 16 kHz mono, streamed into a small ring',
+    async () => {
+      const flac = ffmpeg('speech.flac', '-i', SPEECH, '-ar', '44100', '-ac', '2');
+      const src = await openFfmpegAudio(flac);
+      expect(src.probe).toMatchObject({ codec: 'flac', sampleRate: 44100, channels: 2, hasVideo: false });
+      const got = await drain(src, 2048);
+      expect(Math.abs(got.length - speech.length)).toBeLessThanOrEqual(32);
+      // Two resamplings apart: the same waveform within resampling error.
+      let num = 0;
+      let den = 0;
+      for (let i = 0; i < Math.min(got.length, speech.length); i++) {
+        num += (got[i]! - speech[i]!) ** 2;
+        den += speech[i]! ** 2;
+      }
+      expect(num / den).toBeLessThan(1e-3);
+    },
+    SLOW,
+  );
 
-  test('openAudio: a 16 kHz WAV is read by framekit, an 8 kHz WAV goes through ffmpeg', async () => {
-    const a = await openAudio(SPEECH);
-    expect('wav' in a).toBe(true);
-    await a.close();
-    const low = ffmpeg('speech-8k.wav', '-i', SPEECH, '-ar', '8000');
-    const b = await openAudio(low);
-    expect('probe' in b).toBe(true);
-    const got = await drain(b);
-    expect(Math.abs(got.length - speech.length)).toBeLessThanOrEqual(32);
-  });
+  test(
+    'openAudio: a 16 kHz WAV is read by framekit, an 8 kHz WAV goes through ffmpeg',
+    async () => {
+      const a = await openAudio(SPEECH);
+      expect('wav' in a).toBe(true);
+      await a.close();
+      const low = ffmpeg('speech-8k.wav', '-i', SPEECH, '-ar', '8000');
+      const b = await openAudio(low);
+      expect('probe' in b).toBe(true);
+      const got = await drain(b);
+      expect(Math.abs(got.length - speech.length)).toBeLessThanOrEqual(32);
+    },
+    SLOW,
+  );
 
-  test('a file with no audio stream is E_NO_AUDIO; a missing file is E_IO; audio starting late reports its start', async () => {
-    const video = ffmpeg('video-only.mkv', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1');
-    expect(await errorCodeAsync(openFfmpegAudio(video))).toBe('E_NO_AUDIO');
-    expect(await errorCodeAsync(openAudio(join(dir, 'nope.mp3')))).toBe('E_IO');
-    const late = ffmpeg(
-      'late.mkv',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=64x48:rate=10',
-      '-itsoffset',
-      '0.5',
-      '-i',
-      SPEECH,
-      '-t',
-      '3',
-      '-c:a',
-      'flac',
-    );
-    const src = await openFfmpegAudio(late);
-    expect(src.probe.hasVideo).toBe(true);
-    expect(Math.abs(src.startUs - 500000)).toBeLessThanOrEqual(1000);
-    await src.close();
-  });
+  test(
+    'a file with no audio stream is E_NO_AUDIO; a missing file is E_IO; audio starting late reports its start',
+    async () => {
+      const video = ffmpeg('video-only.mkv', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10', '-t', '1');
+      expect(await errorCodeAsync(openFfmpegAudio(video))).toBe('E_NO_AUDIO');
+      expect(await errorCodeAsync(openAudio(join(dir, 'nope.mp3')))).toBe('E_IO');
+      const late = ffmpeg(
+        'late.mkv',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=64x48:rate=10',
+        '-itsoffset',
+        '0.5',
+        '-i',
+        SPEECH,
+        '-t',
+        '3',
+        '-c:a',
+        'flac',
+      );
+      const src = await openFfmpegAudio(late);
+      expect(src.probe.hasVideo).toBe(true);
+      expect(Math.abs(src.startUs - 500000)).toBeLessThanOrEqual(1000);
+      await src.close();
+    },
+    SLOW,
+  );
 });
 
 describe('AudioStream: 512-sample frames with mel and level attached', () => {

@@ -117,6 +117,7 @@ export class MelStream {
       const t = this.next;
       const start = t * MEL_HOP - MEL_PAD;
       const lead = start < 0 ? -start : 0;
+      this.#checkWindow(start + lead, start + MEL_N_FFT);
       this.mel.column(out + n * this.mel.bands * 4, this.ring.storagePtr, this.ring.capacity, (this.origin + start) | 0, lead, 0);
       this.next++;
       n++;
@@ -139,11 +140,28 @@ export class MelStream {
       const start = t * MEL_HOP - MEL_PAD;
       const lead = start < 0 ? -start : 0;
       const tail = Math.max(0, start + MEL_N_FFT - length);
+      this.#checkWindow(start + lead, start + MEL_N_FFT - tail);
       this.mel.column(out + n * this.mel.bands * 4, this.ring.storagePtr, this.ring.capacity, (this.origin + start) | 0, lead, tail);
       this.next++;
       n++;
     }
     return n;
+  }
+
+  /**
+   * Throws E_STATE, before anything is computed, unless stream samples [from, to) are all in the
+   * ring: pushed, and not yet dropped by its reader (ring counters compared modulo 2^32).
+   */
+  #checkWindow(from: number, to: number): void {
+    const r = this.ring;
+    const pushed = ((r.writeIndex - this.origin - to) | 0) >= 0;
+    const kept = ((this.origin + from - r.readIndex) | 0) >= 0;
+    if (!pushed || !kept)
+      throw new FramekitError(
+        'E_STATE',
+        `mel stream: samples ${from}..${to} are ${pushed ? 'no longer in the ring (its reader dropped them)' : 'not in the ring yet'}`,
+        { from, to },
+      );
   }
 }
 
