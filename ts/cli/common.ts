@@ -7,7 +7,10 @@ import type { Values } from './command.js';
 export function backendOf(values: Values): Backend {
   const b = values.backend ?? 'auto';
   if (b === 'auto' || b === 'reference' || b === 'wasm') return b;
-  if (b === 'webgpu') throw new FramekitError('E_ARGUMENT', 'the webgpu backend is not available for this command yet');
+  // The commands that run on the GPU (info, gray, blur, sobel, pyrdown, fast, track) check for
+  // 'webgpu' before they get here.
+  if (b === 'webgpu')
+    throw new FramekitError('E_ARGUMENT', '--backend webgpu runs info, gray, blur, sobel, pyrdown, fast and track only; use wasm here');
   throw new FramekitError('E_ARGUMENT', `--backend must be auto, reference, wasm or webgpu, got ${JSON.stringify(b)}`);
 }
 
@@ -34,11 +37,27 @@ export async function openImage(
 
 /** Writes an 8-bit plane as .png/.pgm, or any plane's bytes as .raw, whole or not at all. */
 export async function writePlaneFile(fk: Framekit, plane: Plane, path: string): Promise<void> {
+  checkPlaneFile(plane.format, path);
+  await writePlaneBytes(path, plane.width, plane.height, plane.format, fk.readPixels(plane));
+}
+
+/** E_FORMAT unless a plane of `format` can be written to `path` (8-bit planes as images, any plane as .raw). */
+export function checkPlaneFile(format: Plane['format'], path: string): void {
   const kind = imageKindOf(path);
-  const data = fk.readPixels(plane);
-  const format = plane.format === 'gray' ? 'gray' : plane.format === 'rgb' ? 'rgb' : 'rgba';
-  if (format !== plane.format && kind !== 'raw') {
-    throw new FramekitError('E_FORMAT', `cannot write a ${plane.format} plane as .${kind}`);
+  if (format !== 'gray' && format !== 'rgb' && format !== 'rgba' && kind !== 'raw') {
+    throw new FramekitError('E_FORMAT', `cannot write a ${format} plane as .${kind}`);
   }
-  await writeFileAtomic(path, encodeImage({ width: plane.width, height: plane.height, format, data }, kind));
+}
+
+/** Writes a plane's tightly packed bytes to `path` as writePlaneFile does, whole or not at all. */
+export async function writePlaneBytes(
+  path: string,
+  width: number,
+  height: number,
+  format: Plane['format'],
+  data: Uint8Array,
+): Promise<void> {
+  checkPlaneFile(format, path);
+  const as = format === 'gray' ? 'gray' : format === 'rgb' ? 'rgb' : 'rgba';
+  await writeFileAtomic(path, encodeImage({ width, height, format: as, data }, imageKindOf(path)));
 }

@@ -6,9 +6,17 @@ import { COMMANDS } from './commands/index.js';
 
 const out: Output = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
 
+const BACKENDS = `--backend auto|reference|wasm|webgpu (default auto)
+  webgpu runs info, gray, blur, sobel, pyrdown, fast and track on the WebGPU passes, with the same
+  output as wasm: the optional package "webgpu" (Dawn) and an adapter (without a GPU driver: Mesa's
+  EGL and llvmpipe) are needed, else the command fails saying which is missing. Every option of
+  those commands works there; track takes its refill corners from the GPU keypoint chain. The
+  other commands answer E_ARGUMENT to webgpu.
+`;
+
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}\n             ${c.usage}`);
-  return `framekit <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return `framekit <command> [options]\n\ncommands:\n${lines.join('\n')}\n\n${BACKENDS}`;
 }
 
 /** Runs one CLI invocation; returns the exit code (0 ok, 1 failure, 2 usage). */

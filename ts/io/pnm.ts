@@ -5,7 +5,7 @@ import type { DecodedImage } from './image.js';
  * Binary PGM (P5) and PPM (P6) with 8-bit samples (maxval <= 255): a text header and raw rows.
  * The format is a header and a memcpy, so it is handled here rather than through a codec library.
  */
-export function decodePnm(bytes: Uint8Array): DecodedImage {
+export function decodePnm(bytes: Uint8Array, maxPixels = 1 << 26): DecodedImage {
   const magic = String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0);
   if (magic !== 'P5' && magic !== 'P6')
     throw new FramekitError('E_DECODE', `unsupported PNM type ${JSON.stringify(magic)} (P5 and P6 are read)`);
@@ -29,6 +29,12 @@ export function decodePnm(bytes: Uint8Array): DecodedImage {
   i++; // the single whitespace byte after maxval
   const [width, height, maxval] = fields as [number, number, number];
   if (width < 1 || height < 1) throw new FramekitError('E_DECODE', `PNM size ${width}x${height} is empty`);
+  if (width * height > maxPixels)
+    throw new FramekitError('E_DIMENSION', `PNM size ${width}x${height} is more than the ${maxPixels} pixels allowed`, {
+      width,
+      height,
+      maxPixels,
+    });
   if (maxval < 1 || maxval > 255) throw new FramekitError('E_DECODE', `PNM maxval ${maxval} is not 8-bit`);
   const channels = magic === 'P5' ? 1 : 3;
   const need = width * height * channels;

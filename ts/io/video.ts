@@ -64,7 +64,7 @@ async function readPlanes(
  * YUV4MPEG2 (.y4m), read by framekit itself: a text header line, then per frame a `FRAME` line and
  * the raw planes. 4:2:0 chroma (C420, C420jpeg, C420paldv, C420mpeg2) and 8-bit only.
  */
-export async function openY4M(path: string): Promise<VideoSource> {
+export async function openY4M(path: string, o: { maxPixels?: number } = {}): Promise<VideoSource> {
   const { open } = await import('node:fs/promises');
   let fh: Handle;
   try {
@@ -93,6 +93,13 @@ export async function openY4M(path: string): Promise<VideoSource> {
     }
     if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height))) {
       throw new FramekitError('E_DECODE', `${path}: bad size W${width} H${height}`, { path });
+    }
+    if (width > 1 << 16 || height > 1 << 16 || width * height > (o.maxPixels ?? 1 << 26)) {
+      throw new FramekitError('E_DIMENSION', `${path}: W${width} H${height} is larger than allowed; refused before reading frames`, {
+        path,
+        width,
+        height,
+      });
     }
     if (!/^420(jpeg|paldv|mpeg2)?$/.test(colour)) {
       throw new FramekitError('E_DECODE', `${path}: colour space C${colour} is not supported (4:2:0 8-bit is)`, { path });

@@ -1,34 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { FramekitError } from '../../errors.js';
 import { createFramekit } from '../../index.js';
 import { readImageFile } from '../../io/image.js';
+import { readPoints } from '../../io/points.js';
 import { COMMON, type Command } from '../command.js';
 import { backendOf, requireArg } from '../common.js';
 import { grayOf, intOption } from '../features.js';
-
-/** Reads `[{x, y}, ...]` from a JSON file as x, y pairs; E_ARGUMENT when it is anything else. */
-async function readPoints(path: string): Promise<number[]> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new FramekitError('E_IO', `cannot read points from ${path}: ${(e as Error).message}`);
-  }
-  if (!Array.isArray(data)) throw new FramekitError('E_ARGUMENT', `${path}: expected an array of {x, y}`);
-  const xy: number[] = [];
-  data.forEach((p, i) => {
-    const ok =
-      p !== null &&
-      typeof p === 'object' &&
-      typeof p.x === 'number' &&
-      typeof p.y === 'number' &&
-      Number.isFinite(p.x) &&
-      Number.isFinite(p.y);
-    if (!ok) throw new FramekitError('E_ARGUMENT', `${path}: point ${i} is not {x, y} with finite numbers`);
-    xy.push(p.x, p.y);
-  });
-  return xy;
-}
 
 export const flow: Command = {
   name: 'flow',

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { batch } from './batch.js';
 import { bench } from './bench.js';
 import { blur } from './blur.js';
 import { demo } from './demo.js';
@@ -14,6 +15,25 @@ import { pyrdown } from './pyrdown.js';
 import { resize } from './resize.js';
 import { sobel } from './sobel.js';
 import { track } from './track.js';
+import { worker } from './worker.js';
 
 /** Every command `framekit` knows, in the order `framekit --help` lists them. */
-export const COMMANDS: Command[] = [info, gray, blur, sobel, pyrdown, resize, equalize, track, listen, bench, demo, fast, orb, match, flow];
+export const COMMANDS: Command[] = [
+  info,
+  gray,
+  blur,
+  sobel,
+  pyrdown,
+  resize,
+  equalize,
+  track,
+  listen,
+  bench,
+  demo,
+  fast,
+  orb,
+  match,
+  flow,
+  batch,
+  worker,
+];

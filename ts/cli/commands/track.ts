@@ -9,6 +9,8 @@ import { LatencyRecorder } from '../../track/stats.js';
 import { Tracker, STAGES, type TrackResult } from '../../track/tracker.js';
 import { backendOf } from '../common.js';
 import { VideoAudio } from '../../audio/follow.js';
+import { createGpuFramekit, wantsWebgpu } from '../webgpu.js';
+import type { ChainOutput, KeypointChain } from '../../backends/webgpu/keypoint-chain.js';
 import type { Command, Output, Values } from '../command.js';
 
 /** The photograph the embedded default films: public domain (NASA), shipped in test/fixtures. */
@@ -57,7 +59,7 @@ function progress(out: Output, done: number, total: number | null, fps: number):
 export const track: Command = {
   name: 'track',
   usage: 'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio]',
-  summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default',
+  summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
     output: { type: 'string', short: 'o' },
@@ -70,7 +72,15 @@ export const track: Command = {
   async run(p, values, out) {
     const opened = await openSource(p[0], values);
     const { width, height } = opened.source;
-    const fk = await createFramekit({ maxWidth: width, maxHeight: height, frames: 4, scratchBytes: 32 << 20, backend: backendOf(values) });
+    const webgpu = wantsWebgpu(values);
+    const sizing = { maxWidth: width, maxHeight: height, frames: 4, scratchBytes: 32 << 20 };
+    let fk;
+    try {
+      fk = webgpu ? await createGpuFramekit(sizing) : await createFramekit({ ...sizing, backend: backendOf(values) });
+    } catch (e) {
+      if (!opened.files) await opened.source.close();
+      throw e;
+    }
     const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
     const pool = fk.createPool({ width, height, format: 'gray', size: 3, onExhausted: 'error' });
     const tracker = new Tracker(fk, {
@@ -84,6 +94,20 @@ export const track: Command = {
     // covering its timestamp (microseconds on the file's timeline, from the frame rate).
     const audio = p[0] && !opened.files && !values['no-audio'] ? await VideoAudio.open(fk, p[0], source.fps) : null;
     const frameUs = 1e6 / (source.fps ?? 30);
+    // --backend webgpu: the refill corners come from the GPU keypoint chain (gray -> FAST on the
+    // device, the corners read back), as the browser demo takes them; the tracker's FAST options
+    // (threshold 20, suppression, the base level) so they are the corners the WASM path finds.
+    let chain: KeypointChain | null = null;
+    let corners: ChainOutput | null = null;
+    let gpuCorners = 0;
+    if (webgpu) {
+      chain = await fk.createKeypointChain({ width, height, format: 'gray', levels: 1, threshold: 20, capacity: 1 << 15 });
+      if (chain.where !== 'webgpu') {
+        await source.close();
+        throw new FramekitError('E_GPU', `--backend webgpu: the GPU keypoint chain could not be built: ${chain.fallbackReason}`);
+      }
+      corners = chain.createOutput();
+    }
     const stages = new Map(STAGES.map((s) => [s, new LatencyRecorder()]));
     const total = new LatencyRecorder();
     let sink: FrameSink | null = null;
@@ -113,7 +137,17 @@ export const track: Command = {
           frame.release();
           break;
         }
-        const r: TrackResult = tracker.process(frame);
+        let r: TrackResult;
+        if (chain && corners) {
+          const gpu = chain.run(corners, frame.pixels);
+          try {
+            r = await tracker.processAsync(frame, { keypoints: gpu.then((o) => o.keypoints) });
+          } finally {
+            // The chain reads the frame until it settles: only then may the frame go back to the pool.
+            await gpu.catch(() => undefined);
+          }
+          if (corners.where === 'webgpu') gpuCorners++;
+        } else r = tracker.process(frame);
         if (r.deepened) deepened++;
         if (r.relocalized) relocalized++;
         for (const s of STAGES) stages.get(s)!.record(r.ms[s]);
@@ -126,8 +160,17 @@ export const track: Command = {
           if (err.translationPct !== null) truthErrors.translation.record(err.translationPct);
         }
         if (audio) await audio.attach(frame);
-        if (values.json)
-          out.stdout(JSON.stringify(audio ? { ...tracker.toJSON(err), audio: VideoAudio.summary(frame) } : tracker.toJSON(err)) + '\n');
+        if (values.json) {
+          const line =
+            corners || audio
+              ? {
+                  ...tracker.toJSON(err),
+                  ...(corners ? { corners: corners.where } : {}),
+                  ...(audio ? { audio: VideoAudio.summary(frame) } : {}),
+                }
+              : tracker.toJSON(err);
+          out.stdout(JSON.stringify(line) + '\n');
+        }
         if (sink && canvas) {
           grayToCanvas(canvas, frame.pixels.data, frame.pixels.stride);
           tracker.draw(canvas, Math.min(width, height) / 4);
@@ -160,7 +203,9 @@ export const track: Command = {
           { p50: number; p99: number }
         >,
         drops: pool.stats().dropped,
-        backend: fk.info().backend,
+        backend: webgpu ? 'webgpu' : fk.info().backend,
+        /** --backend webgpu: the adapter, and the frames whose refill corners came from the GPU keypoint chain (the rest fell back to WASM). */
+        ...(chain ? { gpu: fk.info().gpu ?? `lost: ${chain.fallbackReason}`, gpuCornerFrames: gpuCorners } : {}),
         /** Frames whose flow ran again over every pyramid level, and frames recovered from the ORB keyframe. */
         deepened,
         relocalized,
