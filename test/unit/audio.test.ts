@@ -289,6 +289,34 @@ describe('AudioStream: 512-sample frames with mel and level attached', () => {
     });
   }
 
+  test('context: each frame holds the 64 samples before it, then its own, contiguous (zeros before the stream)', () => {
+    const stream = new AudioStream(fk, { size: 2, ringCapacity: 4096, context: 64 });
+    let pushed = 0;
+    let frames = 0;
+    let columns = 0;
+    const take = (f: NonNullable<ReturnType<AudioStream['next']>>) => {
+      const w = f.window;
+      expect(w.length).toBe(64 + 512);
+      expect(f.samplesPtr - f.windowPtr).toBe(256);
+      for (let i = 0; i < 64; i++) expect(w[i]).toBe(f.startSample - 64 + i < 0 ? 0 : speech[f.startSample - 64 + i]!);
+      for (let i = 0; i < f.length; i++) expect(w[64 + i]).toBe(speech[f.startSample + i]!);
+      columns += f.mel()!.count;
+      frames++;
+      f.release();
+    };
+    while (pushed < speech.length) {
+      const n = Math.min(700, speech.length - pushed, stream.ring.free);
+      expect(stream.ring.push(speech.subarray(pushed, pushed + n))).toBe(true);
+      pushed += n;
+      for (let f = stream.next(); f; f = stream.next()) take(f);
+    }
+    for (let f = stream.flush(); f; f = stream.flush()) take(f);
+    expect(frames).toBe(Math.ceil(speech.length / 512));
+    expect(columns).toBe(Math.floor(speech.length / 160) + 1);
+    expect(errorCode(() => new AudioPool(fk, { context: 5000 }))).toBe('E_ARGUMENT');
+    stream.dispose();
+  });
+
   test('a stream that ends on a frame boundary gets a last frame of 0 samples carrying the end columns', () => {
     const stream = new AudioStream(fk, { size: 2, ringCapacity: 4096 });
     expect(stream.ring.push(speech.subarray(0, 2048))).toBe(true);

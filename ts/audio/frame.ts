@@ -87,7 +87,9 @@ export interface AudioFrameInit {
   index: number;
   capacity: number;
   sampleRate: number;
+  /** Holds `context` samples then `capacity` samples. */
   samples: Region;
+  context: number;
   level: Region;
   keys: ReadonlyMap<string, number>;
   mel: MelColumns;
@@ -113,6 +115,10 @@ export class AudioFrame {
   readonly sampleRate: number;
   /** Byte offset of the first sample in the memory (a kernel's input pointer). */
   readonly samplesPtr: number;
+  /** Samples of context the frame keeps before its own (the pool's `context` option; 0 by default). */
+  readonly context: number;
+  /** Byte offset of the first context sample: `context + capacity` contiguous samples start here. */
+  readonly windowPtr: number;
   /** Position in the pool's acquire order; -1 while free. */
   seq = -1;
   /** Stream index of the first sample: the audio clock (an integer, exact for 18 hours at 16 kHz). */
@@ -126,6 +132,7 @@ export class AudioFrame {
   readonly #originUs: number;
   readonly #usPerSample: number;
   readonly #samples: Float32Array;
+  readonly #window: Float32Array;
   readonly #levelPtr: number;
   readonly #levelView: Float32Array;
   readonly #level = new AudioLevel();
@@ -144,8 +151,11 @@ export class AudioFrame {
     this.index = i.index;
     this.capacity = i.capacity;
     this.sampleRate = i.sampleRate;
-    this.samplesPtr = i.samples.ptr;
-    this.#samples = new Float32Array(i.fk.heap.buffer, i.samples.ptr, i.capacity);
+    this.context = i.context;
+    this.windowPtr = i.samples.ptr;
+    this.samplesPtr = i.samples.ptr + 4 * i.context;
+    this.#samples = new Float32Array(i.fk.heap.buffer, this.samplesPtr, i.capacity);
+    this.#window = new Float32Array(i.fk.heap.buffer, i.samples.ptr, i.context + i.capacity);
     this.#levelPtr = i.level.ptr;
     this.#levelView = new Float32Array(i.fk.heap.buffer, i.level.ptr, 2);
     this.#mel = i.mel;
@@ -186,6 +196,16 @@ export class AudioFrame {
   get samples(): Float32Array {
     if (this._refs === 0) this.#stale('samples');
     return this.#samples;
+  }
+
+  /**
+   * The `context` stream samples before the frame's first, then its `capacity` samples, contiguous
+   * (a view made once): what a model that reads overlapping blocks takes in one piece (Silero VAD v5
+   * reads 64 samples of context and 512 new ones). Context before the stream's start is zero.
+   */
+  get window(): Float32Array {
+    if (this._refs === 0) this.#stale('window');
+    return this.#window;
   }
 
   /** The preallocated mel columns (filled by the stream that cut the frame; attached under `mel`). */

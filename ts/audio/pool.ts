@@ -21,6 +21,11 @@ export interface AudioPoolOptions {
   size?: number;
   /** Samples per frame (default 512: 32 ms at 16 kHz, the voice-activity model's block). */
   samples?: number;
+  /**
+   * Samples of the stream before each frame's first that the frame also holds, just before its own
+   * (`AudioFrame.window`), 0..4096 (default 0; 64 suits Silero VAD v5's [1, 576] input).
+   */
+  context?: number;
   /** Sample rate of the stream (default 16000). */
   sampleRate?: number;
   /** Media time of stream sample 0, microseconds (default 0): frames' timestamps count from it. */
@@ -50,6 +55,7 @@ export class AudioPool {
   readonly fk: Framekit;
   readonly size: number;
   readonly samples: number;
+  readonly context: number;
   readonly sampleRate: number;
   readonly startUs: number;
   readonly bands: MelBands;
@@ -69,6 +75,9 @@ export class AudioPool {
     this.fk = fk;
     this.size = checkDimension('size', o.size ?? 32, 1 << AUDIO_HANDLE_INDEX_BITS);
     this.samples = checkDimension('samples', o.samples ?? 512, 1 << 20);
+    this.context = o.context ?? 0;
+    if (!Number.isInteger(this.context) || this.context < 0 || this.context > 4096)
+      throw new FramekitError('E_ARGUMENT', `context must be an integer from 0 to 4096 samples, got ${String(o.context)}`);
     this.sampleRate = checkDimension('sampleRate', o.sampleRate ?? 16000, 768000);
     this.startUs = o.startUs ?? 0;
     if (!Number.isFinite(this.startUs)) throw new FramekitError('E_ARGUMENT', `startUs must be a finite number, got ${String(o.startUs)}`);
@@ -100,7 +109,7 @@ export class AudioPool {
     };
     try {
       for (let i = 0; i < this.size; i++) {
-        const samples = alloc(this.samples * 4, `audio frame ${i} samples`);
+        const samples = alloc((this.context + this.samples) * 4, `audio frame ${i} samples`);
         const mel = alloc(this.melCapacity * bands * 4, `audio frame ${i} mel`);
         const level = alloc(8, `audio frame ${i} level`);
         const slots = new Map<string, SlotView>();
@@ -117,6 +126,7 @@ export class AudioPool {
             capacity: this.samples,
             sampleRate: this.sampleRate,
             samples,
+            context: this.context,
             level,
             keys,
             mel: new MelColumns(new Float32Array(buf, mel.ptr, this.melCapacity * bands), bands),

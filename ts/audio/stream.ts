@@ -49,7 +49,7 @@ export class AudioStream {
     this.#frameSamples = this.pool.samples;
     const cap = o.ringCapacity ?? 32768;
     try {
-      if (cap < 2 * this.#frameSamples + 1024)
+      if (cap < 2 * this.#frameSamples + this.pool.context + 1024)
         throw new FramekitError(
           'E_ARGUMENT',
           `ringCapacity ${cap} is too small for ${this.#frameSamples}-sample frames and the mel window`,
@@ -122,7 +122,11 @@ export class AudioStream {
     const start = this.#cut;
     const f = this.pool.acquire(start);
     f.length = len;
-    this.ring.peekInto(f.samplesPtr, len, start - this.#consumed);
+    // The frame's context (the samples just before it, kept in the ring for it) and its own samples: one copy.
+    const ctx = f.context;
+    const have = start < ctx ? start : ctx;
+    if (have < ctx) f.window.fill(0, 0, ctx - have);
+    this.ring.peekInto(f.samplesPtr - 4 * have, have + len, start - have - this.#consumed);
     if (len < f.capacity) f.samples.fill(0, len);
     const cols = f.melStorage;
     cols.first = this.#melStream.next;
@@ -131,7 +135,7 @@ export class AudioStream {
       : this.#melStream.advance(start + len, cols.data.byteOffset, cols.capacity);
     f.attach('mel', cols);
     this.#cut = start + len;
-    const keep = last ? this.#cut : Math.min(this.#cut, this.#melStream.keepFrom);
+    const keep = last ? this.#cut : Math.max(0, Math.min(this.#cut - this.pool.context, this.#melStream.keepFrom));
     if (keep > this.#consumed) {
       this.ring.skip(keep - this.#consumed);
       this.#consumed = keep;
