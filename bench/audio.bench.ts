@@ -53,7 +53,7 @@ function melOver(mel: MelSpectrogram, ring: SampleRing, n: number, out: number):
 }
 
 /**
- * Log-mel per 10 ms hop: the WASM SIMD and scalar builds and the TypeScript reference (plain DFT)
+ * Log-mel per 10 ms hop (rows' medianMs is per hop; medianCallMs per timed call): the WASM SIMD and scalar builds and the TypeScript reference (plain DFT)
  * through the streaming path, against transformers.js's WhisperFeatureExtractor (its whole call on
  * a 30 s window: 3000 hops, with Whisper's normalisation). Then a whole hour of audio through
  * AudioStream (ring push, frames, mel, level) on the SIMD build, timed once.
@@ -118,11 +118,14 @@ export const melSuite: BenchSuite = {
     const simdUs = (measured.find((r) => r.impl === 'wasm-simd')!.medianMs! * 1000) / hops.get('wasm-simd')!;
     for (const r of measured) {
       const us = (r.medianMs! * 1000) / hops.get(String(r.impl))!;
+      // medianMs per hop, so that the table's ratios compare hops (calls cover different numbers of hops).
       rows.push({
         ...r,
         kernel: 'mel',
         width: undefined,
         height: undefined,
+        medianMs: us / 1000,
+        medianCallMs: r.medianMs,
         usPerHop: us,
         hopsPerCall: hops.get(String(r.impl)),
         vsSimd: us / simdUs,
