@@ -96,3 +96,4 @@ export { AvSync, AudioWindow, type AvSyncOptions, type AvSyncReport, type SyncSt
 export { EnergySegmenter, type EnergySegmenterOptions, type SpeechSegment } from './audio/energy.js';
 export { MelSpectrogram, MelStream, whisperNormalize, type MelOptions } from './kernels/mel/api.js';
 export { MEL_HOP, MEL_N_FFT, MEL_SAMPLE_RATE, type MelBands } from './kernels/mel/tables.js';
+export { Resampler, type ResamplerOptions } from './kernels/resample/api.js';

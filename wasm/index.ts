@@ -11,6 +11,7 @@ export { yuv420_to_rgba } from './yuv';
 export { resize_linear, resize_area_fast } from './resize';
 export { ring_write, ring_read } from './ring';
 export { mel_column, audio_level } from './mel';
+export { resample_f32 } from './resample';
 
 /** 1 in the SIMD build, 0 in the scalar one. */
 export function simd(): i32 {

@@ -343,3 +343,4 @@ export function audio_level(src: usize, n: i32, out: usize): void {
   store<f32>(out, n > 0 ? sqrt<f32>(sum / <f32>n) : 0);
   store<f32>(out, peak, 4);
 }
+

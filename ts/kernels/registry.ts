@@ -17,6 +17,7 @@ import { bindOrb } from './orb/index.js';
 import { bindHomography } from './homography/index.js';
 import { bindPose } from './pose/index.js';
 import { bindMel } from './mel/index.js';
+import { bindResample } from './resample/index.js';
 
 /** Every kernel framekit has, bound once to the backend chosen at start. */
 export function bindKernels(b: KernelBackend) {
@@ -39,6 +40,7 @@ export function bindKernels(b: KernelBackend) {
     homography: bindHomography(b),
     pose: bindPose(b),
     mel: bindMel(b),
+    resample: bindResample(b),
   };
 }
 

@@ -46,6 +46,8 @@ export interface PixelsExports {
   /** wasm/mel.ts: one Whisper log-mel column from a sample ring, and a block's RMS and peak (see ts/kernels/mel). */
   mel_column(src: number, mask: number, base: number, lead: number, tail: number, tables: number, out: number, work: number): void;
   audio_level(src: number, n: number, out: number): void;
+  /** wasm/resample.ts: rational polyphase resampling of f32 samples (see ts/kernels/resample). */
+  resample_f32(src: number, dst: number, count: number, phase: number, M: number, L: number, taps: number, table: number): void;
 }
 
 /** What the Rust crate (rust/src/lib.rs) exports. */
