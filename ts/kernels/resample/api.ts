@@ -83,6 +83,11 @@ export class Resampler {
     return off;
   }
 
+  /** Input samples `push` takes now without waiting for the ring (history room). */
+  get room(): number {
+    return this.#histLen - this.#have;
+  }
+
   /** Outputs whose inputs are all in: as many as `ring` has room for. */
   drain(ring: SampleRing): number {
     return this.#run(ring);
