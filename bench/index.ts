@@ -19,6 +19,7 @@ import { geometrySuite } from './geometry.bench.js';
 import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
 import { modelsSuite } from './models.bench.js';
+import { audioSteadySuite, melSuite } from './audio.bench.js';
 
 /** Every suite `framekit bench` runs, in order. */
 export const SUITES: BenchSuite[] = [
@@ -45,6 +46,8 @@ export const SUITES: BenchSuite[] = [
   workersSuite,
   trackSuite,
   modelsSuite,
+  melSuite,
+  audioSteadySuite,
 ];
 
 export interface BenchReport {

@@ -82,3 +82,19 @@ export {
 export { WorkerPool, type WorkerPoolOptions, type WorkerPoolInfo } from './workers/pool.js';
 export { Tracker, STAGES as TRACK_STAGES, type TrackerOptions, type TrackResult, type TruthError } from './track/tracker.js';
 export { cameraPath, renderFrame, type SyntheticPath, type SyntheticFrame, type CameraPose } from './track/synthetic.js';
+export {
+  AudioFrame,
+  AudioLevel,
+  MelColumns,
+  AUDIO_ATTACHMENT_KEYS,
+  type AudioAttachments,
+  type AudioAttachmentKey,
+  type SpeechAttachment,
+} from './audio/frame.js';
+export { AudioPool, type AudioPoolOptions, type AudioPoolStats } from './audio/pool.js';
+export { AudioStream, type AudioStreamOptions } from './audio/stream.js';
+export { AvSync, AudioWindow, type AvSyncOptions, type AvSyncReport, type SyncStatus } from './audio/sync.js';
+export { EnergySegmenter, type EnergySegmenterOptions, type SpeechSegment } from './audio/energy.js';
+export { MelSpectrogram, MelStream, whisperNormalize, type MelOptions } from './kernels/mel/api.js';
+export { MEL_HOP, MEL_N_FFT, MEL_SAMPLE_RATE, type MelBands } from './kernels/mel/tables.js';
+export { Resampler, type ResamplerOptions } from './kernels/resample/api.js';

@@ -8,3 +8,5 @@ export * from './api.js';
 export function createFramekit(options: FramekitOptions = {}): Promise<Framekit> {
   return Framekit.create(options, fetchWasmSource());
 }
+// Audio capture (browser only): getUserMedia through an AudioWorklet into a SampleRing, resampled to 16 kHz.
+export { captureAudio, type AudioCapture, type CaptureOptions } from './audio/capture.js';

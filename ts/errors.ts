@@ -21,6 +21,8 @@ export type FramekitErrorCode =
   | 'E_DECODE'
   /** A file that cannot be read or written. */
   | 'E_IO'
+  /** A media file with no audio stream where audio was asked for. */
+  | 'E_NO_AUDIO'
   /** An option or argument with a value framekit does not accept. */
   | 'E_ARGUMENT'
   /** A WebAssembly module that failed to load, or trapped. */

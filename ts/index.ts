@@ -22,3 +22,6 @@ export function createFramekit(options: FramekitOptions = {}): Promise<Framekit>
 
 // Image files (Node and Bun only): decode PNG/JPEG/PGM/PPM, encode PNG/PGM/PPM/RAW.
 export { decodeImage, encodeImage, readImageFile, writeFileAtomic, type DecodedImage, type ImageFileKind } from './io/image.js';
+// Audio files (Node and Bun only): WAV read by framekit, anything else through ffmpeg, into a SampleRing.
+export { openAudio, openFfmpegAudio, probeAudio, AUDIO_RATE, type AudioSource, type AudioProbe } from './io/audio.js';
+export { openWav, decodeWav, parseWavHeader, type WavInfo } from './io/wav.js';

@@ -12,6 +12,8 @@ export { resize_linear, resize_area_fast } from './resize';
 export { warp_affine, warp_perspective } from './warp';
 export { ring_write, ring_read } from './ring';
 export { to_tensor_rgba } from './tensor';
+export { mel_column, audio_level } from './mel';
+export { resample_f32 } from './resample';
 
 /** 1 in the SIMD build, 0 in the scalar one. */
 export function simd(): i32 {

@@ -16,8 +16,9 @@ import { createFramekit, WorkerPool, type Framekit, type PlaneLike } from '../br
 import type { ChainOutput, KeypointChain } from '../backends/webgpu/keypoint-chain.js';
 import { projectAxes } from '../track/annotate.js';
 import { Tracker } from '../track/tracker.js';
+import { startMelStrip, type MelStripState } from './mel-strip.js';
 
-interface DemoState {
+interface DemoState extends MelStripState {
   frames: number;
   keypoints: number;
   tracked: number;
@@ -49,6 +50,11 @@ const state: DemoState = {
   workersNote: '',
   poses: 0,
   error: null,
+  audio: 'off',
+  audioFrames: 0,
+  melColumns: 0,
+  speech: false,
+  speechFrames: 0,
 };
 (globalThis as unknown as { __demo: DemoState }).__demo = state;
 
@@ -147,6 +153,14 @@ async function main(): Promise<void> {
     shared: isolated,
     gpu: params.get('gpu') === 'off' ? 'off' : 'auto',
   });
+  // The microphone as a mel strip, beside the video (shared memory needed: an isolated page only).
+  if (isolated) {
+    const strip = document.getElementById('mel') as HTMLCanvasElement;
+    const lamp = document.getElementById('speech')!;
+    startMelStrip(fk, strip, lamp, new URL('./capture-worklet.js', import.meta.url), state).catch((e: unknown) => {
+      state.audio = `off: ${e instanceof Error ? e.message : String(e)}`;
+    });
+  } else state.audio = 'off: not cross-origin isolated';
   const info = fk.info();
   state.backend = info.backend;
   state.gpu = info.gpu ?? `none (${info.gpuFallback ?? 'off'})`;
@@ -219,6 +233,9 @@ async function main(): Promise<void> {
       ['features ms', r.ms.features.toFixed(2)],
       ['total ms', r.ms.total.toFixed(2)],
       ['frames', String(state.frames)],
+      ['audio', state.audio],
+      ['audio frames', String(state.audioFrames)],
+      ['speech', state.speech ? 'yes' : 'no'],
     ]);
   }
 }

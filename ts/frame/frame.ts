@@ -2,6 +2,7 @@ import { FramekitError } from '../errors.js';
 import type { KernelContext } from '../core/context.js';
 import type { PixelFormat, Plane } from '../image/plane.js';
 import type { Region } from '../memory/arena.js';
+import type { AudioWindow } from '../audio/sync.js';
 
 /**
  * What each built-in attachment holds. Kernels whose results attach to frames give their slot a
@@ -17,6 +18,8 @@ export interface FrameAttachments {
   pose: unknown;
   /** `FaceDetections` when a face stage (ts/models/blazeface) has attached them; read it typed with `facesOf(frame)`. */
   faces: unknown;
+  /** The audio that covers the frame's timestamp (ts/audio/sync.ts). */
+  audio: AudioWindow;
 }
 export type AttachmentKey = keyof FrameAttachments;
 /** Built-in attachment keys in slot order; user slots follow them. */
@@ -29,6 +32,7 @@ export const ATTACHMENT_KEYS: readonly AttachmentKey[] = [
   'flow',
   'pose',
   'faces',
+  'audio',
 ];
 
 /** A GPU texture holding the frame's pixels (a `GPUTexture`; typed loosely so the CPU build needs no WebGPU types). */

@@ -40,6 +40,8 @@ export class SampleRing {
   /** The memory's buffer, read once (a shared memory's `.buffer` getter may make a new object per call). */
   readonly #buf: ArrayBufferLike;
   readonly #mask: number;
+  readonly #cells: Float32Array;
+  readonly #cellBytes: Uint8Array;
   #disposed = false;
 
   /** Reserves the ring's region in the context's (or Framekit's) arena and empties it. */
@@ -75,6 +77,8 @@ export class SampleRing {
     this.#heap = new Uint8Array(this.#buf);
     this.#h = new Int32Array(this.#buf, this.region.ptr, 2);
     this.#f32 = new Float32Array(this.#buf);
+    this.#cells = new Float32Array(this.#buf, this.storagePtr, capacity);
+    this.#cellBytes = new Uint8Array(this.#buf, this.storagePtr, capacity * 4);
     if (ctx) {
       Atomics.store(this.#h, WRITE, 0);
       Atomics.store(this.#h, READ, 0);
@@ -154,6 +158,74 @@ export class SampleRing {
     const off = (r & this.#mask) * 4;
     if (px) px.ring_read(ptr, this.storagePtr, this.capacity * 4, off, count * 4);
     else this.#copy(this.storagePtr, off, ptr, count * 4, false);
+    Atomics.store(this.#h, READ, (r + count) | 0);
+    return true;
+  }
+
+  /**
+   * Producer, writing in place: the ring index where `count` samples may be written now (cells
+   * `(index + i) & (capacity - 1)` of `cells`), or -1 when there is no room for all of them. A source
+   * that converts or reads straight into the ring (a file read, a sample-format conversion) writes
+   * there and publishes with `commit(count)`: one copy, no staging block.
+   */
+  reserve(count: number): number {
+    if (!Number.isInteger(count) || count < 0)
+      throw new FramekitError('E_ARGUMENT', `sample count must be a non-negative integer, got ${count}`);
+    const w = this.#begin(WRITE, count);
+    return w === null ? -1 : w;
+  }
+
+  /** Producer: publishes `count` samples written in place after `reserve`. */
+  commit(count: number): void {
+    const w = this.#begin(WRITE, count);
+    if (w === null) throw new FramekitError('E_STATE', `commit of ${count} samples: the ring has room for ${this.free}`, { count });
+    Atomics.store(this.#h, WRITE, (w + count) | 0);
+  }
+
+  /** The ring's cells as a Float32Array view (made once): cell `index & (capacity - 1)` holds sample `index`. */
+  get cells(): Float32Array {
+    return this.#cells;
+  }
+
+  /** The ring's cells as bytes (made once), for readers that fill them straight from a file. */
+  get cellBytes(): Uint8Array {
+    return this.#cellBytes;
+  }
+
+  /** The consumer's counter: ring index of the next sample to pop (int32, wraps at 2^32). */
+  get readIndex(): number {
+    return Atomics.load(this.#h, READ);
+  }
+
+  /** The producer's counter: ring index one past the last sample pushed (int32, wraps at 2^32). */
+  get writeIndex(): number {
+    return Atomics.load(this.#h, WRITE);
+  }
+
+  /**
+   * Consumer: copies `count` samples, starting `offset` samples after the read index, to byte offset
+   * `ptr` of the memory without consuming them (a reader that needs overlapping windows pops later
+   * with `skip`). Returns false, copying nothing, when fewer than `offset + count` samples are ready.
+   */
+  peekInto(ptr: number, count: number, offset = 0): boolean {
+    this.#checkRange(ptr, count);
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new FramekitError('E_ARGUMENT', `peek offset must be a non-negative integer, got ${offset}`);
+    const r = this.#begin(READ, offset + count);
+    if (r === null) return false;
+    const px = this.#ctx?.wasm?.pixels;
+    const off = ((r + offset) & this.#mask) * 4;
+    if (px) px.ring_read(ptr, this.storagePtr, this.capacity * 4, off, count * 4);
+    else this.#copy(this.storagePtr, off, ptr, count * 4, false);
+    return true;
+  }
+
+  /** Consumer: drops `count` samples without copying them; false, dropping nothing, when fewer are ready. */
+  skip(count: number): boolean {
+    if (!Number.isInteger(count) || count < 0)
+      throw new FramekitError('E_ARGUMENT', `sample count must be a non-negative integer, got ${count}`);
+    const r = this.#begin(READ, count);
+    if (r === null) return false;
     Atomics.store(this.#h, READ, (r + count) | 0);
     return true;
   }

@@ -18,6 +18,8 @@ import { bindOrb } from './orb/index.js';
 import { bindHomography } from './homography/index.js';
 import { bindPose } from './pose/index.js';
 import { bindTensorPrep } from './tensor-prep/index.js';
+import { bindMel } from './mel/index.js';
+import { bindResample } from './resample/index.js';
 
 /** Every kernel framekit has, bound once to the backend chosen at start. */
 export function bindKernels(b: KernelBackend) {
@@ -41,6 +43,8 @@ export function bindKernels(b: KernelBackend) {
     homography: bindHomography(b),
     pose: bindPose(b),
     tensorPrep: bindTensorPrep(b),
+    mel: bindMel(b),
+    resample: bindResample(b),
   };
 }
 

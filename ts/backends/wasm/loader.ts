@@ -51,6 +51,11 @@ export interface PixelsExports {
   /** wasm/tensor.ts: RGBA/BGRA pixels to a letterboxed float32 NHWC RGB tensor (see ts/kernels/tensor-prep). */
   to_tensor_rgba(src: number, srcStride: number, dst: number, dstWidth: number, dstHeight: number, ox: number, oy: number,
     cw: number, ch: number, xtab: number, ytab: number, scale: number, bias: number, swapRB: number): void;
+  /** wasm/mel.ts: one Whisper log-mel column from a sample ring, and a block's RMS and peak (see ts/kernels/mel). */
+  mel_column(src: number, mask: number, base: number, lead: number, tail: number, tables: number, out: number, work: number): void;
+  audio_level(src: number, n: number, out: number): void;
+  /** wasm/resample.ts: rational polyphase resampling of f32 samples (see ts/kernels/resample). */
+  resample_f32(src: number, dst: number, count: number, phase: number, M: number, L: number, taps: number, table: number): void;
 }
 
 /** What the Rust crate (rust/src/lib.rs) exports. */

@@ -11,6 +11,7 @@ import { match } from './match.js';
 import { orb } from './orb.js';
 import { gray } from './gray.js';
 import { info } from './info.js';
+import { listen } from './listen.js';
 import { pyrdown } from './pyrdown.js';
 import { resize } from './resize.js';
 import { sobel } from './sobel.js';
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   resize,
   equalize,
   track,
+  listen,
   bench,
   demo,
   fast,

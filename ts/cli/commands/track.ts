@@ -8,6 +8,7 @@ import { imageSource, listImages, syntheticSource, videoSource, type TrackSource
 import { LatencyRecorder } from '../../track/stats.js';
 import { Tracker, STAGES, type TrackResult } from '../../track/tracker.js';
 import { backendOf } from '../common.js';
+import { VideoAudio } from '../../audio/follow.js';
 import { createGpuFramekit, wantsWebgpu } from '../webgpu.js';
 import type { ChainOutput, KeypointChain } from '../../backends/webgpu/keypoint-chain.js';
 import type { Command, Output, Values } from '../command.js';
@@ -57,7 +58,7 @@ function progress(out: Output, done: number, total: number | null, fps: number):
 
 export const track: Command = {
   name: 'track',
-  usage: 'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B]',
+  usage: 'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio]',
   summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
@@ -66,6 +67,7 @@ export const track: Command = {
     size: { type: 'string', default: '1280x720' },
     features: { type: 'string', default: '500' },
     backend: { type: 'string', default: 'auto' },
+    'no-audio': { type: 'boolean', default: false },
   },
   async run(p, values, out) {
     const opened = await openSource(p[0], values);
@@ -89,6 +91,10 @@ export const track: Command = {
       intrinsics: source.path?.K,
       initialPose: source.truth?.(0).planeToImage,
     });
+    // A video file with an audio stream: the audio clock leads and each frame gets the audio window
+    // covering its timestamp (microseconds on the file's timeline, from the frame rate).
+    const audio = p[0] && !opened.files && !values['no-audio'] ? await VideoAudio.open(fk, p[0], source.fps) : null;
+    const frameUs = 1e6 / (source.fps ?? 30);
     // --backend webgpu: the refill corners come from the GPU keypoint chain (gray -> FAST on the
     // device, the corners read back), as the browser demo takes them; the tracker's FAST options
     // (threshold 20, suppression, the base level) so they are the corners the WASM path finds.
@@ -121,7 +127,7 @@ export const track: Command = {
     const truthErrors = { corner: new LatencyRecorder(), rotation: new LatencyRecorder(), translation: new LatencyRecorder() };
     try {
       for (;;) {
-        const frame = pool.acquire(frames);
+        const frame = pool.acquire(audio ? audio.videoStartUs + Math.round(frames * frameUs) : frames);
         let got: boolean;
         try {
           got = await source.read(frame.pixels);
@@ -155,8 +161,18 @@ export const track: Command = {
           if (err.rotationDeg !== null) truthErrors.rotation.record(err.rotationDeg);
           if (err.translationPct !== null) truthErrors.translation.record(err.translationPct);
         }
-        if (values.json)
-          out.stdout(JSON.stringify(corners ? { ...tracker.toJSON(err), corners: corners.where } : tracker.toJSON(err)) + '\n');
+        if (audio) await audio.attach(frame);
+        if (values.json) {
+          const line =
+            corners || audio
+              ? {
+                  ...tracker.toJSON(err),
+                  ...(corners ? { corners: corners.where } : {}),
+                  ...(audio ? { audio: VideoAudio.summary(frame) } : {}),
+                }
+              : tracker.toJSON(err);
+          out.stdout(JSON.stringify(line) + '\n');
+        }
         if (sink && canvas) {
           grayToCanvas(canvas, frame.pixels.data, frame.pixels.stride);
           tracker.draw(canvas, Math.min(width, height) / 4);
@@ -170,6 +186,7 @@ export const track: Command = {
       failure = e;
     } finally {
       await source.close();
+      await audio?.close().catch((e: unknown) => (failure ??= e));
       if (sink) await sink.close().catch((e: unknown) => (failure ??= e));
     }
     if (tty) out.stderr('\n');
@@ -203,6 +220,7 @@ export const track: Command = {
               },
             }
           : {}),
+        ...(audio ? { audio: audio.report() } : {}),
         ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
       },
     };
