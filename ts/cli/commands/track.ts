@@ -11,6 +11,8 @@ import { backendOf } from '../common.js';
 import { createGpuFramekit, wantsWebgpu } from '../webgpu.js';
 import type { ChainOutput, KeypointChain } from '../../backends/webgpu/keypoint-chain.js';
 import type { Command, Output, Values } from '../command.js';
+import { workerOrt } from '../../models/worker-ort.js';
+import { chromaSlot, colourVideoSource, FACES_LAG, facesArenaBytes, TrackFaces } from '../track-faces.js';
 
 /** The photograph the embedded default films: public domain (NASA), shipped in test/fixtures. */
 function defaultPhoto(): string {
@@ -46,7 +48,8 @@ async function openSource(
     return { source: { width: first.width, height: first.height } as TrackSource, first, files };
   }
   if (!s) throw new FramekitError('E_IO', `cannot read ${input}: ENOENT`);
-  return { source: await videoSource(input) };
+  // --faces: the chroma comes along (per frame, in the pool's slot) so the face model sees colour.
+  return { source: (values.faces && (await colourVideoSource(input))) || (await videoSource(input)) };
 }
 
 function progress(out: Output, done: number, total: number | null, fps: number): void {
@@ -57,7 +60,8 @@ function progress(out: Output, done: number, total: number | null, fps: number):
 
 export const track: Command = {
   name: 'track',
-  usage: 'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B]',
+  usage:
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--faces [--faces-model FILE.onnx]]',
   summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
@@ -66,12 +70,20 @@ export const track: Command = {
     size: { type: 'string', default: '1280x720' },
     features: { type: 'string', default: '500' },
     backend: { type: 'string', default: 'auto' },
+    faces: { type: 'boolean', default: false },
+    'faces-model': { type: 'string' },
   },
   async run(p, values, out) {
     const opened = await openSource(p[0], values);
     const { width, height } = opened.source;
     const webgpu = wantsWebgpu(values);
-    const sizing = { maxWidth: width, maxHeight: height, frames: 4, scratchBytes: 32 << 20 };
+    const poolSize = values.faces ? 3 + FACES_LAG : 3;
+    const sizing = {
+      maxWidth: width,
+      maxHeight: height,
+      frames: poolSize + 1,
+      scratchBytes: (32 << 20) + (values.faces ? facesArenaBytes(width, height, poolSize) : 0),
+    };
     let fk;
     try {
       fk = webgpu ? await createGpuFramekit(sizing) : await createFramekit({ ...sizing, backend: backendOf(values) });
@@ -80,7 +92,21 @@ export const track: Command = {
       throw e;
     }
     const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
-    const pool = fk.createPool({ width, height, format: 'gray', size: 3, onExhausted: 'error' });
+    const pool = fk.createPool({
+      width,
+      height,
+      format: 'gray',
+      size: poolSize,
+      onExhausted: 'error',
+      ...(values.faces ? { slots: chromaSlot(width, height) } : {}),
+    });
+    // --faces: BlazeFace beside the tracker, never waited for (ts/cli/track-faces.ts).
+    const faces = values.faces
+      ? new TrackFaces(fk, source, {
+          model: typeof values['faces-model'] === 'string' ? values['faces-model'] : undefined,
+          ort: await workerOrt(),
+        })
+      : null;
     const tracker = new Tracker(fk, {
       width,
       height,
@@ -120,6 +146,7 @@ export const track: Command = {
     try {
       for (;;) {
         const frame = pool.acquire(frames);
+        faces?.current(frame);
         let got: boolean;
         try {
           got = await source.read(frame.pixels);
@@ -153,12 +180,18 @@ export const track: Command = {
           if (err.rotationDeg !== null) truthErrors.rotation.record(err.rotationDeg);
           if (err.translationPct !== null) truthErrors.translation.record(err.translationPct);
         }
-        if (values.json)
-          out.stdout(JSON.stringify(corners ? { ...tracker.toJSON(err), corners: corners.where } : tracker.toJSON(err)) + '\n');
+        const json = values.json ? (corners ? { ...tracker.toJSON(err), corners: corners.where } : tracker.toJSON(err)) : null;
+        if (json && !faces) out.stdout(JSON.stringify(json) + '\n');
         if (sink && canvas) {
           grayToCanvas(canvas, frame.pixels.data, frame.pixels.stride);
           tracker.draw(canvas, Math.min(width, height) / 4);
+          faces?.draw(canvas);
           await sink.write(canvas);
+        }
+        if (faces) {
+          // Held a few frames for a face result; its line (with `faces` when one attached) goes out then.
+          const done = await faces.after(frame, json);
+          if (done?.line) out.stdout(JSON.stringify(done.line) + '\n');
         }
         frame.release();
         frames++;
@@ -167,6 +200,10 @@ export const track: Command = {
     } catch (e) {
       failure = e;
     } finally {
+      if (faces) {
+        for (const h of await faces.drain()) if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
+        await faces.close().catch((e: unknown) => (failure ??= e));
+      }
       await source.close();
       if (sink) await sink.close().catch((e: unknown) => (failure ??= e));
     }
@@ -192,6 +229,8 @@ export const track: Command = {
         /** Frames whose flow ran again over every pyramid level, and frames recovered from the ORB keyframe. */
         deepened,
         relocalized,
+        /** --faces: frames whose line carries faces, inferences run, frames skipped while busy, inference p50/p99. */
+        ...(faces ? { faces: faces.summary() } : {}),
         ...(truthErrors.corner.count
           ? {
               groundTruth: {
@@ -211,6 +250,7 @@ export const track: Command = {
         `${s.source}: ${s.frames} frames ${width}x${height}, ${s.fps} fps (pipeline alone ${s.pipelineFps} fps), backend ${s.backend}, drops ${s.drops}\n`,
       );
       out.stdout(`  flow deepened on ${s.deepened} frames, track relocalized on ${s.relocalized}\n`);
+      if (s.faces) out.stdout(`  faces: ${JSON.stringify(s.faces)}\n`);
       for (const [k, v] of Object.entries(s.latencyMs))
         out.stdout(`  ${k.padEnd(10)} p50 ${v.p50.toFixed(2).padStart(7)} ms   p99 ${v.p99.toFixed(2).padStart(7)} ms\n`);
       if (s.groundTruth)
