@@ -10,7 +10,7 @@
 import { FramekitError } from '../errors.js';
 import type { Frame } from '../frame/frame.js';
 import type { Framekit } from '../framekit.js';
-import { Plane } from '../image/plane.js';
+import { Plane, type PlaneLike } from '../image/plane.js';
 import { openVideo } from '../io/video.js';
 import { FaceStage, type FaceDetections } from '../models/blazeface/stage.js';
 import type { OrtModule } from '../models/ort.js';
@@ -83,43 +83,99 @@ interface Held {
 
 const r2 = (v: number) => Math.round(v * 100) / 100;
 
-/** A face stage that takes track frames: colour is made here, once per frame the stage runs on. */
+/**
+ * A face stage that takes track frames. The frame it runs on is first shrunk, plane by plane
+ * (INTER_AREA on Y, U and V), to a working size about twice the model's input, then turned into
+ * RGBA there: the model sees 128x128 at most, so a full-size RGBA frame would be 8 MB written at
+ * 1080p for nothing. Faces are scaled back to the frame's pixels before they attach.
+ */
 class TrackFaceStage extends FaceStage {
   readonly #fk: Framekit;
-  readonly #rgba: Plane;
+  readonly #y: Plane;
+  readonly #u: Plane;
+  readonly #v: Plane;
   readonly #neutral: Plane;
+  readonly #rgba: Plane;
   readonly #view: { pixels: Plane; texture: null };
   readonly #w: number;
   readonly #h: number;
+  /** Frame pixels per working pixel, x and y. */
+  readonly #sx: number;
+  readonly #sy: number;
   /** True when frames carry their source's chroma; false: the luma alone (neutral chroma). */
   colour = false;
   conversions = 0;
+  readonly #k: number;
 
   constructor(fk: Framekit, width: number, height: number, o: ConstructorParameters<typeof FaceStage>[1]) {
     super(fk, o);
     this.#fk = fk;
     this.#w = width;
     this.#h = height;
-    this.#rgba = fk.allocPlane(width, height, 'rgba');
+    // INTER_AREA wants integer factors, and I420 even sizes: k divides both half sizes.
+    const target = Math.max(1, Math.floor(Math.max(width, height) / (2 * this.inputSize)));
+    let k = 1;
+    for (let d = 2; d <= target; d++) if ((width >> 1) % d === 0 && (height >> 1) % d === 0) k = d;
+    this.#k = k;
+    const sw = width / k;
+    const sh = height / k;
+    this.#sx = width / sw;
+    this.#sy = height / sh;
+    this.#y = fk.allocPlane(sw, sh, 'gray');
+    this.#u = fk.allocPlane(sw >> 1, sh >> 1, 'gray');
+    this.#v = fk.allocPlane(sw >> 1, sh >> 1, 'gray');
+    this.#rgba = fk.allocPlane(sw, sh, 'rgba');
     // Gray sources: U = V = 128, so the conversion gives R = G = B from the luma.
-    this.#neutral = fk.allocPlane(width >> 1, height >> 1, 'gray');
+    this.#neutral = fk.allocPlane(sw >> 1, sh >> 1, 'gray');
     fk.heap.fill(128, this.#neutral.ptr, this.#neutral.ptr + this.#neutral.stride * this.#neutral.height);
     this.#view = { pixels: this.#rgba, texture: null };
   }
 
+  /** Loads the model and runs it once on the (blank) working plane, outside any scheduler. */
+  async warm(): Promise<void> {
+    await this.detect(this.#rgba);
+  }
+
   protected override prepare(frame: Frame): void {
-    const cw = this.#w >> 1;
-    const ch = this.#h >> 1;
-    let u: Plane = this.#neutral;
-    let v: Plane = this.#neutral;
+    const fk = this.#fk;
+    const shrink = this.#k > 1;
+    const y = shrink ? fk.resize(this.#y, frame.pixels, 'area') : frame.pixels;
+    let u: PlaneLike = this.#neutral;
+    let v: PlaneLike = this.#neutral;
     if (this.colour) {
+      const cw = this.#w >> 1;
+      const ch = this.#h >> 1;
       const ptr = frame.slot(CHROMA).byteOffset;
-      u = new Plane(this.#fk.heap, ptr, cw, ch, cw, 'gray');
-      v = new Plane(this.#fk.heap, ptr + cw * ch, cw, ch, cw, 'gray');
+      u = new Plane(fk.heap, ptr, cw, ch, cw, 'gray');
+      v = new Plane(fk.heap, ptr + cw * ch, cw, ch, cw, 'gray');
+      if (shrink) {
+        u = fk.resize(this.#u, u, 'area');
+        v = fk.resize(this.#v, v, 'area');
+      }
     }
-    this.#fk.i420ToRgba(this.#rgba, frame.pixels, u, v);
+    fk.i420ToRgba(this.#rgba, y, u, v);
     this.conversions++;
     super.prepare(this.#view as unknown as Frame);
+  }
+
+  /** The faces in the frame's pixels (the model ran on the working size). */
+  protected override async infer(): Promise<FaceDetections> {
+    const r = await super.infer();
+    const sx = this.#sx;
+    const sy = this.#sy;
+    for (const f of r.faces) {
+      f.x *= sx;
+      f.y *= sy;
+      f.width *= sx;
+      f.height *= sy;
+      for (const p of f.landmarks) {
+        p[0] *= sx;
+        p[1] *= sy;
+      }
+    }
+    r.width = this.#w;
+    r.height = this.#h;
+    return r;
   }
 }
 
@@ -134,11 +190,19 @@ export class TrackFaces {
   #latest: FaceDetections | null = null;
   readonly #target: ChromaTarget | null;
   #model: string | null = null;
+  #warmMs = 0;
 
   /** `source`: a `colourVideoSource()` gives the model colour; any other source, its luma. */
-  constructor(fk: Framekit, source: TrackSource, o: { model?: string; ort: OrtModule }) {
+  /** Offer one frame in `every` to the stage (1: every frame; the stage still skips frames while busy). */
+  readonly every: number;
+  #offered = 0;
+
+  constructor(fk: Framekit, source: TrackSource, o: { model?: string; ort: OrtModule; every?: number }) {
     const { width, height } = source;
     if (width % 2 || height % 2) throw new FramekitError('E_DIMENSION', `--faces needs even frame sizes, got ${width}x${height}`);
+    this.every = o.every ?? 1;
+    if (!Number.isInteger(this.every) || this.every < 1)
+      throw new FramekitError('E_ARGUMENT', `--faces-every must be a positive integer, got ${String(o.every)}`);
     this.scheduler = new Scheduler();
     // One intra-op thread in a worker (o.ort: workerOrt()): the model keeps to one core, the media loop to the other.
     this.stage = new TrackFaceStage(fk, width, height, {
@@ -149,6 +213,17 @@ export class TrackFaces {
     });
     this.#target = (source as Partial<ColourSource>).chromaTarget ?? null;
     this.stage.colour = this.#target !== null;
+  }
+
+  /**
+   * Loads the model (in the worker) and runs it once before the media clock starts, so the stream's
+   * first frames do not share the cores with ONNX Runtime starting up. A model that fails here is
+   * reported by the stage on its first frame (the media path runs on without faces).
+   */
+  async warm(): Promise<void> {
+    const t0 = performance.now();
+    await this.stage.warm().catch(() => undefined);
+    this.#warmMs = performance.now() - t0;
   }
 
   /** Names the frame the source's next read fills (a colour source puts its chroma in the frame's slot). */
@@ -162,7 +237,7 @@ export class TrackFaces {
    * run. Returns the frames whose hold ended: write their lines, then release them.
    */
   async after(frame: Frame, jsonLine: Record<string, unknown> | null): Promise<Held | null> {
-    this.stage.push(frame);
+    if (this.#offered++ % this.every === 0) this.stage.push(frame);
     this.#held.push({ frame: frame.retain(), line: jsonLine });
     await new Promise<void>((r) => setImmediate(r));
     this.#noteRuns();
@@ -225,6 +300,9 @@ export class TrackFaces {
     return {
       model: this.#model,
       colour: this.stage.colour ? 'I420' : 'luma',
+      every: this.every,
+      /** Loading the model and one warm-up inference, before the first frame (ms). */
+      warmMs: +this.#warmMs.toFixed(1),
       framesWithFaces: this.#framesWithFaces,
       pushed: s.pushed,
       runs: s.runs,

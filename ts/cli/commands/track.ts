@@ -61,7 +61,7 @@ function progress(out: Output, done: number, total: number | null, fps: number):
 export const track: Command = {
   name: 'track',
   usage:
-    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--faces [--faces-model FILE.onnx]]',
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--faces [--faces-every N] [--faces-model FILE.onnx]]',
   summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
@@ -72,6 +72,7 @@ export const track: Command = {
     backend: { type: 'string', default: 'auto' },
     faces: { type: 'boolean', default: false },
     'faces-model': { type: 'string' },
+    'faces-every': { type: 'string' },
   },
   async run(p, values, out) {
     const opened = await openSource(p[0], values);
@@ -105,6 +106,7 @@ export const track: Command = {
       ? new TrackFaces(fk, source, {
           model: typeof values['faces-model'] === 'string' ? values['faces-model'] : undefined,
           ort: await workerOrt(),
+          every: values['faces-every'] === undefined ? 1 : Number(values['faces-every']),
         })
       : null;
     const tracker = new Tracker(fk, {
@@ -136,6 +138,7 @@ export const track: Command = {
       sink = await openSink(values.output, width, height, source.fps ?? 30);
       canvas = { width, height, data: new Uint8Array(width * height * 4) };
     }
+    await faces?.warm();
     const tty = !values.json && process.stderr.isTTY;
     const t0 = performance.now();
     let frames = 0;
