@@ -119,7 +119,7 @@ test('track --faces with a model that is not one: every frame still tracked, the
   const { stdout } = await run(process.execPath, [cli, 'track', clip, '--json', '--faces', '--faces-model', bad], { maxBuffer: 1 << 26 });
   const out = lines(stdout);
   assert.equal(out.length, N + 1);
-  assert.ok(out.slice(0, N).every((l) => l.faces === undefined && l.tracked > 0));
+  assert.ok(out.slice(0, N).every((l) => l.faces === undefined && l.keypoints > 0));
   const fs = out[N].summary.faces;
   assert.equal(fs.runs, 0);
   assert.ok(fs.errors >= 1);
