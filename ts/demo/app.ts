@@ -10,13 +10,15 @@
  * frame fails on software adapters, and it would move four bytes a pixel instead of one. Where the page is
  * cross-origin isolated (the demo server sends COOP/COEP), the memory is shared and Lucas-Kanade and
  * FAST are split across a worker pool. Without either, everything runs here on WASM.
- * `?gpu=off` and `?workers=0` turn either off. Exposes `window.__demo` (counters) for tests.
+ * `?gpu=off` and `?workers=0` turn either off. `?faces=1` adds BlazeFace (ts/demo/faces.ts, its own bundle). Exposes `window.__demo` (counters) for tests.
  */
 import { createFramekit, WorkerPool, type Framekit, type PlaneLike } from '../browser.js';
 import type { ChainOutput, KeypointChain } from '../backends/webgpu/keypoint-chain.js';
 import { projectAxes } from '../track/annotate.js';
 import { Tracker } from '../track/tracker.js';
 import { startMelStrip, type MelStripState } from './mel-strip.js';
+import type { FaceDetections } from '../models/blazeface/stage.js';
+import type { DemoFaces } from './faces.js';
 
 interface DemoState extends MelStripState {
   frames: number;
@@ -34,6 +36,14 @@ interface DemoState extends MelStripState {
   workersNote: string;
   /** Frames with a pose (axes drawn). */
   poses: number;
+  /** `?faces=1`: 'off', 'loading', the runtime once the model runs, or why it stopped. */
+  faces: string;
+  /** Inferences run, frames drawn with face boxes, frames not taken while the stage was busy. */
+  faceRuns: number;
+  faceFrames: number;
+  faceSkipped: number;
+  /** Centre of the first face drawn last, or null. */
+  faceCentre: [number, number] | null;
   error: string | null;
 }
 
@@ -49,6 +59,11 @@ const state: DemoState = {
   workers: 0,
   workersNote: '',
   poses: 0,
+  faces: 'off',
+  faceRuns: 0,
+  faceFrames: 0,
+  faceSkipped: 0,
+  faceCentre: null,
   error: null,
   audio: 'off',
   audioFrames: 0,
@@ -73,11 +88,14 @@ class Ingest {
   readonly #region: { ptr: number; size: number };
   readonly #rgba: PlaneLike;
   readonly gray: PlaneLike;
+  /** The last VideoFrame's planes in the arena (what the face stage converts when it takes a frame). */
+  readonly cam: { format: string; ptr: number; layout: ReadonlyArray<{ offset: number; stride: number }> };
   constructor(fk: Framekit, w: number, h: number) {
     this.#fk = fk;
     this.#region = fk.arena.alloc(w * h * 4);
     this.#rgba = { ptr: this.#region.ptr, width: w, height: h, stride: w * 4, format: 'rgba' };
     this.gray = fk.allocPlane(w, h, 'gray', { stride: w });
+    this.cam = { format: '', ptr: this.#region.ptr, layout: [] };
   }
   async frame(vf: VideoFrame): Promise<void> {
     const fk = this.#fk;
@@ -85,6 +103,8 @@ class Ingest {
     const format = vf.format ?? 'unknown';
     state.format = format;
     const layout = await vf.copyTo(dst);
+    this.cam.format = format;
+    this.cam.layout = layout;
     const g = this.gray;
     if (format === 'I420' || format === 'I420A' || format === 'NV12') {
       const y = layout[0]!;
@@ -133,6 +153,22 @@ function drawTracks(tracker: Tracker): void {
   ctx.fillStyle = '#00ff00';
   for (let i = 0; i < f.count; i++) ctx.fillRect(f.prev[2 * i]! - 1, f.prev[2 * i + 1]! - 1, 3, 3);
   state.tracked = tracker.result.tracked;
+}
+
+/** Face boxes (magenta) and their six landmarks (cyan) from the latest face result. */
+function drawFaces(r: FaceDetections | null): void {
+  if (!r?.faces.length) return;
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = '#ff00c8';
+  ctx.fillStyle = '#00e6ff';
+  for (const f of r.faces) {
+    ctx.strokeRect(f.x, f.y, f.width, f.height);
+    for (const [x, y] of f.landmarks) ctx.fillRect(x - 3, y - 3, 7, 7);
+  }
+  ctx.lineWidth = 1;
+  state.faceFrames++;
+  const f = r.faces[0]!;
+  state.faceCentre = [f.x + f.width / 2, f.y + f.height / 2];
 }
 
 async function main(): Promise<void> {
@@ -184,6 +220,14 @@ async function main(): Promise<void> {
   const f = w / (2 * Math.tan(Math.PI / 6));
   const K = Float64Array.of(f, 0, w / 2, 0, f, h / 2, 0, 0, 1);
   const tracker = new Tracker(fk, { width: w, height: h, intrinsics: K, initialPose: Float64Array.of(1, 0, w / 2, 0, 1, h / 2, 0, 0, 1) });
+  // ?faces=1: the face stage and ONNX Runtime Web load from their own bundle, only when asked.
+  let faces: DemoFaces | null = null;
+  if (params.get('faces') === '1') {
+    state.faces = 'loading';
+    // A separate bundle (dist/demo/faces.js), named through a variable so the core bundle does not take it in.
+    const bundle = './faces.js';
+    faces = ((await import(bundle)) as typeof import('./faces.js')).DemoFaces.create(fk, w, h);
+  }
   status.textContent = '';
   const Processor = (
     globalThis as unknown as {
@@ -199,6 +243,8 @@ async function main(): Promise<void> {
     let r;
     try {
       await ingest.frame(vf);
+      // Converted to RGBA and pushed only when the stage is idle; nothing here waits for it.
+      faces?.offer(ingest.cam);
       // The GPU gets the luma and finds corners while this thread builds the pyramid and tracks.
       const gpuCorners = chain && corners && chain.run(corners, ingest.gray);
       r = await tracker.processAsync(ingest.gray, { pool, keypoints: gpuCorners?.then((o) => o.keypoints) });
@@ -211,6 +257,17 @@ async function main(): Promise<void> {
     }
     drawTracks(tracker);
     drawPose(tracker, K, Math.min(w, h) / 4);
+    if (faces) {
+      drawFaces(faces.latest);
+      const st = faces.stage;
+      state.faceRuns = st.stats.runs;
+      state.faceSkipped = faces.skipped;
+      state.faces = st.loadError
+        ? `error: ${String((st.loadError as Error).message ?? st.loadError)}`
+        : st.info
+          ? 'onnxruntime-web (wasm)'
+          : 'loading';
+    }
     const t = performance.now();
     state.fps = 0.9 * state.fps + 0.1 * (1000 / Math.max(1, t - last));
     last = t;
@@ -236,6 +293,14 @@ async function main(): Promise<void> {
       ['audio', state.audio],
       ['audio frames', String(state.audioFrames)],
       ['speech', state.speech ? 'yes' : 'no'],
+      ...(faces
+        ? ([
+            ['faces', state.faces],
+            ['face runs', String(state.faceRuns)],
+            ['faces in view', String(faces.latest?.faces.length ?? 0)],
+            ['face ms', faces.stage.stats.lastMs.toFixed(1)],
+          ] as Array<[string, string]>)
+        : []),
     ]);
   }
 }

@@ -12,6 +12,8 @@ import { VideoAudio } from '../../audio/follow.js';
 import { createGpuFramekit, wantsWebgpu } from '../webgpu.js';
 import type { ChainOutput, KeypointChain } from '../../backends/webgpu/keypoint-chain.js';
 import type { Command, Output, Values } from '../command.js';
+import { workerOrt } from '../../models/worker-ort.js';
+import { chromaSlot, colourVideoSource, FACES_LAG, facesArenaBytes, TrackFaces } from '../track-faces.js';
 
 /** The photograph the embedded default films: public domain (NASA), shipped in test/fixtures. */
 function defaultPhoto(): string {
@@ -47,7 +49,8 @@ async function openSource(
     return { source: { width: first.width, height: first.height } as TrackSource, first, files };
   }
   if (!s) throw new FramekitError('E_IO', `cannot read ${input}: ENOENT`);
-  return { source: await videoSource(input) };
+  // --faces: the chroma comes along (per frame, in the pool's slot) so the face model sees colour.
+  return { source: (values.faces && (await colourVideoSource(input))) || (await videoSource(input)) };
 }
 
 function progress(out: Output, done: number, total: number | null, fps: number): void {
@@ -58,7 +61,8 @@ function progress(out: Output, done: number, total: number | null, fps: number):
 
 export const track: Command = {
   name: 'track',
-  usage: 'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio]',
+  usage:
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]]',
   summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
@@ -68,12 +72,21 @@ export const track: Command = {
     features: { type: 'string', default: '500' },
     backend: { type: 'string', default: 'auto' },
     'no-audio': { type: 'boolean', default: false },
+    faces: { type: 'boolean', default: false },
+    'faces-model': { type: 'string' },
+    'faces-every': { type: 'string' },
   },
   async run(p, values, out) {
     const opened = await openSource(p[0], values);
     const { width, height } = opened.source;
     const webgpu = wantsWebgpu(values);
-    const sizing = { maxWidth: width, maxHeight: height, frames: 4, scratchBytes: 32 << 20 };
+    const poolSize = values.faces ? 3 + FACES_LAG : 3;
+    const sizing = {
+      maxWidth: width,
+      maxHeight: height,
+      frames: poolSize + 1,
+      scratchBytes: (32 << 20) + (values.faces ? facesArenaBytes(width, height, poolSize) : 0),
+    };
     let fk;
     try {
       fk = webgpu ? await createGpuFramekit(sizing) : await createFramekit({ ...sizing, backend: backendOf(values) });
@@ -83,7 +96,22 @@ export const track: Command = {
     }
     const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
     source.attach?.(fk);
-    const pool = fk.createPool({ width, height, format: 'gray', size: 3, onExhausted: 'error' });
+    const pool = fk.createPool({
+      width,
+      height,
+      format: 'gray',
+      size: poolSize,
+      onExhausted: 'error',
+      ...(values.faces ? { slots: chromaSlot(width, height) } : {}),
+    });
+    // --faces: BlazeFace beside the tracker, never waited for (ts/cli/track-faces.ts).
+    const faces = values.faces
+      ? new TrackFaces(fk, source, {
+          model: typeof values['faces-model'] === 'string' ? values['faces-model'] : undefined,
+          ort: await workerOrt(),
+          every: values['faces-every'] === undefined ? 1 : Number(values['faces-every']),
+        })
+      : null;
     const tracker = new Tracker(fk, {
       width,
       height,
@@ -118,6 +146,7 @@ export const track: Command = {
       // In the arena, so the sink's luma is the gray kernel on it with no copy.
       canvas = { width, height, data: fk.allocPlane(width, height, 'rgba', { stride: width * 4 }).data };
     }
+    await faces?.warm();
     const tty = !values.json && process.stderr.isTTY;
     const t0 = performance.now();
     let frames = 0;
@@ -128,6 +157,7 @@ export const track: Command = {
     try {
       for (;;) {
         const frame = pool.acquire(audio ? audio.videoStartUs + Math.round(frames * frameUs) : frames);
+        faces?.current(frame);
         let got: boolean;
         try {
           got = await source.read(frame.pixels);
@@ -162,21 +192,26 @@ export const track: Command = {
           if (err.translationPct !== null) truthErrors.translation.record(err.translationPct);
         }
         if (audio) await audio.attach(frame);
-        if (values.json) {
-          const line =
-            corners || audio
-              ? {
-                  ...tracker.toJSON(err),
-                  ...(corners ? { corners: corners.where } : {}),
-                  ...(audio ? { audio: VideoAudio.summary(frame) } : {}),
-                }
-              : tracker.toJSON(err);
-          out.stdout(JSON.stringify(line) + '\n');
-        }
+        const json = values.json
+          ? corners || audio
+            ? {
+                ...tracker.toJSON(err),
+                ...(corners ? { corners: corners.where } : {}),
+                ...(audio ? { audio: VideoAudio.summary(frame) } : {}),
+              }
+            : tracker.toJSON(err)
+          : null;
+        if (json && !faces) out.stdout(JSON.stringify(json) + '\n');
         if (sink && canvas) {
           grayToCanvas(canvas, frame.pixels.data, frame.pixels.stride);
           tracker.draw(canvas, Math.min(width, height) / 4);
+          faces?.draw(canvas);
           await sink.write(canvas);
+        }
+        if (faces) {
+          // Held a few frames for a face result; its line (with `faces` when one attached) goes out then.
+          const done = await faces.after(frame, json);
+          if (done?.line) out.stdout(JSON.stringify(done.line) + '\n');
         }
         frame.release();
         frames++;
@@ -185,6 +220,10 @@ export const track: Command = {
     } catch (e) {
       failure = e;
     } finally {
+      if (faces) {
+        for (const h of await faces.drain()) if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
+        await faces.close().catch((e: unknown) => (failure ??= e));
+      }
       await source.close();
       await audio?.close().catch((e: unknown) => (failure ??= e));
       if (sink) await sink.close().catch((e: unknown) => (failure ??= e));
@@ -211,6 +250,8 @@ export const track: Command = {
         /** Frames whose flow ran again over every pyramid level, and frames recovered from the ORB keyframe. */
         deepened,
         relocalized,
+        /** --faces: frames whose line carries faces, inferences run, frames skipped while busy, inference p50/p99. */
+        ...(faces ? { faces: faces.summary() } : {}),
         ...(truthErrors.corner.count
           ? {
               groundTruth: {
@@ -231,6 +272,7 @@ export const track: Command = {
         `${s.source}: ${s.frames} frames ${width}x${height}, ${s.fps} fps (pipeline alone ${s.pipelineFps} fps), backend ${s.backend}, drops ${s.drops}\n`,
       );
       out.stdout(`  flow deepened on ${s.deepened} frames, track relocalized on ${s.relocalized}\n`);
+      if (s.faces) out.stdout(`  faces: ${JSON.stringify(s.faces)}\n`);
       for (const [k, v] of Object.entries(s.latencyMs))
         out.stdout(`  ${k.padEnd(10)} p50 ${v.p50.toFixed(2).padStart(7)} ms   p99 ${v.p99.toFixed(2).padStart(7)} ms\n`);
       if (s.groundTruth)

@@ -1,0 +1,112 @@
+// `framekit track` at 1080p with the face stage on and off, alternating in one run, in Node and Bun.
+// The input is a Y4M made by ffmpeg from test/fixtures/astronaut.png (a slow pan over the face).
+// Run after `npm run build`:
+//   node bench/track-faces.mjs [--rounds 3] [--seconds 4] [--out bench/results/track-faces-epyc-2core.json]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '4' },
+    out: { type: 'string' },
+  },
+});
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
+const dir = join(tmpdir(), 'framekit-bench');
+mkdirSync(dir, { recursive: true });
+const video = join(dir, `astronaut-1080p-${seconds}s.y4m`);
+if (!existsSync(video)) {
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-y',
+    '-loop',
+    '1',
+    '-i',
+    'test/fixtures/astronaut.png',
+    '-vf',
+    "scale=1920:-2,crop=1920:1080:0:'min(ih-1080,t*40)',format=yuv420p",
+    '-t',
+    String(seconds),
+    '-r',
+    '30',
+    video,
+  ]);
+}
+const bun = join('node_modules', '.bin', 'bun');
+const runtimes = [
+  ['node', process.execPath],
+  ['bun', bun],
+];
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** `every`: 0 for the face stage off, else `--faces --faces-every N`. */
+function trackOnce(exe, every) {
+  const args = ['dist/ts/cli/main.js', 'track', video, '--json', ...(every ? ['--faces', '--faces-every', String(every)] : [])];
+  const r = spawnSync(exe, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${exe} ${args.join(' ')} failed: ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  const s = JSON.parse(lines.at(-1)).summary;
+  return {
+    fps: s.fps,
+    pipelineFps: s.pipelineFps,
+    totalP50: s.latencyMs.total.p50,
+    totalP99: s.latencyMs.total.p99,
+    frames: s.frames,
+    faces: s.faces ?? null,
+    linesWithFaces: lines.slice(0, -1).filter((l) => l.includes('"faces":[{')).length,
+  };
+}
+
+const results = {
+  command: `node bench/track-faces.mjs --rounds ${rounds} --seconds ${seconds}`,
+  input: `${video} (1920x1080 I420, ${seconds * 30} frames)`,
+  cpus: `${cpus().length} x ${cpus()[0]?.model}`,
+  loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)),
+  date: new Date().toISOString(),
+  runtimes: {},
+};
+const modes = [0, 1, 4];
+for (const [name, exe] of runtimes) {
+  trackOnce(exe, 1); // warm-up: page cache, model file
+  const runs = new Map(modes.map((m) => [m, []]));
+  for (let i = 0; i < rounds; i++) {
+    // Rotate the order so drift in the machine's load falls on every mode.
+    for (let k = 0; k < modes.length; k++) {
+      const m = modes[(i + k) % modes.length];
+      runs.get(m).push(trackOnce(exe, m));
+    }
+  }
+  const off = runs.get(0);
+  const fpsOff = median(off.map((r) => r.fps));
+  const row = {
+    fpsOff,
+    pipelineFpsOff: median(off.map((r) => r.pipelineFps)),
+    latencyTotalP99Off: median(off.map((r) => r.totalP99)),
+  };
+  for (const m of modes.slice(1)) {
+    const on = runs.get(m);
+    const fpsOn = median(on.map((r) => r.fps));
+    row[`facesEvery${m}`] = {
+      fps: fpsOn,
+      ratio: +(fpsOn / fpsOff).toFixed(3),
+      pipelineFps: median(on.map((r) => r.pipelineFps)),
+      latencyTotalP99: median(on.map((r) => r.totalP99)),
+      inferenceP50Ms: median(on.map((r) => r.faces.inferenceMs.p50)),
+      framesWithFaces: on.map((r) => `${r.faces.framesWithFaces}/${r.frames}`),
+      inferences: on.map((r) => r.faces.runs),
+    };
+  }
+  results.runtimes[name] = { ...row, runs: Object.fromEntries([...runs].map(([m, r]) => [m ? `facesEvery${m}` : 'off', r])) };
+  console.log(name, JSON.stringify(row));
+}
+results.loadAverageAtEnd = loadavg().map((x) => +x.toFixed(2));
+if (values.out) writeFileSync(values.out, JSON.stringify(results, null, 2) + '\n');
