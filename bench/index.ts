@@ -17,6 +17,7 @@ import { cornersSuite } from './corners.bench.js';
 import { geometrySuite } from './geometry.bench.js';
 import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
+import { soakSuite } from './soak.js';
 
 /** Every suite `framekit bench` runs, in order. */
 export const SUITES: BenchSuite[] = [
@@ -41,6 +42,7 @@ export const SUITES: BenchSuite[] = [
   pipelineSuite,
   workersSuite,
   trackSuite,
+  soakSuite,
 ];
 
 export interface BenchReport {
