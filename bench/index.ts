@@ -43,6 +43,11 @@ export const SUITES: BenchSuite[] = [
   workersSuite,
   trackSuite,
   soakSuite,
+  // Imported when asked for: it runs the fuzzers of test/fuzz, which a plain bench run does not need.
+  {
+    kernel: 'reliability',
+    run: async (o) => (o.kernels.includes('reliability') ? (await import('./reliability.js')).reliabilitySuite.run(o) : []),
+  },
 ];
 
 export interface BenchReport {
