@@ -34,6 +34,8 @@ export interface BenchOptions {
   timeMs: number;
   /** Only run suites whose kernel name is in this list (all when empty). */
   kernels: string[];
+  /** Frames for the long-running suites (soak, reliability) when given. */
+  frames?: number;
   /** Progress lines go here (stderr in the CLI). */
   log: (line: string) => void;
 }

@@ -20,6 +20,7 @@ import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
 import { modelsSuite } from './models.bench.js';
 import { audioSteadySuite, melSuite } from './audio.bench.js';
+import { soakSuite } from './soak.js';
 
 /** Every suite `framekit bench` runs, in order. */
 export const SUITES: BenchSuite[] = [
@@ -48,6 +49,12 @@ export const SUITES: BenchSuite[] = [
   modelsSuite,
   melSuite,
   audioSteadySuite,
+  soakSuite,
+  // Imported when asked for: it runs the fuzzers of test/fuzz, which a plain bench run does not need.
+  {
+    kernel: 'reliability',
+    run: async (o) => (o.kernels.includes('reliability') ? (await import('./reliability.js')).reliabilitySuite.run(o) : []),
+  },
 ];
 
 export interface BenchReport {

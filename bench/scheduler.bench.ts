@@ -48,11 +48,27 @@ interface LevelCount {
  * core this process gets: on a loaded machine that is well under one core and the offered load is
  * far above 2x (the row records the load average).
  */
-function overload(
-  durationMs: number,
-  prioritised: boolean,
-  clock: 'virtual' | 'wall',
-): Record<LevelName, LevelCount> & { dispatched: number; wallMs: number; criticalP99Ms: number; criticalMaxMs: number } {
+/**
+ * MIX scaled to `factor` times one thread's capacity: CRITICAL and HIGH keep their rates (0.3 of
+ * capacity each), NORMAL and LOW arrive proportionally more often to make up the rest.
+ */
+function mixAt(factor: number): typeof MIX {
+  const fixed = MIX.filter((m) => !m.droppable).reduce((a, m) => a + m.costMs * m.perMs, 0);
+  const scalable = MIX.filter((m) => m.droppable).reduce((a, m) => a + m.costMs * m.perMs, 0);
+  const k = (factor - fixed) / scalable;
+  return MIX.map((m) => (m.droppable ? { ...m, perMs: m.perMs * k } : m));
+}
+
+export type OverloadResult = Record<LevelName, LevelCount> & {
+  dispatched: number;
+  wallMs: number;
+  posted: number;
+  criticalP99Ms: number;
+  criticalMaxMs: number;
+};
+
+export function overload(durationMs: number, prioritised: boolean, clock: 'virtual' | 'wall', factor = 2): OverloadResult {
+  const MIX = mixAt(factor);
   const virtual = { t: 0 };
   const now0 = clock === 'virtual' ? () => virtual.t : () => performance.now();
   const work = clock === 'virtual' ? (ms: number) => void (virtual.t += ms) : spin;
@@ -175,7 +191,7 @@ function predictorHitRates(n: number): { markov: number; frequent: number; repea
 }
 
 /**
- * The scheduler under twice its capacity, with mixed levels: share of CRITICAL tasks meeting their
+ * The scheduler under twice its capacity (and 4x, 10x), with mixed levels: share of CRITICAL tasks meeting their
  * deadlines (target >= 99.9%), share of LOW shed, dispatch overhead per task (target < 1 µs); the same
  * arrivals through a FIFO for comparison; the class predictor's hit rate on a seeded trace.
  */
@@ -184,19 +200,24 @@ export const schedulerSuite: BenchSuite = {
   async run(o: BenchOptions) {
     const durationMs = Math.max(500, o.timeMs * 2);
     const rows: BenchRow[] = [];
-    for (const [prioritised, clock] of [
-      [true, 'virtual'],
-      [false, 'virtual'],
-      [true, 'wall'],
-      [false, 'wall'],
+    // 2x: the scheduler and a FIFO on both clocks; 4x and 10x: the scheduler on both clocks.
+    for (const [prioritised, clock, factor] of [
+      [true, 'virtual', 2],
+      [false, 'virtual', 2],
+      [true, 'wall', 2],
+      [false, 'wall', 2],
+      [true, 'virtual', 4],
+      [true, 'wall', 4],
+      [true, 'virtual', 10],
+      [true, 'wall', 10],
     ] as const) {
-      const r = overload(clock === 'virtual' ? 10_000 : durationMs, prioritised, clock);
+      const r = overload(clock === 'virtual' ? 10_000 : durationMs, prioritised, clock, factor);
       const share = (l: LevelName, k: keyof LevelCount) => r[l][k] / Math.max(1, r[l].posted);
       const row: BenchRow = {
         kernel: 'scheduler-overload',
-        impl: `${prioritised ? 'scheduler' : 'fifo'}/${clock}-clock`,
+        impl: `${prioritised ? 'scheduler' : 'fifo'}/${clock}-clock${factor === 2 ? '' : `@${factor}x`}`,
         clock,
-        offeredLoad: MIX.reduce((a, m) => a + m.costMs * m.perMs, 0),
+        offeredLoad: mixAt(factor).reduce((a, m) => a + m.costMs * m.perMs, 0),
         durationMs: clock === 'virtual' ? 10_000 : durationMs,
         criticalMetShare: share('critical', 'met'),
         highMetShare: share('high', 'met'),
@@ -210,7 +231,7 @@ export const schedulerSuite: BenchSuite = {
       };
       rows.push(row);
       o.log(
-        `scheduler-overload ${String(row.impl).padEnd(22)} CRITICAL met ${(100 * (row.criticalMetShare as number)).toFixed(2)}%  HIGH met ${(100 * (row.highMetShare as number)).toFixed(1)}%  LOW shed ${(100 * (row.lowShedShare as number)).toFixed(1)}%  CRITICAL response p99 ${r.criticalP99Ms.toFixed(2)} ms max ${r.criticalMaxMs.toFixed(1)} ms (load avg ${loadavg()[0]!.toFixed(1)})`,
+        `scheduler-overload ${String(row.impl).padEnd(26)} CRITICAL met ${(100 * (row.criticalMetShare as number)).toFixed(2)}%  HIGH met ${(100 * (row.highMetShare as number)).toFixed(1)}%  LOW shed ${(100 * (row.lowShedShare as number)).toFixed(1)}%  CRITICAL response p99 ${r.criticalP99Ms.toFixed(2)} ms max ${r.criticalMaxMs.toFixed(1)} ms (load avg ${loadavg()[0]!.toFixed(1)})`,
       );
     }
     const d = dispatchOverhead(200_000);

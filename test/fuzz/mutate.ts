@@ -21,14 +21,14 @@ const int = (r: () => number, n: number) => Math.floor(r() * n);
 const where = (r: () => number, n: number) => (r() < 0.5 ? int(r, Math.min(64, n)) : int(r, n));
 
 export const flipBits: Mutation = (src, r) => {
-  const b = src.slice();
+  const b = new Uint8Array(src); // a copy with its own buffer (Buffer#slice would share the seed's)
   const n = 1 + int(r, 8);
   for (let i = 0; i < n; i++) b[where(r, b.length)]! ^= 1 << int(r, 8);
   return { bytes: b, kind: 'bit flips' };
 };
 
 export const extremeBytes: Mutation = (src, r) => {
-  const b = src.slice();
+  const b = new Uint8Array(src); // a copy with its own buffer (Buffer#slice would share the seed's)
   const n = 1 + int(r, 4);
   const v = [0, 0xff, 0x7f, 0x80, 0x30, 0x39][int(r, 6)]!;
   for (let i = 0; i < n; i++) b[where(r, b.length)] = v;
@@ -87,7 +87,9 @@ function crc32(b: Uint8Array): number {
 
 /** A PNG whose IHDR claims another width or height (or bit depth, colour type), CRC fixed. */
 export const pngLyingHeader: Mutation = (src, r) => {
-  const b = src.slice();
+  const b = new Uint8Array(src); // a copy with its own buffer (Buffer#slice would share the seed's)
+  // A case that stacks mutations may hand over a file already truncated before the IHDR's CRC.
+  if (b.length < 33) return { bytes: b, kind: 'lying header (too short)' };
   const dv = new DataView(b.buffer);
   // IHDR data starts at 16: width (4), height (4), depth, colour, compression, filter, interlace.
   const field = int(r, 4);
@@ -101,7 +103,7 @@ export const pngLyingHeader: Mutation = (src, r) => {
 
 /** A JPEG whose SOF0/SOF2 frame header claims another height or width. */
 export const jpegLyingHeader: Mutation = (src, r) => {
-  const b = src.slice();
+  const b = new Uint8Array(src); // a copy with its own buffer (Buffer#slice would share the seed's)
   for (let i = 2; i + 9 < b.length; i++) {
     if (b[i] === 0xff && (b[i + 1] === 0xc0 || b[i + 1] === 0xc2)) {
       const dv = new DataView(b.buffer);

@@ -13,7 +13,10 @@ import { parsePoints } from '../../ts/io/points.js';
 import { openY4M } from '../../ts/io/video.js';
 import { GENERIC, jpegLyingHeader, jsonLie, pngLyingHeader, rng, textHeaderLie, type Mutation } from './mutate.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+// From dist/test/fuzz/ (the compiled copy that bench/reliability.ts imports under Node) too.
+const FIXTURES = fileURLToPath(
+  new URL(import.meta.url.includes('/dist/test/') ? '../../../test/fixtures/' : '../fixtures/', import.meta.url),
+);
 
 export type Outcome = 'ok' | `error:${string}` | 'crash' | 'slow' | 'stray-write' | 'leak' | 'invalid-output';
 
@@ -101,7 +104,7 @@ const MAX_PIXELS_HERE = 1024 * 1024;
 export function targets(): Array<Target & { cleanup(): void }> {
   const tmp = mkdtempSync(join(tmpdir(), 'fk-fuzz-'));
   let n = 0;
-  return [
+  const list: Target[] = [
     imageTarget('png', ['camera.png', 'chelsea.png'], [pngLyingHeader, pngLyingHeader]),
     imageTarget('jpeg', ['rocket.jpg'], [jpegLyingHeader, jpegLyingHeader]),
     {
@@ -155,7 +158,8 @@ export function targets(): Array<Target & { cleanup(): void }> {
         return xy.length % 2 === 0 && xy.every(Number.isFinite) ? 'ok' : 'invalid-output';
       },
     },
-  ].map((t) => ({ ...t, cleanup: () => rmSync(tmp, { recursive: true, force: true }) }));
+  ];
+  return list.map((t) => ({ ...t, cleanup: () => rmSync(tmp, { recursive: true, force: true }) }));
 }
 
 export interface FuzzReport {

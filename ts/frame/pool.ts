@@ -32,7 +32,10 @@ export interface FramePoolOptions {
   format?: PixelFormat;
   /** Frames in the pool, 1..1024 (default 4). */
   size?: number;
-  /** When every frame is in use: reclaim the oldest, throw E_STATE (default), or let `acquireAsync()` wait. */
+  /**
+   * When every frame is in use: reclaim the oldest frame no reader has retained, throw E_STATE
+   * (default), or let `acquireAsync()` wait.
+   */
   onExhausted?: ExhaustedPolicy;
   /** Named user slots with arena storage, e.g. `{ stats: { length: 16, type: 'f32' } }`. */
   slots?: Record<string, SlotSpec>;
@@ -202,8 +205,9 @@ export class FramePool {
 
   /**
    * A free frame with one reference, or, when none is free: under 'drop-oldest' the live frame with
-   * the lowest `seq`, taken from its holders (their references go stale); otherwise E_STATE
-   * (use `acquireAsync()` to wait under 'wait').
+   * the lowest `seq` among those a single reference holds, taken from its holder (that reference and
+   * the frame's handle go stale); a frame retained by a reader (two references or more) is never
+   * taken. Otherwise E_STATE (use `acquireAsync()` to wait under 'wait').
    */
   acquire(timestamp = 0): Frame {
     if (this.#disposed) throw new FramekitError('E_STATE', 'acquire: the pool was disposed');
@@ -293,10 +297,25 @@ export class FramePool {
     for (const w of this.#waiters.splice(0)) w.reject(new FramekitError('E_STATE', 'the pool was disposed'));
   }
 
+  /**
+   * The oldest live frame that only one reference holds (its producer, or the queue carrying it). A
+   * frame that a reader retained while it reads is never taken from under it; when every live frame
+   * is retained, E_STATE.
+   */
   #reclaimOldest(): Frame {
     const frames = this.#frames;
-    let f = frames[0]!;
-    for (let i = 1; i < frames.length; i++) if (frames[i]!.seq < f.seq) f = frames[i]!;
+    let f: Frame | null = null;
+    for (let i = 0; i < frames.length; i++) {
+      const c = frames[i]!;
+      if (c._refs === 1 && (f === null || c.seq < f.seq)) f = c;
+    }
+    if (f === null) {
+      throw new FramekitError(
+        'E_STATE',
+        `acquire: all ${this.size} frames are retained by readers; 'drop-oldest' only takes a frame a single reference holds`,
+        { size: this.size, policy: this.onExhausted },
+      );
+    }
     f._reset();
     Atomics.store(this.#liveCells, f.index, -1);
     this.#dropped++;

@@ -168,7 +168,7 @@ async function probe(path: string): Promise<{ width: number; height: number; fps
  * frame and the file is never held in memory. Needs `ffmpeg`/`ffprobe` on the PATH and mkfifo (Linux, macOS).
  */
 export async function openFfmpeg(path: string): Promise<VideoSource> {
-  const { access, open, mkdtemp, rm } = await import('node:fs/promises');
+  const { access, open, mkdtemp, rm, constants } = await import('node:fs/promises');
   const { spawn, execFileSync } = await import('node:child_process');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -188,22 +188,55 @@ export async function openFfmpeg(path: string): Promise<VideoSource> {
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => void (stderr.length < 4096 && (stderr += d)));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-  const fh = await open(fifo, 'r');
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('close', (code, signal) => r({ code, signal })),
+  );
+  // Opening a FIFO for reading waits for a writer: if ffmpeg exits without ever opening it (it could
+  // not decode the file, or was killed first), open it for writing here so the read end opens and
+  // sees the end of the stream, and report why below instead of waiting forever.
+  // O_NONBLOCK: this open never waits (ENXIO when no reader is there, which is then harmless).
+  let opened = false;
+  const opening = open(fifo, 'r').then((h) => ((opened = true), h));
+  void exited.then(async () => {
+    if (opened) return;
+    const w = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => null);
+    await w?.close();
+  });
+  const fh = await opening;
   let done = false;
+  let framesRead = 0;
+  let closing = false;
   return {
     info,
     async readFrame(dst, chroma) {
       if (done) return false;
       const got = await readPlanes(fh, info, dst, chroma, null);
-      if (got === info.frameBytes) return true;
+      if (got === info.frameBytes) {
+        framesRead++;
+        return true;
+      }
       done = true;
-      const code = await exited;
-      if (code !== 0) throw new FramekitError('E_DECODE', `${path}: ffmpeg failed: ${stderr.trim() || `exit ${code}`}`, { path });
-      if (got > 0) throw new FramekitError('E_DECODE', `${path}: the video ends mid-frame (${got} of ${info.frameBytes} bytes)`, { path });
+      const { code, signal } = await exited;
+      const after = `after ${framesRead} frame${framesRead === 1 ? '' : 's'}`;
+      if (signal && !closing)
+        throw new FramekitError('E_DECODE', `${path}: ffmpeg was killed (${signal}) ${after}; the frames before it were processed`, {
+          path,
+          frames: framesRead,
+        });
+      if (code !== 0)
+        throw new FramekitError('E_DECODE', `${path}: ffmpeg failed ${after}: ${stderr.trim() || `exit code ${code}`}`, {
+          path,
+          frames: framesRead,
+        });
+      if (got > 0)
+        throw new FramekitError('E_DECODE', `${path}: the video ends mid-frame (${got} of ${info.frameBytes} bytes) ${after}`, {
+          path,
+          frames: framesRead,
+        });
       return false;
     },
     async close() {
+      closing = true;
       child.kill();
       await fh.close();
       await exited;

@@ -11,7 +11,7 @@ function parseSizes(s: string): Array<[number, number]> {
 
 export const bench: Command = {
   name: 'bench',
-  usage: 'framekit bench [--json] [--kernel NAME[,NAME]] [--sizes 640x480,1920x1080] [--time MS] [--report DIR]',
+  usage: 'framekit bench [--json] [--kernel NAME[,NAME]] [--sizes 640x480,1920x1080] [--time MS] [--frames N] [--report DIR]',
   summary: 'tinybench: reference JS vs WASM scalar vs WASM SIMD vs peers, one run',
   options: {
     json: { type: 'boolean', default: false },
@@ -19,6 +19,8 @@ export const bench: Command = {
     sizes: { type: 'string', default: '640x480,1920x1080' },
     time: { type: 'string', default: '500' },
     report: { type: 'string' },
+    /** Frames for the long suites that are only run by name (soak, reliability). */
+    frames: { type: 'string' },
   },
   async run(_p, values, out) {
     const { runBench, ratio } = await import('../../../bench/index.js');
@@ -26,7 +28,10 @@ export const bench: Command = {
     if (!(timeMs > 0)) throw new FramekitError('E_ARGUMENT', `--time must be a positive number of milliseconds`);
     const sizes = parseSizes(String(values.sizes));
     const kernels = String(values.kernel).split(',').filter(Boolean);
-    const report = await runBench({ sizes, timeMs, kernels, log: (l) => out.stderr(l + '\n') });
+    const frames = values.frames === undefined ? undefined : Number(values.frames);
+    if (frames !== undefined && !(Number.isInteger(frames) && frames > 0))
+      throw new FramekitError('E_ARGUMENT', `--frames must be a positive integer, got ${String(values.frames)}`);
+    const report = await runBench({ sizes, timeMs, kernels, frames, log: (l) => out.stderr(l + '\n') });
     if (typeof values.report === 'string') {
       const { writeReport } = await import('../../../bench/report.js');
       for (const f of await writeReport(values.report, report)) out.stderr(`wrote ${f}\n`);

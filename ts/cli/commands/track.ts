@@ -14,6 +14,8 @@ import type { ChainOutput, KeypointChain } from '../../backends/webgpu/keypoint-
 import type { Command, Output, Values } from '../command.js';
 import { workerOrt } from '../../models/worker-ort.js';
 import { chromaSlot, colourVideoSource, FACES_LAG, facesArenaBytes, TrackFaces } from '../track-faces.js';
+import type { Framekit } from '../../framekit.js';
+import type { FramePool } from '../../frame/pool.js';
 
 /** The photograph the embedded default films: public domain (NASA), shipped in test/fixtures. */
 function defaultPhoto(): string {
@@ -59,10 +61,34 @@ function progress(out: Output, done: number, total: number | null, fps: number):
   out.stderr(`\r${total ? `[${bar}] ${done}/${total}` : `${done} frames`}  ${fps.toFixed(1)} fps `);
 }
 
+/**
+ * One `{"stats":...}` line of `--stats N`: resident set and JS heap (after a full collection where
+ * the runtime offers one: Bun, or Node with --expose-gc, so the heap figure is live bytes rather
+ * than wherever the collector happened to be), the arena and the frame pool. Allocates: once per N frames.
+ */
+function resourceStats(frames: number, fk: Framekit, pool: FramePool) {
+  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
+  const collected = g.Bun ? (g.Bun.gc(true), true) : typeof g.gc === 'function' ? (g.gc(), true) : false;
+  const m = process.memoryUsage();
+  const a = fk.arena.stats();
+  const p = pool.stats();
+  return {
+    stats: {
+      frames,
+      rssBytes: m.rss,
+      heapUsedBytes: m.heapUsed,
+      externalBytes: m.external,
+      collected,
+      arena: { bytesInUse: a.bytesInUse, highWater: a.highWater, regions: a.regions },
+      pool: { live: p.live, free: p.free, acquired: p.acquired, dropped: p.dropped },
+    },
+  };
+}
+
 export const track: Command = {
   name: 'track',
   usage:
-    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]]',
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]] [--stats N]',
   summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
@@ -75,6 +101,8 @@ export const track: Command = {
     faces: { type: 'boolean', default: false },
     'faces-model': { type: 'string' },
     'faces-every': { type: 'string' },
+    /** With --json: a `{"stats":...}` line every N frames (memory, arena, pool), for soak runs. */
+    stats: { type: 'string', default: '0' },
   },
   async run(p, values, out) {
     const opened = await openSource(p[0], values);
@@ -148,6 +176,7 @@ export const track: Command = {
     }
     await faces?.warm();
     const tty = !values.json && process.stderr.isTTY;
+    const statsEvery = values.stats === '0' ? 0 : positiveInt(values.stats, 'stats');
     const t0 = performance.now();
     let frames = 0;
     let failure: unknown = null;
@@ -215,6 +244,7 @@ export const track: Command = {
         }
         frame.release();
         frames++;
+        if (values.json && statsEvery && frames % statsEvery === 0) out.stdout(JSON.stringify(resourceStats(frames, fk, pool)) + '\n');
         if (tty && frames % 10 === 0) progress(out, frames, source.length, (1000 * frames) / (performance.now() - t0));
       }
     } catch (e) {
@@ -238,7 +268,7 @@ export const track: Command = {
         height,
         frames,
         fps: +(frames / wall).toFixed(1),
-        pipelineFps: +(1000 / Math.max(1e-9, total.mean)).toFixed(1),
+        pipelineFps: total.count ? +(1000 / Math.max(1e-9, total.mean)).toFixed(1) : 0,
         latencyMs: Object.fromEntries([...[...stages].map(([k, r]) => [k, pct(r)] as const), ['total', pct(total)] as const]) as Record<
           string,
           { p50: number; p99: number }
