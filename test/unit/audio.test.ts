@@ -378,4 +378,21 @@ describe('AudioFrame: pooled, compute-once, attachAsync and generations as video
     c.release();
     pool.dispose();
   });
+
+  test('drop-oldest never takes a frame a reader retained; a bad startSample takes no frame', () => {
+    const pool = new AudioPool(fk, { size: 2, onExhausted: 'drop-oldest' });
+    expect(errorCode(() => pool.acquire(-1))).toBe('E_ARGUMENT');
+    expect(errorCode(() => pool.acquire(1.5))).toBe('E_ARGUMENT');
+    expect(pool.stats().dropped).toBe(0);
+    const a = pool.acquire(0).retain(); // a reader holds the oldest
+    const b = pool.acquire(512);
+    const c = pool.acquire(1024);
+    expect(c).toBe(b); // the oldest single-held frame, not the retained one
+    expect(a.live && a.refs === 2).toBe(true);
+    c.retain();
+    expect(errorCode(() => pool.acquire(1536))).toBe('E_STATE'); // every frame retained
+    for (const f of [a, a, c, c]) f.release();
+    expect(pool.stats().dropped).toBe(1);
+    pool.dispose();
+  });
 });

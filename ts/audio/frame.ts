@@ -1,4 +1,5 @@
 import { FramekitError } from '../errors.js';
+import { HANDLE_INDEX_BITS, PooledFrame } from '../frame/pooled.js';
 import type { KernelContext } from '../core/context.js';
 import type { SlotView } from '../frame/frame.js';
 import type { Region } from '../memory/arena.js';
@@ -75,8 +76,7 @@ export const AUDIO_ATTACHMENT_KEYS: readonly AudioAttachmentKey[] = ['mel', 'rms
 const MEL = 0;
 const RMS = 1;
 /** Bits of a handle that hold the slot index (as video frames). */
-export const AUDIO_HANDLE_INDEX_BITS = 10;
-const GEN_MASK = (1 << (31 - AUDIO_HANDLE_INDEX_BITS)) - 1;
+export const AUDIO_HANDLE_INDEX_BITS = HANDLE_INDEX_BITS;
 
 /** Everything a frame is built from, made once by its pool. @internal */
 export interface AudioFrameInit {
@@ -108,8 +108,7 @@ export interface AudioFrameInit {
  * `attachAsync` (one callback); use after the last release throws E_STATE; an async result that
  * settles after the frame was released (and perhaps reused) is discarded.
  */
-export class AudioFrame {
-  readonly index: number;
+export class AudioFrame extends PooledFrame<AudioAttachments> {
   /** Samples the frame holds when full. */
   readonly capacity: number;
   readonly sampleRate: number;
@@ -119,14 +118,10 @@ export class AudioFrame {
   readonly context: number;
   /** Byte offset of the first context sample: `context + capacity` contiguous samples start here. */
   readonly windowPtr: number;
-  /** Position in the pool's acquire order; -1 while free. */
-  seq = -1;
   /** Stream index of the first sample: the audio clock (an integer, exact for 18 hours at 16 kHz). */
   startSample = 0;
   /** Valid samples (capacity, except in a stream's last frame; the rest are zero). */
   length = 0;
-  generation = 0;
-  /** @internal */ _refs = 0;
   readonly #fk: KernelContext;
   readonly #owner: AudioFrameInit['owner'];
   readonly #originUs: number;
@@ -137,18 +132,15 @@ export class AudioFrame {
   readonly #levelView: Float32Array;
   readonly #level = new AudioLevel();
   readonly #mel: MelColumns;
-  readonly #keys: ReadonlyMap<string, number>;
   readonly #slots: ReadonlyMap<string, SlotView>;
-  readonly #values: unknown[];
-  readonly #present: Uint8Array;
 
   /** @internal Frames are made by AudioPool. */
   constructor(i: AudioFrameInit) {
+    super(i.index, i.keys, 'audio frame');
     this.#fk = i.fk;
     this.#owner = i.owner;
     this.#originUs = i.originUs;
     this.#usPerSample = 1e6 / i.sampleRate;
-    this.index = i.index;
     this.capacity = i.capacity;
     this.sampleRate = i.sampleRate;
     this.context = i.context;
@@ -159,23 +151,7 @@ export class AudioFrame {
     this.#levelPtr = i.level.ptr;
     this.#levelView = new Float32Array(i.fk.heap.buffer, i.level.ptr, 2);
     this.#mel = i.mel;
-    this.#keys = i.keys;
     this.#slots = i.slots;
-    this.#values = new Array<unknown>(i.keys.size).fill(null);
-    this.#present = new Uint8Array(i.keys.size);
-  }
-
-  get live(): boolean {
-    return this._refs > 0;
-  }
-
-  get refs(): number {
-    return this._refs;
-  }
-
-  /** Slot index and generation in one non-negative int32 (as `Frame.handle`). */
-  get handle(): number {
-    return (this.generation & GEN_MASK) * (1 << AUDIO_HANDLE_INDEX_BITS) + this.index;
   }
 
   /**
@@ -194,7 +170,7 @@ export class AudioFrame {
 
   /** The samples (a view over the arena region, made once): all `capacity`, of which `length` are valid. */
   get samples(): Float32Array {
-    if (this._refs === 0) this.#stale('samples');
+    if (this._refs === 0) this.stale('samples');
     return this.#samples;
   }
 
@@ -204,24 +180,14 @@ export class AudioFrame {
    * reads 64 samples of context and 512 new ones). Context before the stream's start is zero.
    */
   get window(): Float32Array {
-    if (this._refs === 0) this.#stale('window');
+    if (this._refs === 0) this.stale('window');
     return this.#window;
   }
 
   /** The preallocated mel columns (filled by the stream that cut the frame; attached under `mel`). */
   get melStorage(): MelColumns {
-    if (this._refs === 0) this.#stale('melStorage');
+    if (this._refs === 0) this.stale('melStorage');
     return this.#mel;
-  }
-
-  isCurrent(generation: number): boolean {
-    return this._refs > 0 && this.generation === generation;
-  }
-
-  retain(): this {
-    if (this._refs === 0) this.#stale('retain');
-    this._refs++;
-    return this;
   }
 
   release(): void {
@@ -230,89 +196,26 @@ export class AudioFrame {
 
   /** The mel columns attached by the stream, or null (a frame filled by hand has none until attached). */
   mel(): MelColumns | null {
-    if (this._refs === 0) this.#stale('mel');
-    return this.#present[MEL] === 1 ? (this.#values[MEL] as MelColumns) : null;
+    if (this._refs === 0) this.stale('mel');
+    return this.present[MEL] === 1 ? (this.attached[MEL] as MelColumns) : null;
   }
 
   /** RMS and peak of the valid samples, computed once by the level kernel and attached under `rms`. */
   level(): AudioLevel {
-    if (this._refs === 0) this.#stale('level');
-    if (this.#present[RMS] === 1) return this.#values[RMS] as AudioLevel;
+    if (this._refs === 0) this.stale('level');
+    if (this.present[RMS] === 1) return this.attached[RMS] as AudioLevel;
     this.#fk.kernels.mel.level(this.samplesPtr, this.length, this.#levelPtr);
     const l = this.#level;
     l.rms = this.#levelView[0]!;
     l.peak = this.#levelView[1]!;
-    this.#values[RMS] = l;
-    this.#present[RMS] = 1;
+    this.attached[RMS] = l;
+    this.present[RMS] = 1;
     return l;
-  }
-
-  attach<K extends AudioAttachmentKey>(key: K, value: AudioAttachments[K]): this;
-  attach(key: string, value: unknown): this;
-  attach(key: string, value: unknown): this {
-    if (this._refs === 0) this.#stale('attach');
-    const i = this.#key(key);
-    this.#values[i] = value;
-    this.#present[i] = 1;
-    return this;
-  }
-
-  get<K extends AudioAttachmentKey>(key: K): AudioAttachments[K] | null;
-  get(key: string): unknown;
-  get(key: string): unknown {
-    if (this._refs === 0) this.#stale('get');
-    const i = this.#key(key);
-    return this.#present[i] === 1 ? this.#values[i] : null;
-  }
-
-  has(key: string): boolean {
-    if (this._refs === 0) this.#stale('has');
-    return this.#present[this.#key(key)] === 1;
-  }
-
-  detach(key: string): this {
-    if (this._refs === 0) this.#stale('detach');
-    const i = this.#key(key);
-    this.#values[i] = null;
-    this.#present[i] = 0;
-    return this;
-  }
-
-  /** Compute-once: the attachment under `key`, computed by `compute(frame)` and attached only when absent. */
-  ensure<K extends AudioAttachmentKey>(key: K, compute: (frame: AudioFrame) => AudioAttachments[K]): AudioAttachments[K];
-  ensure<V>(key: string, compute: (frame: AudioFrame) => V): V;
-  ensure(key: string, compute: (frame: AudioFrame) => unknown): unknown {
-    if (this._refs === 0) this.#stale('ensure');
-    const i = this.#key(key);
-    if (this.#present[i] === 1) return this.#values[i];
-    const v = compute(this);
-    this.#values[i] = v;
-    this.#present[i] = 1;
-    return v;
-  }
-
-  /**
-   * Attaches `promise`'s value under `key` when it settles, unless the frame was released (and
-   * perhaps reused) in between: then it is discarded. Resolves true when attached, false when
-   * discarded; rejects when `promise` rejects. Allocates one callback.
-   */
-  attachAsync<K extends AudioAttachmentKey>(key: K, promise: PromiseLike<AudioAttachments[K]>): Promise<boolean>;
-  attachAsync(key: string, promise: PromiseLike<unknown>): Promise<boolean>;
-  attachAsync(key: string, promise: PromiseLike<unknown>): Promise<boolean> {
-    if (this._refs === 0) this.#stale('attachAsync');
-    const i = this.#key(key);
-    const gen = this.generation;
-    return Promise.resolve(promise).then((v) => {
-      if (this._refs === 0 || this.generation !== gen) return false;
-      this.#values[i] = v;
-      this.#present[i] = 1;
-      return true;
-    });
   }
 
   /** The typed view of user slot `name` (declared in the pool's `slots` option), made once. */
   slot<T extends SlotView = SlotView>(name: string): T {
-    if (this._refs === 0) this.#stale('slot');
+    if (this._refs === 0) this.stale('slot');
     const s = this.#slots.get(name);
     if (s === undefined) throw new FramekitError('E_ARGUMENT', `audio frame has no user slot ${JSON.stringify(name)}`, { name });
     return s as T;
@@ -330,34 +233,6 @@ export class AudioFrame {
 
   /** @internal Called by the pool when the last reference goes. */
   _reset(): void {
-    this._refs = 0;
-    this.seq = -1;
-    this.generation = (this.generation + 1) & GEN_MASK;
-    const v = this.#values;
-    const p = this.#present;
-    for (let i = 0; i < p.length; i++) {
-      v[i] = null;
-      p[i] = 0;
-    }
-  }
-
-  #key(key: string): number {
-    const i = this.#keys.get(key);
-    if (i === undefined)
-      throw new FramekitError(
-        'E_ARGUMENT',
-        `unknown audio attachment ${JSON.stringify(key)}; this pool has ${[...this.#keys.keys()].join(', ')}`,
-        {
-          key,
-        },
-      );
-    return i;
-  }
-
-  #stale(op: string): never {
-    throw new FramekitError('E_STATE', `${op}: audio frame ${this.index} (generation ${this.generation}) was released`, {
-      index: this.index,
-      generation: this.generation,
-    });
+    this.endGeneration();
   }
 }

@@ -5,6 +5,7 @@ import type { SlotSpec, SlotType } from '../frame/pool.js';
 import type { Region } from '../memory/arena.js';
 import { MEL_HOP, MEL_PAD, type MelBands } from '../kernels/mel/tables.js';
 import { AUDIO_ATTACHMENT_KEYS, AUDIO_HANDLE_INDEX_BITS, AudioFrame, MelColumns } from './frame.js';
+import { oldestSingleHeld } from '../frame/pooled.js';
 
 const SLOT_CTOR = {
   u8: Uint8Array,
@@ -146,16 +147,24 @@ export class AudioPool {
 
   /**
    * A free frame with one reference whose first sample is stream sample `startSample` (its
-   * timestamp follows: startUs + startSample / sampleRate); when none is free, the oldest live frame
-   * under 'drop-oldest' (its holders' references go stale), else E_STATE.
+   * timestamp follows: startUs + startSample / sampleRate); when none is free, under 'drop-oldest'
+   * the oldest live frame a single reference holds (that reference goes stale; a frame a reader
+   * retained is never taken), else E_STATE. A bad `startSample` is refused before any frame is taken.
    */
   acquire(startSample = 0): AudioFrame {
     if (this.#disposed) throw new FramekitError('E_STATE', 'acquire: the audio pool was disposed');
-    let f: AudioFrame;
+    if (!Number.isInteger(startSample) || startSample < 0)
+      throw new FramekitError('E_ARGUMENT', `startSample must be a non-negative integer, got ${startSample}`);
+    let f: AudioFrame | null;
     if (this.#top > 0) f = this.#frames[this.#free[--this.#top]!]!;
     else if (this.onExhausted === 'drop-oldest') {
-      f = this.#frames[0]!;
-      for (const g of this.#frames) if (g.seq < f.seq) f = g;
+      f = oldestSingleHeld(this.#frames);
+      if (f === null)
+        throw new FramekitError(
+          'E_STATE',
+          `acquire: all ${this.size} audio frames are retained by readers; 'drop-oldest' only takes a frame a single reference holds`,
+          { size: this.size },
+        );
       f._reset();
       this.#dropped++;
     } else {
@@ -163,8 +172,6 @@ export class AudioPool {
         size: this.size,
       });
     }
-    if (!Number.isInteger(startSample) || startSample < 0)
-      throw new FramekitError('E_ARGUMENT', `startSample must be a non-negative integer, got ${startSample}`);
     f._acquire(this.#seq++, startSample);
     return f;
   }

@@ -80,23 +80,30 @@ export async function serveDirectory(dir: string, o: { port?: number; host?: str
     if (real !== root && !real.startsWith(root + sep)) return answer(res, 403);
     const file = await open(real, 'r').catch(() => null);
     if (!file) return answer(res, 404);
-    try {
-      const stat = await file.stat();
-      if (!stat.isFile()) return answer(res, 404);
-      const body = req.method === 'HEAD' ? null : await file.readFile();
-      res.writeHead(200, {
-        'content-type': TYPES[extname(real)] ?? 'application/octet-stream',
-        'content-length': String(stat.size),
-        'cross-origin-opener-policy': 'same-origin',
-        'cross-origin-embedder-policy': 'require-corp',
-        'cross-origin-resource-policy': 'same-origin',
-        'x-content-type-options': 'nosniff',
-        'cache-control': 'no-store',
-      });
-      res.end(body);
-    } finally {
+    const stat = await file.stat().catch(() => null);
+    if (!stat?.isFile()) {
       await file.close();
+      return answer(res, 404);
     }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(real)] ?? 'application/octet-stream',
+      'content-length': String(stat.size),
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+    if (req.method === 'HEAD') {
+      await file.close();
+      res.end();
+      return;
+    }
+    // Streamed in chunks (the demo ships ONNX Runtime's 10+ MB WASM): never a whole file in memory.
+    // The stream closes the file when it ends or fails; a failure mid-body can only cut the connection.
+    const body = file.createReadStream();
+    body.on('error', () => res.destroy());
+    body.pipe(res);
   };
 
   const server = createServer((req, res) => {

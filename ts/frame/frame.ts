@@ -1,4 +1,5 @@
 import { FramekitError } from '../errors.js';
+import { PooledFrame } from './pooled.js';
 import type { KernelContext } from '../core/context.js';
 import type { PixelFormat, Plane } from '../image/plane.js';
 import type { Region } from '../memory/arena.js';
@@ -61,9 +62,7 @@ export interface FrameInit {
 }
 
 const GRAY = 0;
-/** Bits of a handle that hold the slot index; the generation takes the bits above (handles stay < 2^31). */
-export const HANDLE_INDEX_BITS = 10;
-const GEN_MASK = (1 << (31 - HANDLE_INDEX_BITS)) - 1;
+export { HANDLE_INDEX_BITS } from './pooled.js';
 
 /**
  * One frame of a FramePool: a handle to its pixels in the arena (or a GPU texture, or an external
@@ -74,89 +73,51 @@ const GEN_MASK = (1 << (31 - HANDLE_INDEX_BITS)) - 1;
  * after its last release throws E_STATE. A frame object is recycled: a holder that may outlive its
  * reference keeps `frame.handle` (or `generation`) and checks it with `pool.fromHandle()` / `isCurrent()`.
  */
-export class Frame {
-  readonly index: number;
+export class Frame extends PooledFrame<FrameAttachments> {
   readonly width: number;
   readonly height: number;
   /** Bytes from one row of pixels to the next (rows are packed: width x bytes per pixel). */
   readonly stride: number;
   readonly format: PixelFormat;
-  /** Position in the pool's acquire order; -1 while the frame is free. */
-  seq = -1;
   /** The timestamp given to `acquire()` (microseconds, as VideoFrame.timestamp, or any clock). */
   timestamp = 0;
-  /** Changes on every final release; async results and handles from an older generation are stale. */
-  generation = 0;
   /** Where the pixels live besides the arena region; the WebGPU path and the VideoFrame path fill these. */
   texture: GpuTextureHandle | null = null;
   external: ExternalFrameHandle | null = null;
-  /** @internal */ _refs = 0;
   readonly #ctx: KernelContext;
   readonly #owner: FrameInit['owner'];
   readonly #pixels: Plane;
   readonly #grayPlane: Plane;
-  readonly #keys: ReadonlyMap<string, number>;
   readonly #regions: ReadonlyMap<string, Region>;
   readonly #bytes: ReadonlyMap<string, Uint8Array>;
   readonly #slots: ReadonlyMap<string, SlotView>;
-  readonly #values: unknown[];
-  readonly #present: Uint8Array;
 
   /** @internal Frames are made by FramePool. */
   constructor(i: FrameInit) {
+    super(i.index, i.keys, 'frame');
     this.#ctx = i.ctx;
     this.#owner = i.owner;
-    this.index = i.index;
     this.width = i.width;
     this.height = i.height;
     this.stride = i.stride;
     this.format = i.format;
     this.#pixels = i.pixels;
     this.#grayPlane = i.grayPlane;
-    this.#keys = i.keys;
     this.#regions = i.regions;
     this.#bytes = i.bytes;
     this.#slots = i.slots;
-    this.#values = new Array<unknown>(i.keys.size).fill(null);
-    this.#present = new Uint8Array(i.keys.size);
-  }
-
-  /** True between acquire and the last release. */
-  get live(): boolean {
-    return this._refs > 0;
-  }
-
-  get refs(): number {
-    return this._refs;
-  }
-
-  /** The slot index and generation in one non-negative int32: what a FrameRing carries across threads. */
-  get handle(): number {
-    return (this.generation & GEN_MASK) * (1 << HANDLE_INDEX_BITS) + this.index;
   }
 
   /** The pixels as a plane in the arena. A decoder may write into `pixels.data` directly (zero copy). */
   get pixels(): Plane {
-    if (this._refs === 0) this.#stale('pixels');
+    if (this._refs === 0) this.stale('pixels');
     return this.#pixels;
   }
 
   /** The pixel bytes (a view over the arena region, made once): the place a decoder writes into. */
   get data(): Uint8Array {
-    if (this._refs === 0) this.#stale('data');
+    if (this._refs === 0) this.stale('data');
     return this.#pixels.data;
-  }
-
-  /** True while the frame is live and still in `generation` (nothing released it since). */
-  isCurrent(generation: number): boolean {
-    return this._refs > 0 && this.generation === generation;
-  }
-
-  /** Adds a reference for another consumer; each `retain()` needs its own `release()`. Returns the frame. */
-  retain(): this {
-    if (this._refs === 0) this.#stale('retain');
-    this._refs++;
-    return this;
   }
 
   /** Drops one reference; the last one returns the frame to its pool. Releasing a free frame throws E_STATE. */
@@ -164,62 +125,13 @@ export class Frame {
     this.#owner.release(this);
   }
 
-  /** Attaches a result. Throws E_STATE on a released frame and E_ARGUMENT for a key the pool does not have. */
-  attach<K extends AttachmentKey>(key: K, value: FrameAttachments[K]): this;
-  attach(key: string, value: unknown): this;
-  attach(key: string, value: unknown): this {
-    if (this._refs === 0) this.#stale('attach');
-    const i = this.#key(key);
-    this.#values[i] = value;
-    this.#present[i] = 1;
-    return this;
-  }
-
-  /** The attached result, or null when nothing is attached under `key`. */
-  get<K extends AttachmentKey>(key: K): FrameAttachments[K] | null;
-  get(key: string): unknown;
-  get(key: string): unknown {
-    if (this._refs === 0) this.#stale('get');
-    const i = this.#key(key);
-    return this.#present[i] === 1 ? this.#values[i] : null;
-  }
-
-  has(key: string): boolean {
-    if (this._refs === 0) this.#stale('has');
-    return this.#present[this.#key(key)] === 1;
-  }
-
-  detach(key: string): this {
-    if (this._refs === 0) this.#stale('detach');
-    const i = this.#key(key);
-    this.#values[i] = null;
-    this.#present[i] = 0;
-    return this;
-  }
-
-  /**
-   * Compute-once: the attachment under `key`, computing and attaching it with `compute(frame)` only
-   * when absent. Pass a function made once (a module-level function), not a fresh closure per frame.
-   */
-  ensure<K extends AttachmentKey>(key: K, compute: (frame: Frame) => FrameAttachments[K]): FrameAttachments[K];
-  ensure<V>(key: string, compute: (frame: Frame) => V): V;
-  ensure(key: string, compute: (frame: Frame) => unknown): unknown {
-    if (this._refs === 0) this.#stale('ensure');
-    const i = this.#key(key);
-    if (this.#present[i] === 1) return this.#values[i];
-    const v = compute(this);
-    this.#values[i] = v;
-    this.#present[i] = 1;
-    return v;
-  }
-
   /**
    * The frame's 8-bit luma, computed once into the gray region reserved for this frame and attached;
    * later calls return the attached plane. A gray frame is its own luma (no copy).
    */
   gray(): Plane {
-    if (this._refs === 0) this.#stale('gray');
-    if (this.#present[GRAY] === 1) return this.#values[GRAY] as Plane;
+    if (this._refs === 0) this.stale('gray');
+    if (this.present[GRAY] === 1) return this.attached[GRAY] as Plane;
     let g = this.#pixels;
     if (this.format !== 'gray') {
       g = this.#grayPlane;
@@ -227,14 +139,14 @@ export class Frame {
       // formats are fixed for the frame's life, so the per-call checks of gray() are not repeated.
       this.#ctx.kernels.gray(g, this.#pixels);
     }
-    this.#values[GRAY] = g;
-    this.#present[GRAY] = 1;
+    this.attached[GRAY] = g;
+    this.present[GRAY] = 1;
     return g;
   }
 
   /** The preallocated gray plane (whether or not `gray()` has filled it). */
   get grayStorage(): Plane {
-    if (this._refs === 0) this.#stale('grayStorage');
+    if (this._refs === 0) this.stale('grayStorage');
     return this.#grayPlane;
   }
 
@@ -247,7 +159,7 @@ export class Frame {
 
   /** A byte view over region `name`, made once when the pool was created. */
   bytes(name: string): Uint8Array {
-    if (this._refs === 0) this.#stale('bytes');
+    if (this._refs === 0) this.stale('bytes');
     const b = this.#bytes.get(name);
     if (b === undefined) throw new FramekitError('E_ARGUMENT', `frame has no region ${JSON.stringify(name)}`, { name });
     return b;
@@ -255,30 +167,10 @@ export class Frame {
 
   /** The typed view of user slot `name` (declared in the pool's `slots` option), made once. */
   slot<T extends SlotView = SlotView>(name: string): T {
-    if (this._refs === 0) this.#stale('slot');
+    if (this._refs === 0) this.stale('slot');
     const s = this.#slots.get(name);
     if (s === undefined) throw new FramekitError('E_ARGUMENT', `frame has no user slot ${JSON.stringify(name)}`, { name });
     return s as T;
-  }
-
-  /**
-   * Attaches `promise`'s value under `key` when it settles, unless the frame was released (and perhaps
-   * reused) in between: then the value is discarded. Nothing waits for it. Resolves true when attached,
-   * false when discarded; rejects when `promise` rejects. Allocates one callback: fine per frame for
-   * async work, which allocates anyway, but not in a tight loop.
-   */
-  attachAsync<K extends AttachmentKey>(key: K, promise: PromiseLike<FrameAttachments[K]>): Promise<boolean>;
-  attachAsync(key: string, promise: PromiseLike<unknown>): Promise<boolean>;
-  attachAsync(key: string, promise: PromiseLike<unknown>): Promise<boolean> {
-    if (this._refs === 0) this.#stale('attachAsync');
-    const i = this.#key(key);
-    const gen = this.generation;
-    return Promise.resolve(promise).then((v) => {
-      if (this._refs === 0 || this.generation !== gen) return false;
-      this.#values[i] = v;
-      this.#present[i] = 1;
-      return true;
-    });
   }
 
   /** @internal Called by the pool on acquire. */
@@ -290,40 +182,8 @@ export class Frame {
 
   /** @internal Called by the pool when the last reference goes: clears attachments, starts a new generation. */
   _reset(): void {
-    this._refs = 0;
-    this.seq = -1;
-    this.generation = (this.generation + 1) & GEN_MASK;
     this.texture = null;
     this.external = null;
-    this.clearAttachments();
-  }
-
-  /** Detaches everything (new pixels were written; every result is out of date). */
-  clearAttachments(): void {
-    const v = this.#values;
-    const p = this.#present;
-    for (let i = 0; i < p.length; i++) {
-      v[i] = null;
-      p[i] = 0;
-    }
-  }
-
-  #key(key: string): number {
-    const i = this.#keys.get(key);
-    if (i === undefined) {
-      throw new FramekitError(
-        'E_ARGUMENT',
-        `unknown attachment ${JSON.stringify(key)}; this pool has ${[...this.#keys.keys()].join(', ')}`,
-        { key },
-      );
-    }
-    return i;
-  }
-
-  #stale(op: string): never {
-    throw new FramekitError('E_STATE', `${op}: frame ${this.index} (generation ${this.generation}) was released`, {
-      index: this.index,
-      generation: this.generation,
-    });
+    this.endGeneration();
   }
 }

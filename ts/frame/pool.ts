@@ -4,6 +4,7 @@ import { Plane, bytesPerPixel, checkPlane, type PixelFormat } from '../image/pla
 import type { Region } from '../memory/arena.js';
 import { alignUp, FRAME_SLOT_PARTS, LAYOUT } from '../memory/layout.js';
 import { ATTACHMENT_KEYS, Frame, HANDLE_INDEX_BITS, type SlotView } from './frame.js';
+import { oldestSingleHeld } from './pooled.js';
 
 /** What `acquire()` does when every frame is in use. */
 export type ExhaustedPolicy = 'drop-oldest' | 'error' | 'wait';
@@ -303,12 +304,7 @@ export class FramePool {
    * is retained, E_STATE.
    */
   #reclaimOldest(): Frame {
-    const frames = this.#frames;
-    let f: Frame | null = null;
-    for (let i = 0; i < frames.length; i++) {
-      const c = frames[i]!;
-      if (c._refs === 1 && (f === null || c.seq < f.seq)) f = c;
-    }
+    const f = oldestSingleHeld(this.#frames);
     if (f === null) {
       throw new FramekitError(
         'E_STATE',

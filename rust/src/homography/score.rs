@@ -115,35 +115,13 @@ fn score_tail(
 ///   inl = err <= t2;  count -= inl;  lane_cost += select(inl, err, t2)
 #[cfg(target_feature = "simd128")]
 pub fn score(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) -> (u32, f32) {
-    let s = |k: usize| f32x4_splat(h[k]);
-    let (h0, h1, h2, h3, h4, h5, h6, h7, h8) =
-        (s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7), s(8));
-    let (one, lim) = (f32x4_splat(1.0), f32x4_splat(t2));
+    let hv = HVec::new(h);
+    let lim = f32x4_splat(t2);
     let mut acc = i32x4_splat(0);
     let mut cost = f32x4_splat(0.0);
     let blocks = n / 4;
-    let (ps, pd) = (src.as_ptr(), dst.as_ptr());
     for b in 0..blocks {
-        // SAFETY: src and dst hold 2n floats and (b + 1) * 8 <= 2n; v128_load needs no alignment.
-        let (s0, s1, d0, d1) = unsafe {
-            (
-                v128_load(ps.add(b * 8) as *const v128),
-                v128_load(ps.add(b * 8 + 4) as *const v128),
-                v128_load(pd.add(b * 8) as *const v128),
-                v128_load(pd.add(b * 8 + 4) as *const v128),
-            )
-        };
-        let x = i32x4_shuffle::<0, 2, 4, 6>(s0, s1);
-        let y = i32x4_shuffle::<1, 3, 5, 7>(s0, s1);
-        let tx = i32x4_shuffle::<0, 2, 4, 6>(d0, d1);
-        let ty = i32x4_shuffle::<1, 3, 5, 7>(d0, d1);
-        let w = f32x4_add(f32x4_add(f32x4_mul(h6, x), f32x4_mul(h7, y)), h8);
-        let iw = f32x4_div(one, w);
-        let u = f32x4_add(f32x4_add(f32x4_mul(h0, x), f32x4_mul(h1, y)), h2);
-        let v = f32x4_add(f32x4_add(f32x4_mul(h3, x), f32x4_mul(h4, y)), h5);
-        let u = f32x4_sub(f32x4_mul(u, iw), tx);
-        let v = f32x4_sub(f32x4_mul(v, iw), ty);
-        let e = f32x4_add(f32x4_mul(u, u), f32x4_mul(v, v));
+        let e = block_errors(&hv, src, dst, b);
         let inl = f32x4_le(e, lim);
         acc = i32x4_sub(acc, inl);
         cost = f32x4_add(cost, v128_bitselect(e, lim, inl));
@@ -175,34 +153,12 @@ pub fn count_inliers(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) 
 /// then the horizontal sum of acc, and the scalar loop for the last n % 4 points.
 #[cfg(target_feature = "simd128")]
 pub fn count_inliers(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) -> u32 {
-    let s = |k: usize| f32x4_splat(h[k]);
-    let (h0, h1, h2, h3, h4, h5, h6, h7, h8) =
-        (s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7), s(8));
-    let (one, lim) = (f32x4_splat(1.0), f32x4_splat(t2));
+    let hv = HVec::new(h);
+    let lim = f32x4_splat(t2);
     let mut acc = i32x4_splat(0);
     let blocks = n / 4;
-    let (ps, pd) = (src.as_ptr(), dst.as_ptr());
     for b in 0..blocks {
-        // SAFETY: src and dst hold 2n floats and (b + 1) * 8 <= 2n; v128_load needs no alignment.
-        let (s0, s1, d0, d1) = unsafe {
-            (
-                v128_load(ps.add(b * 8) as *const v128),
-                v128_load(ps.add(b * 8 + 4) as *const v128),
-                v128_load(pd.add(b * 8) as *const v128),
-                v128_load(pd.add(b * 8 + 4) as *const v128),
-            )
-        };
-        let x = i32x4_shuffle::<0, 2, 4, 6>(s0, s1);
-        let y = i32x4_shuffle::<1, 3, 5, 7>(s0, s1);
-        let tx = i32x4_shuffle::<0, 2, 4, 6>(d0, d1);
-        let ty = i32x4_shuffle::<1, 3, 5, 7>(d0, d1);
-        let w = f32x4_add(f32x4_add(f32x4_mul(h6, x), f32x4_mul(h7, y)), h8);
-        let iw = f32x4_div(one, w);
-        let u = f32x4_add(f32x4_add(f32x4_mul(h0, x), f32x4_mul(h1, y)), h2);
-        let v = f32x4_add(f32x4_add(f32x4_mul(h3, x), f32x4_mul(h4, y)), h5);
-        let u = f32x4_sub(f32x4_mul(u, iw), tx);
-        let v = f32x4_sub(f32x4_mul(v, iw), ty);
-        let e = f32x4_add(f32x4_mul(u, u), f32x4_mul(v, v));
+        let e = block_errors(&hv, src, dst, b);
         acc = i32x4_sub(acc, f32x4_le(e, lim));
     }
     let lanes = i32x4_extract_lane::<0>(acc)
@@ -210,4 +166,55 @@ pub fn count_inliers(h: &[f32; 9], src: &[f32], dst: &[f32], n: usize, t2: f32) 
         + i32x4_extract_lane::<2>(acc)
         + i32x4_extract_lane::<3>(acc);
     lanes as u32 + count_scalar(h, src, dst, blocks * 4, n, t2)
+}
+
+/// The homography's nine entries splatted to vectors, made once per call.
+#[cfg(target_feature = "simd128")]
+struct HVec([v128; 9]);
+
+#[cfg(target_feature = "simd128")]
+impl HVec {
+    fn new(h: &[f32; 9]) -> Self {
+        HVec([
+            f32x4_splat(h[0]),
+            f32x4_splat(h[1]),
+            f32x4_splat(h[2]),
+            f32x4_splat(h[3]),
+            f32x4_splat(h[4]),
+            f32x4_splat(h[5]),
+            f32x4_splat(h[6]),
+            f32x4_splat(h[7]),
+            f32x4_splat(h[8]),
+        ])
+    }
+}
+
+/// Squared reprojection errors of points 4b..4b+3 (the scalar formula, lane by lane, same f32
+/// operations in the same order): two shuffles deinterleave x, y from each array.
+#[cfg(target_feature = "simd128")]
+#[inline(always)]
+fn block_errors(hv: &HVec, src: &[f32], dst: &[f32], b: usize) -> v128 {
+    let [h0, h1, h2, h3, h4, h5, h6, h7, h8] = hv.0;
+    let (ps, pd) = (src.as_ptr(), dst.as_ptr());
+    // SAFETY: callers pass b < n / 4 with src and dst holding 2n floats, so (b + 1) * 8 <= 2n;
+    // v128_load needs no alignment.
+    let (s0, s1, d0, d1) = unsafe {
+        (
+            v128_load(ps.add(b * 8) as *const v128),
+            v128_load(ps.add(b * 8 + 4) as *const v128),
+            v128_load(pd.add(b * 8) as *const v128),
+            v128_load(pd.add(b * 8 + 4) as *const v128),
+        )
+    };
+    let x = i32x4_shuffle::<0, 2, 4, 6>(s0, s1);
+    let y = i32x4_shuffle::<1, 3, 5, 7>(s0, s1);
+    let tx = i32x4_shuffle::<0, 2, 4, 6>(d0, d1);
+    let ty = i32x4_shuffle::<1, 3, 5, 7>(d0, d1);
+    let w = f32x4_add(f32x4_add(f32x4_mul(h6, x), f32x4_mul(h7, y)), h8);
+    let iw = f32x4_div(f32x4_splat(1.0), w);
+    let u = f32x4_add(f32x4_add(f32x4_mul(h0, x), f32x4_mul(h1, y)), h2);
+    let v = f32x4_add(f32x4_add(f32x4_mul(h3, x), f32x4_mul(h4, y)), h5);
+    let u = f32x4_sub(f32x4_mul(u, iw), tx);
+    let v = f32x4_sub(f32x4_mul(v, iw), ty);
+    f32x4_add(f32x4_mul(u, u), f32x4_mul(v, v))
 }
