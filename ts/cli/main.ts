@@ -54,6 +54,14 @@ export async function main(argv: string[]): Promise<number> {
 // Run when executed as the `framekit` binary (not when imported by tests).
 const entry = process.argv[1] ?? '';
 if (/framekit$|cli[\\/]main\.(js|ts)$/.test(entry)) {
+  // A reader that stops early (`framekit track --json | head`) closes the pipe: stop quietly, as
+  // Unix tools do, instead of a write error's stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
