@@ -203,6 +203,26 @@ describe('tracker: relocalization against ORB keyframes', () => {
   });
 });
 
+describe('tracker: a homography with no pose', () => {
+  test('a singular plane-to-image map gives frames without a pose and the track goes on', async () => {
+    const fk = await createFramekit({ maxWidth: W, maxHeight: H, frames: 4, arenaBytes: 16 << 20 });
+    const frames = await panFrames(fk);
+    const K = [300, 0, W / 2, 0, 300, H / 2, 0, 0, 1];
+    // Rank 1, its first two columns zero: every composition with it keeps them zero, so no frame can
+    // have a pose (the plane's axes have no image).
+    const singular = [0, 0, 1, 0, 0, 1, 0, 0, 1];
+    const t = new Tracker(fk, { width: W, height: H, intrinsics: K, initialPose: singular });
+    const fine = new Tracker(fk, { width: W, height: H });
+    for (const f of frames) {
+      const r = t.process(f);
+      expect(r.hasPose).toBe(false);
+      const tracked = r.tracked;
+      expect(tracked).toBe(fine.process(f).tracked);
+    }
+    expect(t.result.tracked).toBeGreaterThan(50);
+  });
+});
+
 describe('tracker: dispose', () => {
   test('returns every arena byte it reserved; use after dispose is E_STATE', async () => {
     const fk = await createFramekit({ maxWidth: W, maxHeight: H, frames: 4, arenaBytes: 16 << 20 });

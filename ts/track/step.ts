@@ -7,6 +7,7 @@ import { findHomography } from '../kernels/homography/api.js';
 import { buildFlowPyramid, type FlowOptions } from '../kernels/lk/api.js';
 import type { FlowPyramid } from '../kernels/lk/pyramid.js';
 import { poseFromHomography } from '../kernels/pose/api.js';
+import { FramekitError } from '../errors.js';
 import { MIN_INLIERS } from './relocalize.js';
 import { CELL, predictPoints, refill, trackedPairs } from './points.js';
 import { mat3Mul, type Mat3 } from './synthetic.js';
@@ -295,8 +296,15 @@ export class FrameStep {
     const { intrinsics: K, initialPose: P0 } = this.#p;
     if (K && P0) {
       mat3Mul(this.fromFirst, P0, this.#P);
-      poseFromHomography(this.#ctx, this.#p.pose, this.#P, K);
-      this.result.hasPose = true;
+      try {
+        poseFromHomography(this.#ctx, this.#p.pose, this.#P, K);
+        this.result.hasPose = true;
+      } catch (e) {
+        // A composed homography that went singular or non-finite gives no pose for this frame; the
+        // track goes on (points, flow and relocalization do not need it) instead of ending the run.
+        if (!(e instanceof FramekitError) || e.code !== 'E_ARGUMENT') throw e;
+        this.result.hasPose = false;
+      }
     }
   }
 }
