@@ -2,6 +2,7 @@
 // byte source (mapping, positional reads, Blob, HTTP Range), views vs copies, arena copies between
 // guard bytes, GPU uploads on Dawn, and the loaded-model registry.
 import { afterAll, describe, expect, test } from 'bun:test';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -285,6 +286,32 @@ describe('the registry of loaded models', () => {
     await f.close();
     expect(loadedModels().some((m) => m === mine)).toBe(false);
     expect(loadedModels().filter((m) => m.tensorsLoaded === 1 && m.via === 'file')).toEqual([]);
+  });
+});
+
+describe('framekit info', () => {
+  const main = join(import.meta.dir, '../../ts/cli/main.ts');
+  const info = (...args: string[]) => spawnSync(process.execPath, [main, 'info', '--no-gpu', ...args], { encoding: 'utf8' });
+  test('lists nothing loaded in a fresh process; --tensors opens a file and reports its bytes read (the header only)', () => {
+    expect(JSON.parse(info('--json').stdout).models).toEqual([]);
+    const r = info('--json', '--tensors', join(dir, 'mixed.safetensors'));
+    expect(JSON.parse(r.stdout).models).toEqual([
+      {
+        kind: 'safetensors',
+        name: join(dir, 'mixed.safetensors'),
+        bytes: FILE.length,
+        bytesRead: 8 + N,
+        via: 'mmap',
+        tensors: MIXED.length,
+        tensorsLoaded: 0,
+      },
+    ]);
+    expect(info('--tensors', join(dir, 'mixed.safetensors')).stdout).toContain(
+      `${8 + N} of ${FILE.length} bytes read, 0 of ${MIXED.length} tensors read`,
+    );
+    const bad = info('--tensors', join(dir, 'missing.safetensors'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('E_IO');
   });
 });
 
