@@ -101,6 +101,8 @@ describe.each(sources)('a valid file over %s', (_label, kind, open) => {
     // 'ids' starts at data offset 524: not a multiple of 8. Mapped and in-memory bytes keep the
     // file's offsets (a copy is needed); a positional read, Blob or Range read lands in a fresh buffer.
     expect(f.copies).toBe(kind === 'mmap' || kind === 'bytes' ? 1 : 0);
+    expect(await f.array('ids')).toEqual(ids); // the copy is kept: no second one
+    expect(f.copies).toBe(kind === 'mmap' || kind === 'bytes' ? 1 : 0);
     expect((await f.array('scale')).length).toBe(1);
     expect((await f.array('empty')).length).toBe(0);
     expect(() => f.info('nope')).toThrow(FramekitError);

@@ -134,7 +134,7 @@ export class SafetensorsFile {
     return this.#touched.size;
   }
 
-  /** Copies made because a view was impossible (unaligned `array()`); arena and GPU copies are not counted. */
+  /** Copies made because a view was impossible (an unaligned tensor's first `array()`); arena and GPU copies are not counted. */
   get copies(): number {
     return this.#copies;
   }
@@ -168,8 +168,11 @@ export class SafetensorsFile {
     const b = await this.bytes(name);
     const v = viewOf(t.dtype, b);
     if (v) return v;
+    // The aligned copy replaces the unaligned view as this tensor's bytes: later calls reuse it.
+    const copy = b.slice();
+    if (this.#cache.has(name)) this.#cache.set(name, Promise.resolve(copy));
     this.#copies++;
-    return viewOf(t.dtype, b.slice())!;
+    return viewOf(t.dtype, copy)!;
   }
 
   /**
@@ -258,8 +261,9 @@ export class SafetensorsFile {
     return this.info(name);
   }
 
-  #read(t: TensorInfo, into: Uint8Array | undefined): Promise<Uint8Array> {
+  async #read(t: TensorInfo, into: Uint8Array | undefined): Promise<Uint8Array> {
+    const b = await this.source.read(t.offset, t.byteLength, into);
     this.#touched.add(t.name);
-    return this.source.read(t.offset, t.byteLength, into);
+    return b;
   }
 }
