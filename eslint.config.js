@@ -43,6 +43,25 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [FACADE, ABOVE_KERNELS] }] },
   },
   {
+    // The tensor file reader sits on the core: it imports only errors, the context and the arena types.
+    files: ['ts/models/safetensors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            FACADE,
+            ABOVE_KERNELS,
+            {
+              group: ['**/kernels/*', '../*.js', '!../registry.js'],
+              message: 'The safetensors reader imports only errors, core, memory and the model registry.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['ts/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {

@@ -34,7 +34,9 @@ export type FramekitErrorCode =
   /** An optional package a feature needs is not installed (`details.package` names the one to add). */
   | 'E_DEPENDENCY'
   /** A model file that is missing, unreadable, not a valid model, or whose inputs or outputs do not fit the stage. */
-  | 'E_MODEL';
+  | 'E_MODEL'
+  /** A tensor file (safetensors) whose header or layout is malformed; `details.reason` names the check that failed. */
+  | 'E_TENSOR_FILE';
 
 export class FramekitError extends Error {
   readonly code: FramekitErrorCode;

@@ -154,3 +154,61 @@ export const jsonLie: Mutation = (src, r) => {
   else for (let i = 0; i < 1 + int(r, 4); i++) data.push({ x: r() * 4000 - 1000, y: r() * 4000 - 1000 });
   return { bytes: new TextEncoder().encode(JSON.stringify(out)), kind: 'valid JSON, hostile values' };
 };
+
+/**
+ * A safetensors file whose header tells a lie the JSON still parses: a dtype, shape, offset or
+ * metadata value changed, a tensor dropped or duplicated, or the 8-byte length changed. A file whose
+ * header no longer parses is returned with only its length field changed.
+ */
+export const safetensorsLie: Mutation = (src, r) => {
+  const b = new Uint8Array(src);
+  if (b.length < 8) return { bytes: b, kind: 'safetensors lie (too short)' };
+  const dv = new DataView(b.buffer);
+  const n = Number(dv.getBigUint64(0, true));
+  let header: Record<string, Record<string, unknown>>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n))) as typeof header;
+    if (header === null || typeof header !== 'object') throw new Error('shape');
+  } catch {
+    dv.setBigUint64(0, BigInt(lyingSize(r, n)), true);
+    return { bytes: b, kind: 'safetensors lie (length)' };
+  }
+  const names = Object.keys(header).filter((k) => k !== '__metadata__');
+  const t = names.length ? header[names[int(r, names.length)]!] : undefined;
+  const pickNumber = (v: number) => [0, 1, -1, v + 1, v - 1, v * 2, 0.5, 2 ** 53, 2 ** 32 + 1, 1e300][int(r, 10)]!;
+  const k = int(r, 8);
+  let kind = 'safetensors lie';
+  if (k === 0 && t) {
+    t.dtype = ['F32', 'F16', 'U8', 'F64', 'F128', 'f32', '', 7, null][int(r, 9)];
+    kind += ' (dtype)';
+  } else if (k === 1 && t && Array.isArray(t.shape)) {
+    const s = t.shape as unknown[];
+    if (s.length && r() < 0.7) s[int(r, s.length)] = pickNumber(Number(s[0]));
+    else if (r() < 0.5) s.push(2);
+    else s.pop();
+    kind += ' (shape)';
+  } else if ((k === 2 || k === 3) && t && Array.isArray(t.data_offsets)) {
+    const o = t.data_offsets as number[];
+    const i = int(r, 2);
+    o[i] = pickNumber(o[i]!);
+    kind += ' (offsets)';
+  } else if (k === 4 && names.length) {
+    delete header[names[int(r, names.length)]!];
+    kind += ' (tensor dropped)';
+  } else if (k === 5 && t) {
+    header[`copy${int(r, 100)}`] = { ...t };
+    kind += ' (tensor duplicated)';
+  } else if (k === 6) {
+    header.__metadata__ = [{ a: 'b' }, { a: 1 }, 'x', null, []][int(r, 5)] as Record<string, unknown>;
+    kind += ' (metadata)';
+  } else {
+    dv.setBigUint64(0, BigInt(lyingSize(r, n)), true);
+    return { bytes: b, kind: 'safetensors lie (length)' };
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + b.length - 8 - Math.min(n, b.length - 8));
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  out.set(b.subarray(8 + Math.min(n, b.length - 8)), 8 + json.length);
+  return { bytes: out, kind };
+};

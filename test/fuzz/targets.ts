@@ -11,7 +11,10 @@ import { decodeImage, type DecodedImage } from '../../ts/io/image.js';
 import { decodePnm, encodePnm } from '../../ts/io/pnm.js';
 import { parsePoints } from '../../ts/io/points.js';
 import { openY4M } from '../../ts/io/video.js';
-import { GENERIC, jpegLyingHeader, jsonLie, pngLyingHeader, rng, textHeaderLie, type Mutation } from './mutate.js';
+import { SafetensorsFile } from '../../ts/models/safetensors/file.js';
+import { DTYPE_BITS } from '../../ts/models/safetensors/header.js';
+import { MIXED, writeSafetensors } from '../helpers/safetensors.js';
+import { GENERIC, jpegLyingHeader, jsonLie, pngLyingHeader, rng, safetensorsLie, textHeaderLie, type Mutation } from './mutate.js';
 
 // From dist/test/fuzz/ (the compiled copy that bench/reliability.ts imports under Node) too.
 const FIXTURES = fileURLToPath(
@@ -158,8 +161,75 @@ export function targets(): Array<Target & { cleanup(): void }> {
         return xy.length % 2 === 0 && xy.every(Number.isFinite) ? 'ok' : 'invalid-output';
       },
     },
+    {
+      name: 'safetensors',
+      seeds: [
+        writeSafetensors(MIXED, { metadata: { format: 'pt', note: 'seed' } }),
+        writeSafetensors(MIXED.slice(0, 4), { align: 1, seed: 3 }),
+        writeSafetensors([{ name: 'w', dtype: 'F32', shape: [2, 2] }]),
+      ],
+      mutations: [...GENERIC, safetensorsLie, safetensorsLie, safetensorsLie],
+      run: runSafetensors,
+    },
   ];
   return list.map((t) => ({ ...t, cleanup: () => rmSync(tmp, { recursive: true, force: true }) }));
+}
+
+/**
+ * A tensor file from memory: the header checked, then every tensor read, checked against the
+ * file's bytes and copied into the arena between guard bytes (the region the copy will take is
+ * learned from a probe allocation first: the arena is first fit, so the copy lands there).
+ */
+async function runSafetensors(bytes: Uint8Array, fk: Framekit): Promise<'ok' | 'invalid-output' | 'stray-write'> {
+  const f = await SafetensorsFile.open(bytes);
+  try {
+    return await checkTensors(f, bytes, fk);
+  } finally {
+    await f.close();
+  }
+}
+
+async function checkTensors(f: SafetensorsFile, bytes: Uint8Array, fk: Framekit): Promise<'ok' | 'invalid-output' | 'stray-write'> {
+  const ctx = fk.context;
+  const heap = ctx.heap;
+  let end = f.header.dataStart;
+  for (const t of f.tensors) {
+    if (t.offset !== end || t.byteLength * 8 !== t.elements * DTYPE_BITS[t.dtype]) return 'invalid-output';
+    end += t.byteLength;
+    const raw = await f.bytes(t.name);
+    const a = await f.array(t.name);
+    if (
+      a.byteLength !== t.byteLength ||
+      !sameBytes(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), bytes.subarray(t.offset, t.offset + t.byteLength))
+    )
+      return 'invalid-output';
+    if (raw.length !== t.byteLength) return 'invalid-output';
+    const below = ctx.arena.alloc(GUARD, 'guard');
+    const probe = ctx.arena.alloc(t.byteLength + GUARD, 'probe');
+    const at = probe.ptr;
+    ctx.arena.free(probe);
+    heap.fill(0xa5, below.ptr, below.ptr + GUARD);
+    heap.fill(0xa5, at, at + probe.size);
+    try {
+      const copy = await f.toArena(ctx, t.name);
+      try {
+        if (copy.region.ptr !== at || !sameBytes(heap.subarray(at, at + t.byteLength), raw)) return 'invalid-output';
+        for (let i = at + t.byteLength; i < at + probe.size; i++) if (heap[i] !== 0xa5) return 'stray-write';
+        for (let i = below.ptr; i < below.ptr + GUARD; i++) if (heap[i] !== 0xa5) return 'stray-write';
+      } finally {
+        f.free(ctx, copy);
+      }
+    } finally {
+      ctx.arena.free(below);
+    }
+  }
+  return end === bytes.length ? 'ok' : 'invalid-output';
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export interface FuzzReport {

@@ -37,3 +37,27 @@ export {
 } from './silero/vad.js';
 export { SpeechHysteresis, type SpeechSegment, type HysteresisOptions } from './silero/hysteresis.js';
 export { workerOrt } from './worker-ort.js';
+export { loadedModels, type LoadedModel } from './registry.js';
+export { SafetensorsFile, type SafetensorsOptions, type ArenaTensor, type TensorArray } from './safetensors/file.js';
+export {
+  parseHeader as parseSafetensorsHeader,
+  headerLength as safetensorsHeaderLength,
+  DTYPE_BITS,
+  MAX_HEADER_BYTES,
+  type Dtype,
+  type HeaderFault,
+  type TensorInfo,
+  type SafetensorsHeader,
+} from './safetensors/header.js';
+export {
+  openByteSource,
+  fileSource,
+  mmapSource,
+  blobSource,
+  httpSource,
+  bytesSource,
+  canMmap,
+  type ByteSource,
+  type ByteSourceOptions,
+  type ByteInput,
+} from './safetensors/source.js';

@@ -8,6 +8,7 @@ import {
   type OrtSessionOptions,
   type OrtTensor,
 } from './ort.js';
+import { trackLoaded, untrackLoaded, type LoadedModel } from './registry.js';
 import { readModelBytes, type ModelSource } from './source.js';
 
 /** What a stage expects of one input or output: its name and, where fixed, its shape. */
@@ -123,6 +124,13 @@ export class ModelSession {
       bytes: bytes.length,
       loadMs: performance.now() - t0,
     };
+    trackLoaded(this);
+  }
+
+  /** What `loadedModels()` and `framekit info` show while the session is loaded. */
+  report(): LoadedModel {
+    const i = this.#info;
+    return { kind: 'onnx', name: this.name, bytes: i?.bytes ?? 0, bytesRead: i?.bytes ?? 0, via: i?.runtime ?? 'none' };
   }
 
   #check(
@@ -166,6 +174,7 @@ export class ModelSession {
     this.#session = null;
     this.#loading = null;
     this.#info = null;
+    untrackLoaded(this);
     if (s) await s.release();
   }
 }
