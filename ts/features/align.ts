@@ -62,9 +62,18 @@ export class PatchAligner {
    * Refines where A's point (x, y) lies in B under the homography `h` (row-major, A to B), with a
    * window of radius `radius` px (clamped to the constructor's maxRadius). Writes B's point to
    * `out[0]`, `out[1]` and returns true; returns false (out untouched) when the window leaves A or B,
-   * has too little texture, or the point moves more than `maxShift` px from H(x, y).
+   * has too little texture, or the point moves more than `maxShift` px from H(x, y). The search starts
+   * at H(x, y), or at `start` (B's point found earlier, as with a previous model) when given.
    */
-  align(h: ArrayLike<number>, x: number, y: number, radius: number, maxShift: number, out: Float64Array | Float32Array): boolean {
+  align(
+    h: ArrayLike<number>,
+    x: number,
+    y: number,
+    radius: number,
+    maxShift: number,
+    out: Float64Array | Float32Array,
+    start?: ArrayLike<number>,
+  ): boolean {
     const r = Math.min(this.#maxRadius, Math.max(1, Math.round(radius)));
     const a = this.#a;
     if (!(x - r >= 0 && y - r >= 0 && x + r < a.width - 1 && y + r < a.height - 1)) return false;
@@ -99,8 +108,10 @@ export class PatchAligner {
     const [bw, bh, bs, bp] = [b.width - 1, b.height - 1, b.stride, b.ptr];
     // Gauss-Newton with step halving: a step that raises the cost is halved from the best point so
     // far (plain Gauss-Newton can jump back and forth across a minimum, as between two ridges).
-    let [tx, ty, sx, sy] = [0, 0, 0, 0];
-    let [bestX, bestY, bestCost] = [0, 0, Infinity];
+    const iw = 1 / (h[6]! * x + h[7]! * y + h[8]!);
+    const [hx, hy] = [(h[0]! * x + h[1]! * y + h[2]!) * iw, (h[3]! * x + h[4]! * y + h[5]!) * iw];
+    let [tx, ty, sx, sy] = start ? [start[0]! - hx, start[1]! - hy, 0, 0] : [0, 0, 0, 0];
+    let [bestX, bestY, bestCost] = [tx, ty, Infinity];
     for (let step = 0; step < PatchAligner.MAX_STEPS; step++) {
       // One pass: sums of g, e, e^2, g g^T and g e, with e = A - B; centring them eliminates beta.
       [sgx, sgy, gxx, gxy, gyy] = [0, 0, 0, 0, 0];
@@ -148,9 +159,8 @@ export class PatchAligner {
     }
     [tx, ty] = [bestX, bestY];
     if (!(tx * tx + ty * ty <= maxShift * maxShift)) return false;
-    const iw = 1 / (h[6]! * x + h[7]! * y + h[8]!);
-    out[0] = (h[0]! * x + h[1]! * y + h[2]!) * iw + tx;
-    out[1] = (h[3]! * x + h[4]! * y + h[5]!) * iw + ty;
+    out[0] = hx + tx;
+    out[1] = hy + ty;
     return true;
   }
 }

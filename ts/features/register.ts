@@ -183,7 +183,9 @@ function refinePairs(
     }
     let m = 0;
     for (let k = 0; k < n; k++) {
-      done[k] = selected[k] && aligner.align(h, src0[2 * k]!, src0[2 * k + 1]!, radius[k]!, threshold, pt) ? 1 : 0;
+      // A pair refined in the previous round starts where it was found.
+      const start = done[k] ? moved.subarray(2 * k, 2 * k + 2) : undefined;
+      done[k] = selected[k] && aligner.align(h, src0[2 * k]!, src0[2 * k + 1]!, radius[k]!, threshold, pt, start) ? 1 : 0;
       if (done[k]) [moved[2 * k], moved[2 * k + 1]] = [pt[0]!, pt[1]!];
       m += done[k]!;
     }
