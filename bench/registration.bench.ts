@@ -1,16 +1,17 @@
 /*
  * Registration accuracy and findHomography time: framekit against OpenCV.js on the registration
- * pairs (bench/registration.ts), and framekit's findHomography before this RANSAC (the WebAssembly
+ * pairs (test/helpers/registration.ts), and framekit's findHomography before this RANSAC (the WebAssembly
  * SIMD binary of commit ee69217, read from git history, run in its own memory) against now.
  *
  *   bun bench/registration.bench.ts [--out FILE]                       (Bun)
  *   npm run build:ts && node dist/bench/registration.bench.js [--out FILE]   (Node)
  *
  * Run from the repository root. Writes JSON: per pair the mean and max corner error (the four image
- * corners mapped by the recovered and the true homography) of framekit now, framekit before (its
- * earlier RANSAC on the points the earlier `framekit match` made) and OpenCV.js; then the median time
- * per findHomography call on the matches of two pairs, each implementation on the points its own
- * pipeline hands it.
+ * corners mapped by the recovered and the true homography) of framekit now, framekit without its
+ * window-alignment refinement (registerPair with refine: false), framekit before (its earlier RANSAC
+ * on the points the earlier `framekit match` made) and OpenCV.js; then the median time per
+ * findHomography call on the matches of two pairs, each implementation on the points its own
+ * pipeline hands it, and the median time of a whole registerPair with and without refinement.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -67,25 +68,34 @@ interface Points {
   dst: Float32Array;
 }
 
-/** framekit's pipeline now (points sorted and centred, as registerPair hands them), and the earlier one's points. */
+/**
+ * framekit's pipeline now, with and without refinement, and the earlier one's points. `now` holds the
+ * unrefined pipeline's points (keypoints sorted and centred, as findHomography gets them first).
+ */
 function framekitPoints(
   fk: Framekit,
   p: RegistrationPair,
-): { now: Points; before: Points; homography: Float64Array | null; inliers: number } {
+): { now: Points; before: Points; homography: Float64Array | null; inliers: number; unrefined: Float64Array | null; refined: number } {
   const planes = [p.a, p.b].map((g) => fk.writePixels(fk.allocPlane(g.width, g.height, 'gray'), g.data));
-  const r = registerPair(fk, planes[0]!, planes[1]!, FEATURES);
-  const n = r.matches.count;
+  const u = registerPair(fk, planes[0]!, planes[1]!, FEATURES, { refine: false });
+  const n = u.matches.count;
   const before = { src: new Float32Array(2 * n), dst: new Float32Array(2 * n) };
   for (let k = 0; k < n; k++) {
-    const [i, j] = [r.matches.queryIdx[k]!, r.matches.trainIdx[k]!];
-    before.src.set([r.a.kps.x[i]!, r.a.kps.y[i]!], 2 * k);
-    before.dst.set([r.b.kps.x[j]!, r.b.kps.y[j]!], 2 * k);
+    const [i, j] = [u.matches.queryIdx[k]!, u.matches.trainIdx[k]!];
+    before.src.set([u.a.kps.x[i]!, u.a.kps.y[i]!], 2 * k);
+    before.dst.set([u.b.kps.x[j]!, u.b.kps.y[j]!], 2 * k);
   }
+  const now = { src: u.src.slice(), dst: u.dst.slice() };
+  const unrefined = u.homography.homography ? new Float64Array(u.homography.homography) : null;
+  u.free();
+  const r = registerPair(fk, planes[0]!, planes[1]!, FEATURES);
   const out = {
-    now: { src: r.src.slice(), dst: r.dst.slice() },
+    now,
     before,
     homography: r.homography.homography ? new Float64Array(r.homography.homography) : null,
     inliers: r.homography.inliers,
+    unrefined,
+    refined: r.refined,
   };
   r.free();
   planes.forEach((q) => fk.arena.free(q.region!));
@@ -105,10 +115,10 @@ async function main(): Promise<void> {
   const grays = new Map<string, GrayImage>();
   const pairs: Array<{
     pair: string;
-    cornerError: Record<'framekit' | 'framekitBefore' | 'opencv', { mean: number; max: number }>;
+    cornerError: Record<'framekit' | 'framekitUnrefined' | 'framekitBefore' | 'opencv', { mean: number; max: number }>;
     [k: string]: unknown;
   }> = [];
-  const kept = new Map<string, { now: Points; cv: Points }>();
+  const kept = new Map<string, { now: Points; cv: Points; pair: RegistrationPair }>();
   for (const { photo, view } of registrationViews()) {
     if (!grays.has(photo)) grays.set(photo, grayOfImage(cv, (await readImageFile(`test/fixtures/${photo}`)) as never));
     const a = grays.get(photo)!;
@@ -121,29 +131,51 @@ async function main(): Promise<void> {
       pair: pair.name,
       view,
       matches: { framekit: ours.now.src.length / 2, opencv: theirs.src.length / 2 },
+      refined: ours.refined,
       inliers: { framekit: ours.inliers, framekitBefore: old.inliers, opencv: theirs.inliers },
-      cornerError: { framekit: err(ours.homography), framekitBefore: err(old.homography), opencv: err(theirs.homography) },
+      cornerError: {
+        framekit: err(ours.homography),
+        framekitUnrefined: err(ours.unrefined),
+        framekitBefore: err(old.homography),
+        opencv: err(theirs.homography),
+      },
     };
     pairs.push(row);
-    kept.set(pair.name, { now: ours.now, cv: { src: theirs.src, dst: theirs.dst } });
+    kept.set(pair.name, { now: ours.now, cv: { src: theirs.src, dst: theirs.dst }, pair });
     const e = row.cornerError;
     console.error(
       `${pair.name.padEnd(30)} mean (max) corner error: framekit ${e.framekit.mean.toFixed(2)} (${e.framekit.max.toFixed(2)}), ` +
+        `unrefined ${e.framekitUnrefined.mean.toFixed(2)} (${e.framekitUnrefined.max.toFixed(2)}), ` +
         `before ${e.framekitBefore.mean.toFixed(2)} (${e.framekitBefore.max.toFixed(2)}), OpenCV.js ${e.opencv.mean.toFixed(2)} (${e.opencv.max.toFixed(2)})`,
     );
   }
-  const avg = (k: 'framekit' | 'framekitBefore' | 'opencv', f: 'mean' | 'max') =>
-    pairs.reduce((s, r) => s + r.cornerError[k][f], 0) / pairs.length;
+  type Impl = 'framekit' | 'framekitUnrefined' | 'framekitBefore' | 'opencv';
+  const avg = (k: Impl, f: 'mean' | 'max') => pairs.reduce((s, r) => s + r.cornerError[k][f], 0) / pairs.length;
+  const worst = (k: Impl) => Math.max(...pairs.map((r) => r.cornerError[k].mean));
+  const noWorse = (k: Impl) => pairs.filter((r) => r.cornerError[k].mean <= r.cornerError.opencv.mean).length;
   const summary = {
     pairs: pairs.length,
     meanOfMeanCornerError: {
       framekit: avg('framekit', 'mean'),
+      framekitUnrefined: avg('framekitUnrefined', 'mean'),
       framekitBefore: avg('framekitBefore', 'mean'),
       opencv: avg('opencv', 'mean'),
     },
-    meanOfMaxCornerError: { framekit: avg('framekit', 'max'), framekitBefore: avg('framekitBefore', 'max'), opencv: avg('opencv', 'max') },
-    framekitNoWorseThanOpencv: pairs.filter((r) => r.cornerError.framekit.mean <= r.cornerError.opencv.mean).length,
-    framekitBeforeNoWorseThanOpencv: pairs.filter((r) => r.cornerError.framekitBefore.mean <= r.cornerError.opencv.mean).length,
+    meanOfMaxCornerError: {
+      framekit: avg('framekit', 'max'),
+      framekitUnrefined: avg('framekitUnrefined', 'max'),
+      framekitBefore: avg('framekitBefore', 'max'),
+      opencv: avg('opencv', 'max'),
+    },
+    worstPairMeanCornerError: {
+      framekit: worst('framekit'),
+      framekitUnrefined: worst('framekitUnrefined'),
+      framekitBefore: worst('framekitBefore'),
+      opencv: worst('opencv'),
+    },
+    framekitNoWorseThanOpencv: noWorse('framekit'),
+    framekitUnrefinedNoWorseThanOpencv: noWorse('framekitUnrefined'),
+    framekitBeforeNoWorseThanOpencv: noWorse('framekitBefore'),
   };
   console.error(JSON.stringify(summary));
 
@@ -174,10 +206,25 @@ async function main(): Promise<void> {
       o,
     );
     [sm, dm, mask].forEach((x) => x.delete());
+    // A whole registerPair (ORB of both, matching, findHomography), with and without refinement.
+    const { pair } = kept.get(name)!;
+    const planes = [pair.a, pair.b].map((g) => fk.writePixels(fk.allocPlane(g.width, g.height, 'gray'), g.data));
+    const whole = await measure(
+      'registerPair',
+      pair.a.width,
+      pair.a.height,
+      [
+        ['registerPair' as never, () => registerPair(fk, planes[0]!, planes[1]!, FEATURES).free()],
+        ['registerPair-unrefined' as never, () => registerPair(fk, planes[0]!, planes[1]!, FEATURES, { refine: false }).free()],
+      ],
+      o,
+    );
+    planes.forEach((q) => fk.arena.free(q.region!));
     timing.push({
       pair: name,
       points: { framekit: n, opencv: m },
       rows: rows.map((r) => ({ impl: r.impl, medianMs: r.medianMs, samples: r.samples })),
+      registerPair: whole.map((r) => ({ impl: r.impl, medianMs: r.medianMs, samples: r.samples })),
     });
     fk.arena.free(res.region);
     fk.freePoints(s);
@@ -186,8 +233,8 @@ async function main(): Promise<void> {
   const report = {
     env,
     what:
-      'framekit match pipeline (ORB 2000, cross-checked matches, findHomography) vs OpenCV.js ORB(2000) + BFMatcher(NORM_HAMMING, crossCheck) + findHomography(RANSAC, 3) on fixture photographs tilted out of plane (bench/registration.ts); framekitBefore: findHomography of commit ' +
-      `${BEFORE_COMMIT} on the points the earlier match command made. Timing: median ms per findHomography call (framekit: wasm-simd with sorted; before: that commit's wasm-simd binary; OpenCV.js: cv.findHomography(RANSAC, 3) on its own matches, already in Mats). Each on the points its own pipeline made.`,
+      'framekit match pipeline (ORB 2000, cross-checked matches, findHomography, refit on window-aligned points; framekitUnrefined: the same with refine: false) vs OpenCV.js ORB(2000) + BFMatcher(NORM_HAMMING, crossCheck) + findHomography(RANSAC, 3) on fixture photographs tilted out of plane (test/helpers/registration.ts); framekitBefore: findHomography of commit ' +
+      `${BEFORE_COMMIT} on the points the earlier match command made. Timing: median ms per findHomography call (framekit: wasm-simd with sorted; before: that commit's wasm-simd binary; OpenCV.js: cv.findHomography(RANSAC, 3) on its own matches, already in Mats). Each on the points its own pipeline made. registerPair: median ms of a whole framekit registration (ORB of both images, matching, findHomography), with and without the refinement.`,
     summary,
     pairs,
     timing,

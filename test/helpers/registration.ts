@@ -1,6 +1,7 @@
 /*
  * Registration pairs with known homographies, and the two pipelines compared on them: framekit's
- * (ORB, cross-checked Hamming matches, RANSAC homography, as `framekit match` runs them) and OpenCV.js's
+ * (ORB, cross-checked Hamming matches, RANSAC homography refitted on window-aligned points, as
+ * `framekit match` runs them) and OpenCV.js's
  * (cv.ORB, cv.BFMatcher with cross-check, cv.findHomography with RANSAC). Shared by the unit test
  * (test/unit/registration.test.ts) and the bench script (bench/registration.bench.ts).
  *
@@ -10,6 +11,7 @@
  * and given seeded Gaussian noise. The true homography takes A's pixels to B's.
  */
 import type { Framekit, HomographyOptions } from '../../ts/index.js';
+import type { RegisterOptions } from '../../ts/features/register.js';
 import { registerPair } from '../../ts/features/register.js';
 import type { CV } from '../../ts/cli/peers.js';
 
@@ -226,7 +228,7 @@ export function opencvHomography(cv: CV, src: Float32Array, dst: Float32Array): 
 }
 
 /** framekit: the pipeline of `framekit match` (registerPair). */
-export function framekitRegister(fk: Framekit, p: RegistrationPair, features: number, o: HomographyOptions = {}): Registration {
+export function framekitRegister(fk: Framekit, p: RegistrationPair, features: number, o: RegisterOptions = {}): Registration {
   const planes = [p.a, p.b].map((g) => fk.writePixels(fk.allocPlane(g.width, g.height, 'gray'), g.data));
   const r = registerPair(fk, planes[0]!, planes[1]!, features, o);
   const out: Registration = {

@@ -9,7 +9,8 @@ import { grayOf, intOption } from '../features.js';
 export const match: Command = {
   name: 'match',
   usage: 'framekit match A B [--features N] [--json] [--backend B]',
-  summary: "ORB matching (Hamming, cross-checked) and a RANSAC homography (PROSAC, LO, MSAC) mapping A's points into B",
+  summary:
+    "ORB matching (Hamming, cross-checked) and a RANSAC homography (PROSAC, LO, MSAC) mapping A's points into B, refitted on points refined by aligning image windows",
   options: { ...COMMON, features: { type: 'string' } },
   async run(p, values, out) {
     const [pathA, pathB] = [requireArg(p[0], 'first image (framekit match A B)'), requireArg(p[1], 'second image (framekit match A B)')];
