@@ -34,7 +34,9 @@ export type FramekitErrorCode =
   /** An optional package a feature needs is not installed (`details.package` names the one to add). */
   | 'E_DEPENDENCY'
   /** A model file that is missing, unreadable, not a valid model, or whose inputs or outputs do not fit the stage. */
-  | 'E_MODEL';
+  | 'E_MODEL'
+  /** A worker thread failed on the same piece of a job on every retry (a poisoned input): the job is refused. */
+  | 'E_WORKER';
 
 export class FramekitError extends Error {
   readonly code: FramekitErrorCode;
