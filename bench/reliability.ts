@@ -36,6 +36,8 @@ export interface ReliabilityOptions {
   requests: number;
   /** Wall milliseconds per overload run. */
   overloadMs: number;
+  /** Overload runs per factor (the median is reported, with the spread). */
+  overloadRepeats: number;
   /** Striped jobs per worker-pool fault kind. */
   workerFaultJobs: number;
   log: (line: string) => void;
@@ -447,22 +449,38 @@ async function demoServer(o: ReliabilityOptions) {
   return result;
 }
 
+/**
+ * CRITICAL deadlines met at 2x, 4x and 10x overload on the wall clock, `overloadRepeats` runs each
+ * (the machine may be shared: the share is the median run's, with every run's share, the CPU share
+ * the process got and the wall ms its tasks spent descheduled, beside it).
+ */
 function scheduler(o: ReliabilityOptions) {
   return [2, 4, 10].map((factor) => {
-    const r = overload(o.overloadMs, true, 'wall', factor);
+    const runs = Array.from({ length: o.overloadRepeats }, () => {
+      const r = overload(o.overloadMs, true, 'wall', factor);
+      return { r, share: r.critical.met / Math.max(1, r.critical.posted), load: loadavg()[0]! };
+    });
+    const sorted = [...runs].sort((a, b) => a.share - b.share);
+    const { r } = sorted[Math.floor((sorted.length - 1) / 2)]!;
     const res = {
       overload: factor,
       clock: 'wall',
       durationMs: o.overloadMs,
+      runs: runs.length,
       criticalPosted: r.critical.posted,
       criticalMet: r.critical.met,
       criticalMetShare: r.critical.met / Math.max(1, r.critical.posted),
+      criticalMetShareRuns: runs.map((x) => x.share),
+      criticalMetShareMin: sorted[0]!.share,
+      criticalMetShareMax: sorted.at(-1)!.share,
       criticalP99Ms: r.criticalP99Ms,
       lowShedShare: r.low.shed / Math.max(1, r.low.posted),
-      loadAverage1m: loadavg()[0],
+      cpuShareRuns: runs.map((x) => +x.r.cpuShare.toFixed(3)),
+      descheduledMsRuns: runs.map((x) => Math.round(x.r.stalledMs)),
+      loadAverage1m: runs.map((x) => x.load),
     };
     o.log(
-      `scheduler ${factor}x wall clock: CRITICAL met ${(100 * res.criticalMetShare).toFixed(2)}% (load average ${res.loadAverage1m!.toFixed(1)})`,
+      `scheduler ${factor}x wall clock: CRITICAL met ${res.criticalMetShareRuns.map((x) => (100 * x).toFixed(2)).join(' / ')}% (cpu share ${res.cpuShareRuns.join(' / ')}, descheduled ${res.descheduledMsRuns.join(' / ')} ms, load average ${res.loadAverage1m.map((x) => x.toFixed(1)).join(' / ')})`,
     );
     return res;
   });
@@ -483,6 +501,7 @@ export async function reliability(o: ReliabilityOptions) {
       kernelCases: o.kernelCases,
       requests: o.requests,
       overloadMs: o.overloadMs,
+      overloadRepeats: o.overloadRepeats,
       workerFaultJobs: o.workerFaultJobs,
     },
     fuzz: fuzzed,
@@ -508,6 +527,7 @@ export const reliabilitySuite: BenchSuite = {
       kernelCases: 5 * (o.frames ?? 1000),
       requests: 2000,
       overloadMs: 2000,
+      overloadRepeats: 3,
       workerFaultJobs: 40,
       log: o.log,
     });
@@ -523,6 +543,7 @@ if (/bench[\\/]reliability\.(ts|js)$/.test(entry)) {
     kernelCases: 5 * n,
     requests: 2000,
     overloadMs: 2000,
+    overloadRepeats: 3,
     workerFaultJobs: 40,
     log: (l) => console.error(l),
   });
