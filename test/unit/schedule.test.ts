@@ -381,6 +381,17 @@ describe('scheduler: contexts', () => {
     expect(s.levelFor({ class: 'unknown-class', level: 'low' })).toBe(Level.LOW);
   });
 
+  test('default rules: the vision stage is LOW in a call, HIGH while the user looks at results (frames stay CRITICAL), NORMAL when idle', () => {
+    const { s } = manual({ context: 'video-call' });
+    expect(s.levelFor({ class: 'vision' })).toBe(Level.LOW);
+    s.setContext('results');
+    expect(s.levelFor({ class: 'vision' })).toBe(Level.HIGH);
+    expect(s.levelFor({ class: 'frame' })).toBe(Level.CRITICAL);
+    s.setContext('idle');
+    expect(s.levelFor({ class: 'vision' })).toBe(Level.NORMAL);
+    expect(s.levelFor({ class: 'speculative' })).toBe(Level.LOW);
+  });
+
   test('a context change moves queued tasks at the next dispatch', () => {
     const { s } = manual({ context: 'video-call' });
     const ran: string[] = [];
