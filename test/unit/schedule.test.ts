@@ -276,6 +276,13 @@ describe('scheduler: deadlines and shedding', () => {
     clock.t += 4; // the first two CRITICAL deadlines have passed; running them first would make the others late too
     s.runSlice();
     expect(ran).toEqual(['on-time-6', 'on-time-8', 'missed-a', 'missed-b', 'high']);
+    // Work with no deadline at all still waits behind a late task.
+    ran.length = 0;
+    s.schedule(() => ran.push('no-deadline'), { level: 'normal' });
+    s.schedule(() => ran.push('late'), { level: 'normal', deadlineMs: 1 });
+    clock.t += 2;
+    s.runSlice();
+    expect(ran).toEqual(['late', 'no-deadline']);
     expect(s.stats[Level.CRITICAL]).toMatchObject({ completed: 4, met: 2, missed: 2 });
   });
 

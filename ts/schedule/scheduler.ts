@@ -318,23 +318,22 @@ export class Scheduler {
   /**
    * Pops the most urgent task: by level; within a level, earliest deadline first among the tasks
    * that can still meet theirs, then those whose deadline passed while they waited (oldest deadline
-   * first). A task already late has missed; running it ahead of one that can still make it would
+   * first), then those with no deadline. A task already late has missed; running it ahead of one that can still make it would
    * make that one miss too (the domino effect of plain EDF under overload). Expired droppable
    * tasks met on the way are shed.
    */
   #pick(t: number): TaskRecord | null {
     for (let l = 0; l < LEVEL_COUNT; l++) {
       const h = this.#heaps[l]!;
-      while (h.size > 0) {
-        const top = h.peek()!;
-        if (top.deadline >= t) {
-          h.pop();
-          this.#queued--;
-          return top;
-        }
-        this.#expireTop(h, top);
-      }
+      while (h.size > 0 && h.peek()!.deadline < t) this.#expireTop(h, h.peek()!);
+      const top = h.peek();
       const late = this.#heaps[LEVEL_COUNT + l]!;
+      // A late task still goes ahead of work with no deadline at all.
+      if (top && (top.deadline !== NO_DEADLINE || late.size === 0)) {
+        h.pop();
+        this.#queued--;
+        return top;
+      }
       if (late.size > 0) {
         const r = late.pop()!;
         r.late = false;
