@@ -3,9 +3,10 @@
  * frame work, a face stage, chat generation, background training, speculative prefetch) on the wall
  * clock, more than one thread can do, while the context switches mid-run through the design's
  * contexts (DEFAULT_RULES: default, then in a video call, then looking at results, then idle).
- * For each context it reports, per task class, the level the context gave the class when its tasks
- * ran (counted per level), how many ran, their latency from posting to completion, and the media
- * path's latency (frame posted -> frame work done) against its 33 ms frame period.
+ * For each context it reports, per task class, the level the context gives the class, the tasks that
+ * started while it held (counted per level they ran at), how many of those posted in it completed
+ * and their latency from posting to completion, and the media path's latency (frame posted -> frame
+ * work done) against its 33 ms frame period. Tasks still queued at the end are not counted.
  *
  * `bun bench/priorities.ts [segmentMs]` or `node dist/bench/priorities.js [segmentMs]` (after
  * `npm run build:ts`) writes bench/results/priorities-<runtime>.json.
@@ -54,7 +55,7 @@ interface ClassCount {
   shed: number;
   /** Completed within the class's deadline (classes with one). */
   met: number;
-  /** Tasks that ran, by the level the context gave their class when they started. */
+  /** Tasks that started in this context, by the level it gave their class. */
   ranAt: Partial<Record<LevelName, number>>;
   latency: number[];
 }
@@ -84,9 +85,11 @@ export function priorities(segmentMs: number) {
     s.schedule(
       () => {
         if (!started) {
+          // Counted in the context it starts in (which may be later than the one it was posted in).
           started = true;
           const l = LEVEL_NAMES[s.levelFor(o)]!;
-          c.ranAt[l] = (c.ranAt[l] ?? 0) + 1;
+          const now = per.get(ctx)![cls].ranAt;
+          now[l] = (now[l] ?? 0) + 1;
         }
         return fn() as never;
       },
