@@ -14,9 +14,18 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** Wall ms a spinning task saw the clock jump by more than 0.5 ms: this process was off the CPU (descheduled). */
+let stalledMs = 0;
+
 function spin(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
+  let prev = performance.now();
+  const end = prev + ms;
+  for (;;) {
+    const t = performance.now();
+    if (t - prev > 0.5) stalledMs += t - prev;
+    prev = t;
+    if (t >= end) return;
+  }
 }
 
 /**
@@ -65,6 +74,10 @@ export type OverloadResult = Record<LevelName, LevelCount> & {
   posted: number;
   criticalP99Ms: number;
   criticalMaxMs: number;
+  /** CPU time this process got over the run, per wall ms (1: a whole core; below 1 the machine took the rest). */
+  cpuShare: number;
+  /** Wall ms tasks spent off the CPU (clock jumps over 0.5 ms inside a spinning task; 0 on the virtual clock). */
+  stalledMs: number;
 };
 
 export function overload(durationMs: number, prioritised: boolean, clock: 'virtual' | 'wall', factor = 2): OverloadResult {
@@ -77,6 +90,8 @@ export function overload(durationMs: number, prioritised: boolean, clock: 'virtu
   const counts = {} as Record<LevelName, LevelCount>;
   for (const m of MIX) counts[m.level] = { posted: 0, met: 0, late: 0, shed: 0 };
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
+  stalledMs = 0;
   const start = now0();
   let posted = 0;
   // Each arrival: its level's spec, and an arrival time spread uniformly over the run.
@@ -121,9 +136,13 @@ export function overload(durationMs: number, prioritised: boolean, clock: 'virtu
   }
   response.sort((a, b) => a - b);
   const criticalP99Ms = response[Math.floor(response.length * 0.99)] ?? Number.NaN;
+  const cpu = process.cpuUsage(cpuStart);
+  const wallMs = performance.now() - wallStart;
   return Object.assign(counts, {
+    cpuShare: (cpu.user + cpu.system) / 1000 / wallMs,
+    stalledMs,
     dispatched: s.counters.dispatched,
-    wallMs: performance.now() - wallStart,
+    wallMs,
     posted,
     criticalP99Ms,
     criticalMaxMs: response[response.length - 1] ?? Number.NaN,
@@ -226,12 +245,14 @@ export const schedulerSuite: BenchSuite = {
         lowMetShare: share('low', 'met'),
         criticalP99Ms: r.criticalP99Ms,
         criticalMaxMs: r.criticalMaxMs,
+        cpuShare: r.cpuShare,
+        stalledMs: r.stalledMs,
         loadAverage1m: loadavg()[0],
         levels: { critical: r.critical, high: r.high, normal: r.normal, low: r.low },
       };
       rows.push(row);
       o.log(
-        `scheduler-overload ${String(row.impl).padEnd(26)} CRITICAL met ${(100 * (row.criticalMetShare as number)).toFixed(2)}%  HIGH met ${(100 * (row.highMetShare as number)).toFixed(1)}%  LOW shed ${(100 * (row.lowShedShare as number)).toFixed(1)}%  CRITICAL response p99 ${r.criticalP99Ms.toFixed(2)} ms max ${r.criticalMaxMs.toFixed(1)} ms (load avg ${loadavg()[0]!.toFixed(1)})`,
+        `scheduler-overload ${String(row.impl).padEnd(26)} CRITICAL met ${(100 * (row.criticalMetShare as number)).toFixed(2)}%  HIGH met ${(100 * (row.highMetShare as number)).toFixed(1)}%  LOW shed ${(100 * (row.lowShedShare as number)).toFixed(1)}%  CRITICAL response p99 ${r.criticalP99Ms.toFixed(2)} ms max ${r.criticalMaxMs.toFixed(1)} ms (cpu share ${r.cpuShare.toFixed(2)}, off-CPU ${r.stalledMs.toFixed(0)} ms, load avg ${loadavg()[0]!.toFixed(1)})`,
       );
     }
     const d = dispatchOverhead(200_000);

@@ -36,7 +36,9 @@ export type FramekitErrorCode =
   /** A model file that is missing, unreadable, not a valid model, or whose inputs or outputs do not fit the stage. */
   | 'E_MODEL'
   /** A tensor file (safetensors) whose header or layout is malformed; `details.reason` names the check that failed. */
-  | 'E_TENSOR_FILE';
+  | 'E_TENSOR_FILE'
+  /** A worker thread failed on the same piece of a job on every retry (a poisoned input): the job is refused. */
+  | 'E_WORKER';
 
 export class FramekitError extends Error {
   readonly code: FramekitErrorCode;

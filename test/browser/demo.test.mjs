@@ -197,5 +197,26 @@ test('demo ?faces=1: BlazeFace (ONNX Runtime Web) boxes and landmarks drawn over
   // The tracker kept running beside the model.
   assert.ok(s.frames >= 10 && s.tracked > 50, JSON.stringify(s));
   await page.screenshot({ path: join(out, 'demo-faces.png') });
+  // The context control switches priorities live: in a video call the face stage's inferences run
+  // LOW (frames stay CRITICAL); looking at results they run HIGH.
+  assert.equal(s.context, 'default');
+  assert.deepEqual(s.levels, { frame: 'critical', vision: 'high', chat: 'high' });
+  for (const [context, vision, chat] of [
+    ['video-call', 'low', 'low'],
+    ['results', 'high', 'normal'],
+  ]) {
+    const before = await page.evaluate(() => ({ ...window.__demo.faceRunsByLevel }));
+    await page.selectOption('#context', context);
+    await page.waitForFunction(
+      ([lvl, n]) => window.__demo.faceRunsByLevel[lvl] >= n + 2 || window.__demo.error,
+      [vision, before[vision] ?? 0],
+      { timeout: 60000 },
+    );
+    const t = await page.evaluate(() => window.__demo);
+    assert.equal(t.error, null);
+    assert.equal(t.context, context);
+    assert.deepEqual(t.levels, { frame: 'critical', vision, chat });
+    assert.match(await page.textContent('#stats'), new RegExp(`vision ${vision}`));
+  }
   await page.close();
 });

@@ -263,6 +263,46 @@ describe('scheduler: deadlines and shedding', () => {
     expect(ran).toEqual(['keep']);
     expect(s.stats[Level.IDLE]!.dropped).toBe(3);
   });
+
+  test('a task already past its deadline runs after the tasks of its level that can still meet theirs, before lower levels', () => {
+    const { s, clock } = manual();
+    const ran: string[] = [];
+    const add = (name: string, level: 'critical' | 'high', deadlineMs: number) => s.schedule(() => ran.push(name), { level, deadlineMs });
+    add('missed-a', 'critical', 2);
+    add('missed-b', 'critical', 3);
+    add('on-time-8', 'critical', 8);
+    add('on-time-6', 'critical', 6);
+    add('high', 'high', 1);
+    clock.t += 4; // the first two CRITICAL deadlines have passed; running them first would make the others late too
+    s.runSlice();
+    expect(ran).toEqual(['on-time-6', 'on-time-8', 'missed-a', 'missed-b', 'high']);
+    // Work with no deadline at all still waits behind a late task.
+    ran.length = 0;
+    s.schedule(() => ran.push('no-deadline'), { level: 'normal' });
+    s.schedule(() => ran.push('late'), { level: 'normal', deadlineMs: 1 });
+    clock.t += 2;
+    s.runSlice();
+    expect(ran).toEqual(['late', 'no-deadline']);
+    expect(s.stats[Level.CRITICAL]).toMatchObject({ completed: 4, met: 2, missed: 2 });
+  });
+
+  test('housekeeping is bounded: thousands of expired droppable tasks do not hold up CRITICAL work; later slices shed the rest', () => {
+    // Every clock read costs 0.01 ms: a slice of 1 ms may spend 0.25 ms taking expired tasks off.
+    const clock = { t: 1000 };
+    const s = new Scheduler({ host: 'manual', predict: false, budgetMs: 1, now: () => (clock.t += 0.01) });
+    let shed = 0;
+    const onShed = (e: unknown) => void (e && shed++);
+    for (let i = 0; i < 20_000; i++) s.schedule(() => 0, { level: 'low', deadlineMs: 1, droppable: true }, onShed);
+    clock.t += 10;
+    let criticalAt = -1;
+    s.schedule(() => (criticalAt = shed), { level: 'critical' });
+    s.runSlice();
+    expect(criticalAt).toBeGreaterThan(0);
+    expect(criticalAt).toBeLessThan(20_000);
+    for (let i = 0; i < 1000 && s.queued > 0; i++) s.runSlice();
+    expect(shed).toBe(20_000);
+    expect(s.stats[Level.LOW]!.dropped).toBe(20_000);
+  });
 });
 
 describe('scheduler: faults', () => {
@@ -346,6 +386,17 @@ describe('scheduler: contexts', () => {
     s.setContext('idle');
     expect(s.levelFor({ class: 'training' })).toBe(Level.HIGH);
     expect(s.levelFor({ class: 'unknown-class', level: 'low' })).toBe(Level.LOW);
+  });
+
+  test('default rules: the vision stage is LOW in a call, HIGH while the user looks at results (frames stay CRITICAL), NORMAL when idle', () => {
+    const { s } = manual({ context: 'video-call' });
+    expect(s.levelFor({ class: 'vision' })).toBe(Level.LOW);
+    s.setContext('results');
+    expect(s.levelFor({ class: 'vision' })).toBe(Level.HIGH);
+    expect(s.levelFor({ class: 'frame' })).toBe(Level.CRITICAL);
+    s.setContext('idle');
+    expect(s.levelFor({ class: 'vision' })).toBe(Level.NORMAL);
+    expect(s.levelFor({ class: 'speculative' })).toBe(Level.LOW);
   });
 
   test('a context change moves queued tasks at the next dispatch', () => {

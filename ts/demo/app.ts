@@ -11,8 +11,11 @@
  * cross-origin isolated (the demo server sends COOP/COEP), the memory is shared and Lucas-Kanade and
  * FAST are split across a worker pool. Without either, everything runs here on WASM.
  * `?gpu=off` and `?workers=0` turn either off. `?faces=1` adds BlazeFace (ts/demo/faces.ts, its own bundle). Exposes `window.__demo` (counters) for tests.
+ * The page's context control (`#context`, or `?context=`) switches the scheduler's context live: the
+ * level each task class gets (frame work, the face stage's 'vision', chat) and the level the face
+ * stage's inferences then run at are shown.
  */
-import { createFramekit, WorkerPool, type Framekit, type PlaneLike } from '../browser.js';
+import { createFramekit, LEVEL_NAMES, Scheduler, WorkerPool, type Framekit, type PlaneLike } from '../browser.js';
 import type { ChainOutput, KeypointChain } from '../backends/webgpu/keypoint-chain.js';
 import { projectAxes } from '../track/annotate.js';
 import { Tracker } from '../track/tracker.js';
@@ -44,6 +47,10 @@ interface DemoState extends MelStripState {
   faceSkipped: number;
   /** Centre of the first face drawn last, or null. */
   faceCentre: [number, number] | null;
+  /** The scheduler's context, the level it gives each shown class, and face inferences completed per level. */
+  context: string;
+  levels: Record<string, string>;
+  faceRunsByLevel: Record<string, number>;
   error: string | null;
 }
 
@@ -64,6 +71,9 @@ const state: DemoState = {
   faceFrames: 0,
   faceSkipped: 0,
   faceCentre: null,
+  context: '',
+  levels: {},
+  faceRunsByLevel: {},
   error: null,
   audio: 'off',
   audioFrames: 0,
@@ -209,6 +219,12 @@ async function main(): Promise<void> {
     state.workersNote = pool.info().reason ?? '';
   } else state.workersNote = 'workers=0';
   const ingest = new Ingest(fk, w, h);
+  // One scheduler for the page's tasks; the context control switches its context live (no predictive
+  // promotion: each class runs at the level the context gives it, as the page shows).
+  const scheduler = new Scheduler({ context: params.get('context') ?? 'default', predict: false });
+  const select = document.getElementById('context') as HTMLSelectElement;
+  select.value = scheduler.context;
+  select.addEventListener('change', () => scheduler.setContext(select.value));
   let chain: KeypointChain | null = null;
   let corners: ChainOutput | null = null;
   if (fk.gpu?.alive) {
@@ -226,7 +242,7 @@ async function main(): Promise<void> {
     state.faces = 'loading';
     // A separate bundle (dist/demo/faces.js), named through a variable so the core bundle does not take it in.
     const bundle = './faces.js';
-    faces = ((await import(bundle)) as typeof import('./faces.js')).DemoFaces.create(fk, w, h);
+    faces = ((await import(bundle)) as typeof import('./faces.js')).DemoFaces.create(fk, w, h, scheduler);
   }
   status.textContent = '';
   const Processor = (
@@ -268,6 +284,9 @@ async function main(): Promise<void> {
           ? 'onnxruntime-web (wasm)'
           : 'loading';
     }
+    state.context = scheduler.context;
+    for (const cls of ['frame', 'vision', 'chat']) state.levels[cls] = LEVEL_NAMES[scheduler.levelFor({ class: cls })]!;
+    scheduler.stats.forEach((l, i) => (state.faceRunsByLevel[LEVEL_NAMES[i]!] = l.completed));
     const t = performance.now();
     state.fps = 0.9 * state.fps + 0.1 * (1000 / Math.max(1, t - last));
     last = t;
@@ -293,12 +312,26 @@ async function main(): Promise<void> {
       ['audio', state.audio],
       ['audio frames', String(state.audioFrames)],
       ['speech', state.speech ? 'yes' : 'no'],
+      ['context', state.context],
+      [
+        'priorities',
+        Object.entries(state.levels)
+          .map(([c, l]) => `${c} ${l}`)
+          .join(', '),
+      ],
       ...(faces
         ? ([
             ['faces', state.faces],
             ['face runs', String(state.faceRuns)],
             ['faces in view', String(faces.latest?.faces.length ?? 0)],
             ['face ms', faces.stage.stats.lastMs.toFixed(1)],
+            [
+              'face runs by level',
+              Object.entries(state.faceRunsByLevel)
+                .filter(([, n]) => n > 0)
+                .map(([l, n]) => `${l} ${n}`)
+                .join(', '),
+            ],
           ] as Array<[string, string]>)
         : []),
     ]);

@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import type { Framekit } from '../framekit.js';
 import type { Frame } from '../frame/frame.js';
 import type { FramePool } from '../frame/pool.js';
-import { Scheduler } from '../schedule/scheduler.js';
+import type { Scheduler } from '../schedule/scheduler.js';
 import { FaceStage, facesOf, type FaceDetections } from '../models/blazeface/stage.js';
 
 /** Where a VideoFrame's planes lie in the arena after `copyTo`. */
@@ -30,22 +30,23 @@ export class DemoFaces {
   skipped = 0;
   latest: FaceDetections | null = null;
 
-  private constructor(fk: Framekit, w: number, h: number) {
+  private constructor(fk: Framekit, w: number, h: number, scheduler: Scheduler) {
     const base = new URL('./', import.meta.url).href;
     ort.env.wasm.wasmPaths = base;
     ort.env.wasm.numThreads = 1;
     this.#fk = fk;
     this.#pool = fk.createPool({ width: w, height: h, format: 'rgba', size: 2, onExhausted: 'error' });
     this.stage = new FaceStage(fk, {
-      scheduler: new Scheduler(),
+      scheduler,
       ort: ort as never,
       model: `${base}face_detection_front_128x128_barracuda.onnx`,
       sessionOptions: { executionProviders: ['wasm'] },
     });
   }
 
-  static create(fk: Framekit, w: number, h: number): DemoFaces {
-    return new DemoFaces(fk, w, h);
+  /** The stage's inferences are tasks of class 'vision' on `scheduler` (the page's, whose context the page switches). */
+  static create(fk: Framekit, w: number, h: number, scheduler: Scheduler): DemoFaces {
+    return new DemoFaces(fk, w, h, scheduler);
   }
 
   /** Offers the camera frame now in the arena; converts and pushes it only when the stage is idle. */

@@ -7,13 +7,19 @@ import { toLevel, type Level, type LevelLike } from './levels.js';
  */
 export type ContextRules = Record<string, Record<string, LevelLike>>;
 
-/** The defaults: in a call the media path rules; with chat in focus chat inference does; idle trains. */
+/**
+ * The defaults, the design's adaptive priorities: in a video call the media path rules (frame work
+ * CRITICAL, chat and vision models LOW); with chat in focus chat inference does; with the user
+ * looking at results (`results`) the vision stage (the face stage's class) is HIGH while frames stay
+ * CRITICAL; idle promotes opportunistic work (training HIGH, speculative LOW instead of IDLE).
+ */
 export const DEFAULT_RULES: ContextRules = {
   default: {
     frame: 'critical',
     audio: 'critical',
     input: 'critical',
     chat: 'high',
+    vision: 'high',
     embedding: 'normal',
     training: 'low',
     speculative: 'idle',
@@ -23,6 +29,17 @@ export const DEFAULT_RULES: ContextRules = {
     audio: 'critical',
     input: 'critical',
     chat: 'low',
+    vision: 'low',
+    embedding: 'low',
+    training: 'idle',
+    speculative: 'idle',
+  },
+  results: {
+    frame: 'critical',
+    audio: 'critical',
+    input: 'critical',
+    vision: 'high',
+    chat: 'normal',
     embedding: 'low',
     training: 'idle',
     speculative: 'idle',
@@ -36,7 +53,7 @@ export const DEFAULT_RULES: ContextRules = {
     training: 'low',
     speculative: 'idle',
   },
-  idle: { training: 'high', embedding: 'normal', chat: 'normal', frame: 'normal', speculative: 'low' },
+  idle: { training: 'high', embedding: 'normal', chat: 'normal', frame: 'normal', vision: 'normal', speculative: 'low' },
 };
 
 /** Rules parsed once: context -> class -> level. Unknown level names are rejected here, not per task. */

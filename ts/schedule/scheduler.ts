@@ -73,10 +73,12 @@ function isIterator(v: object): v is Iterator<unknown, unknown> {
 
 /**
  * A cooperative priority scheduler for one thread. Five levels, CRITICAL first; earliest deadline
- * first within a level (a binary heap per level); aging lifts waiting work so LOW is not starved;
- * slices of `budgetMs` between host turns; step tasks (generators) yield inside a slice; droppable
- * tasks past their deadline are shed, never run late; a context names which level each task class
- * runs at.
+ * first within a level (a binary heap per level), a task whose deadline already passed going behind
+ * those of its level that can still meet theirs (so one late task does not make the next ones late
+ * too); aging lifts waiting work so LOW is not starved; slices of `budgetMs` between host turns,
+ * whose housekeeping (shedding, aging) is bounded so that it never holds CRITICAL work up for long;
+ * step tasks (generators) yield inside a slice; droppable tasks past their deadline are shed, never
+ * run late; a context names which level each task class runs at.
  *
  * Dispatch allocates nothing: task records are pooled and reused, heaps keep their arrays.
  * `schedule()` with a reused options object and callback is allocation-free; `post()` allocates the
@@ -132,10 +134,9 @@ export class Scheduler {
           throw e;
         }));
     const stats: LevelStats[] = [];
-    for (let l = 0; l < LEVEL_COUNT; l++) {
-      this.#heaps.push(new DeadlineHeap<TaskRecord>());
-      stats.push(newStats());
-    }
+    for (let l = 0; l < LEVEL_COUNT; l++) stats.push(newStats());
+    // Per level, the tasks that can still meet their deadline, then (LEVEL_COUNT + level) those that cannot.
+    for (let h = 0; h < 2 * LEVEL_COUNT; h++) this.#heaps.push(new DeadlineHeap<TaskRecord>());
     this.stats = stats;
     for (let i = 0; i < (o.capacity ?? 256); i++) this.#free.push(this.#newRecord());
     this.hostKind = o.host ?? 'manual';
@@ -178,7 +179,8 @@ export class Scheduler {
 
   /** Queued tasks at one level. */
   queuedAt(level: LevelLike): number {
-    return this.#heaps[toLevel(level)]!.size;
+    const l = toLevel(level);
+    return this.#heaps[l]!.size + this.#heaps[LEVEL_COUNT + l]!.size;
   }
 
   /** Slices run and tasks dispatched since creation. */
@@ -269,7 +271,7 @@ export class Scheduler {
     if (this.#posted || !this.#poster || this.#inSlice) return;
     this.#posted = true;
     let top = 0;
-    while (top < LEVEL_COUNT - 1 && this.#heaps[top]!.size === 0) top++;
+    while (top < LEVEL_COUNT - 1 && this.#heaps[top]!.size + this.#heaps[LEVEL_COUNT + top]!.size === 0) top++;
     this.#poster.post(HOST_PRIORITY[top]!);
   }
 
@@ -291,7 +293,11 @@ export class Scheduler {
       let t = this.now();
       const end = t + budgetMs;
       if (this.#relevel) this.#relevelAll();
-      if (this.agingMs > 0 && t - this.#lastSweep >= this.agingMs / 2) this.#sweep(t);
+      // Housekeeping is bounded, so that it never holds up CRITICAL work for long: expired tasks are
+      // taken off the heap tops (shed, or set behind their level) for at most a quarter of the slice;
+      // whatever is left is taken in the next slices or when picked.
+      this.#expire(t, t + budgetMs / 4);
+      if (this.agingMs > 0 && t - this.#lastSweep >= this.agingMs / 2) this.#age(t);
       for (;;) {
         const r = this.#pick(t);
         if (!r) break;
@@ -309,21 +315,60 @@ export class Scheduler {
     return n;
   }
 
-  /** Pops the most urgent task, shedding expired droppable ones on the way. */
+  /**
+   * Pops the most urgent task: by level; within a level, earliest deadline first among the tasks
+   * that can still meet theirs, then those whose deadline passed while they waited (oldest deadline
+   * first), then those with no deadline. A task already late has missed; running it ahead of one that can still make it would
+   * make that one miss too (the domino effect of plain EDF under overload). Expired droppable
+   * tasks met on the way are shed.
+   */
   #pick(t: number): TaskRecord | null {
     for (let l = 0; l < LEVEL_COUNT; l++) {
       const h = this.#heaps[l]!;
-      while (h.size > 0) {
-        const r = h.pop()!;
+      while (h.size > 0 && h.peek()!.deadline < t) this.#expireTop(h, h.peek()!);
+      const top = h.peek();
+      const late = this.#heaps[LEVEL_COUNT + l]!;
+      // A late task still goes ahead of work with no deadline at all.
+      if (top && (top.deadline !== NO_DEADLINE || late.size === 0)) {
+        h.pop();
         this.#queued--;
-        if (r.droppable && r.deadline < t) {
-          this.#shed(r);
-          continue;
-        }
+        return top;
+      }
+      if (late.size > 0) {
+        const r = late.pop()!;
+        r.late = false;
+        this.#queued--;
         return r;
       }
     }
     return null;
+  }
+
+  /** `r`, the top of on-time heap `h`, is past its deadline: shed it (droppable) or set it behind its level's on-time tasks. */
+  #expireTop(h: DeadlineHeap<TaskRecord>, r: TaskRecord): void {
+    h.pop();
+    if (r.droppable) {
+      this.#queued--;
+      this.#shed(r);
+      return;
+    }
+    r.late = true;
+    this.#heaps[LEVEL_COUNT + r.level]!.push(r);
+  }
+
+  /**
+   * Takes the tasks whose deadline passed off the tops of the on-time heaps (a heap orders by
+   * deadline, so they are exactly its top items), until `until` on the clock (checked every 32).
+   */
+  #expire(t: number, until: number): void {
+    let n = 0;
+    for (let l = LEVEL_COUNT - 1; l >= 0; l--) {
+      const h = this.#heaps[l]!;
+      while (h.size > 0 && h.peek()!.deadline < t) {
+        this.#expireTop(h, h.peek()!);
+        if ((++n & 31) === 0 && this.now() >= until) return;
+      }
+    }
   }
 
   #run(r: TaskRecord, end: number): void {
@@ -357,6 +402,7 @@ export class Scheduler {
       if (this.now() >= end) {
         // Parked with its deadline and seq: it resumes ahead of later work at its level.
         r.state = TaskState.QUEUED;
+        r.late = false;
         this.#heaps[r.level]!.push(r);
         this.#queued++;
         return;
@@ -368,7 +414,7 @@ export class Scheduler {
   _abort(r: TaskRecord): void {
     switch (r.state) {
       case TaskState.QUEUED:
-        this.#heaps[r.level]!.remove(r);
+        this.#heapOf(r).remove(r);
         this.#queued--;
         return this.#cancel(r);
       case TaskState.RUNNING:
@@ -445,6 +491,10 @@ export class Scheduler {
     this.#free.push(r);
   }
 
+  #heapOf(r: TaskRecord): DeadlineHeap<TaskRecord> {
+    return this.#heaps[r.late ? LEVEL_COUNT + r.level : r.level]!;
+  }
+
   /** Moves queued tasks with a class to the levels the current context gives them. */
   #relevelAll(): void {
     this.#relevel = false;
@@ -457,35 +507,32 @@ export class Scheduler {
         if (l !== undefined && l !== r.level) moved.push(r);
       }
     for (const r of moved) {
-      this.#heaps[r.level]!.remove(r);
+      this.#heapOf(r).remove(r);
       r.base = r.level = this.#table.get(r.cls!)!;
-      this.#heaps[r.level]!.push(r);
+      this.#heapOf(r).push(r);
     }
     moved.length = 0;
   }
 
-  /** Aging and shedding in one pass: lifts tasks that waited `agingMs` per level, sheds expired droppable ones. */
-  #sweep(t: number): void {
+  /** Aging: lifts tasks that waited `agingMs` per level above their own (up to `agingCeiling`). */
+  #age(t: number): void {
     this.#lastSweep = t;
     const work = this.#scratch;
-    for (let l = 0; l < LEVEL_COUNT; l++) {
-      const h = this.#heaps[l]!;
-      for (let i = 0; i < h.size; i++) {
-        const r = h.items[i]!;
-        if ((r.droppable && r.deadline < t) || (l > this.agingCeiling && t - r.enqueuedAt >= this.agingMs * (r.base - l + 1))) work.push(r);
-      }
-      for (const r of work) {
-        h.remove(r);
-        if (r.droppable && r.deadline < t) {
-          this.#queued--;
-          this.#shed(r);
-        } else {
+    for (let l = this.agingCeiling + 1; l < LEVEL_COUNT; l++) {
+      for (let k = l; k < 2 * LEVEL_COUNT; k += LEVEL_COUNT) {
+        const h = this.#heaps[k]!;
+        for (let i = 0; i < h.size; i++) {
+          const r = h.items[i]!;
+          if (t - r.enqueuedAt >= this.agingMs * (r.base - l + 1)) work.push(r);
+        }
+        for (const r of work) {
+          h.remove(r);
           r.level = (l - 1) as Level;
           this.stats[r.base]!.promoted++;
-          this.#heaps[r.level]!.push(r);
+          this.#heapOf(r).push(r);
         }
+        work.length = 0;
       }
-      work.length = 0;
     }
   }
 
@@ -501,7 +548,7 @@ export class Scheduler {
     const queued = {} as Record<LevelName, number>;
     const levels = {} as Record<LevelName, LevelStats>;
     LEVEL_NAMES.forEach((name, l) => {
-      queued[name] = this.#heaps[l]!.size;
+      queued[name] = this.#heaps[l]!.size + this.#heaps[LEVEL_COUNT + l]!.size;
       levels[name] = { ...this.stats[l]! };
     });
     return { context: this.#context, host: this.hostKind, slices: this.#slices, dispatched: this.#dispatched, queued, levels };

@@ -40,6 +40,8 @@ export class TaskRecord implements HeapItem {
   level: Level = 2;
   enqueuedAt = 0;
   droppable = false;
+  /** Queued behind its level's on-time tasks: its deadline passed while it waited. */
+  late = false;
   aborted = false;
   signal: AbortSignal | undefined = undefined;
   cb: ((error: unknown, value: unknown) => void) | null = null;
@@ -65,6 +67,7 @@ export class TaskRecord implements HeapItem {
     this.resolve = null;
     this.reject = null;
     this.aborted = false;
+    this.late = false;
     this.hi = -1;
   }
 }

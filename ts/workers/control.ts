@@ -5,9 +5,12 @@
  * A job: the main thread writes the kernel id and its arguments, splits the rows into stripes, gives
  * each worker a contiguous range of stripe numbers (its queue), bumps SEQ and notifies. Each worker
  * claims stripes from its own queue with an atomic fetch-add, then steals from the others' queues
- * the same way, so every stripe is run exactly once and a slow (or descheduled) worker's stripes are
- * taken over. A worker that finds no stripe left marks the job seen (EXIT_SEQ) and counts itself out
- * (EXITED); the last one out posts one message: the job is done.
+ * the same way, so every stripe is claimed exactly once and a slow (or descheduled) worker's stripes
+ * are taken over. A worker marks each stripe it finishes in the stripe flags; one that finds no stripe
+ * left sets its bit in EXITED with one atomic OR, and the one whose bit completes PARTICIPANTS posts
+ * one message: the round is over. A worker that dies (killed, or throwing) never sets its flag: the
+ * main thread sets its EXITED bit for it (an OR, so it does not matter whether the worker got there
+ * first), and stripes left unflagged run again in a retry round.
  */
 export const MAX_WORKERS = 16;
 export const MAX_ARGS = 16;
@@ -21,9 +24,9 @@ export const CTL = {
   STRIPES: 3,
   /** Rows per stripe (the last may be shorter). */
   ROWS: 4,
-  /** Workers out of the current job. */
+  /** Bit mask of the workers out of the current round. */
   EXITED: 5,
-  /** Workers taking part in the current job. */
+  /** Bit mask of the workers taking part in the current round. */
   PARTICIPANTS: 6,
   /** Stripes finished in the current job. */
   DONE: 7,
@@ -35,12 +38,13 @@ export const CTL = {
   HEIGHT: 10,
   /** Worker queues in use. */
   WORKERS: 11,
+  /** What the worker claiming FAULT does: FAULT_THROW or FAULT_STALL. */
+  FAULT_MODE: 12,
+  /** 1 + the index of a worker stalled on purpose (FAULT_STALL) mid-stripe; 0 when none. */
+  STALLED: 13,
   /** Kernel arguments, MAX_ARGS int32s. */
   ARGS: 16,
-  /**
-   * Per worker: NEXT, END, CURRENT (stripe being run, -1 when none), EXIT_SEQ (the last job it is
-   * out of; the main thread sets it to SEQ for a worker not taking part, e.g. one still starting).
-   */
+  /** Per queue: NEXT (the next stripe to claim) and END (one past its last), then two spare int32s. */
   QUEUES: 32,
   /** Per participant (workers, then the main thread): a scratch region's pointer and size. */
   SCRATCH: 32 + 4 * MAX_WORKERS,
@@ -48,13 +52,22 @@ export const CTL = {
 
 export const Q_NEXT = 0;
 export const Q_END = 1;
-export const Q_CURRENT = 2;
-export const Q_EXIT_SEQ = 3;
 export const CTL_INTS = CTL.SCRATCH + 2 * (MAX_WORKERS + 1);
 /** After the int32s: bytes a job may pass by pointer (a blur's i16 weight tables: 2 x 255 taps). */
 export const JOB_DATA_OFFSET = (CTL_INTS * 4 + 15) & ~15;
 export const JOB_DATA_BYTES = 1024;
-export const CTL_BYTES = JOB_DATA_OFFSET + JOB_DATA_BYTES;
+/** Most stripes a job has (16 workers x 64 stripes each). */
+export const MAX_STRIPES = MAX_WORKERS * 64;
+/** After the job data: one byte per stripe, STRIPE_STARTED when claimed and run, STRIPE_DONE when finished. */
+export const STRIPE_FLAGS_OFFSET = JOB_DATA_OFFSET + JOB_DATA_BYTES;
+export const STRIPE_STARTED = 1;
+export const STRIPE_DONE = 2;
+export const CTL_BYTES = STRIPE_FLAGS_OFFSET + MAX_STRIPES;
+
+/** CTL.FAULT_MODE: the worker throws as it starts the stripe. */
+export const FAULT_THROW = 0;
+/** CTL.FAULT_MODE: the worker writes half the stripe, sets CTL.STALLED and waits, to be killed mid-stripe. */
+export const FAULT_STALL = 1;
 
 export function queueBase(w: number): number {
   return CTL.QUEUES + 4 * w;

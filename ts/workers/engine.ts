@@ -1,9 +1,21 @@
 import type { KernelContext } from '../core/context.js';
 import { FramekitError } from '../errors.js';
 import type { Region } from '../memory/arena.js';
-import { CTL, CTL_BYTES, CTL_INTS, JOB_DATA_OFFSET, MAX_WORKERS, Q_CURRENT, Q_END, Q_EXIT_SEQ, Q_NEXT, queueBase } from './control.js';
-import { STRIPE_KERNELS, type StripeContext } from './kernels.js';
-import { runStripe, runStripes } from './runner.js';
+import {
+  CTL,
+  CTL_BYTES,
+  CTL_INTS,
+  JOB_DATA_OFFSET,
+  MAX_WORKERS,
+  Q_END,
+  Q_NEXT,
+  queueBase,
+  STRIPE_DONE,
+  STRIPE_FLAGS_OFFSET,
+  STRIPE_STARTED,
+} from './control.js';
+import type { StripeContext } from './kernels.js';
+import { runStripes } from './runner.js';
 
 /** What the engine needs to know of a worker thread (ts/workers/threads.ts owns them). */
 export interface ThreadSlot {
@@ -12,7 +24,12 @@ export interface ThreadSlot {
 }
 
 interface Job {
+  /** The job number of the current round (the first run of the stripes, then each retry). */
   seq: number;
+  /** Stripes in the job. */
+  stripes: number;
+  /** Failed runs per stripe; made on the first failure. */
+  failures: Uint8Array | null;
   resolve: () => void;
   reject: (e: unknown) => void;
   finished: boolean;
@@ -20,9 +37,15 @@ interface Job {
 
 /**
  * The job engine: the control block in the arena, one job at a time (queued), each split into row
- * stripes that the workers (and, in the fallback or after a crash, the calling thread) claim through
- * Atomics; the per-thread scratch and the stripe output area, grow-only. Knows nothing of threads
- * beyond which are ready, and nothing of kernels beyond the stripe table.
+ * stripes that the workers (and, in the fallback or when no worker is ready, the calling thread)
+ * claim through Atomics; the per-thread scratch and the stripe output area, grow-only. Knows nothing
+ * of threads beyond which are ready, and nothing of kernels beyond the stripe table.
+ *
+ * A job runs in rounds. Once every worker taking part in a round is out of it (finished, or dead and
+ * counted out by `recover`), the stripes without their done flag (a dead worker's, half written or
+ * not begun) run again in a retry round on the workers ready then: every stripe writes only its own
+ * output, so a re-run gives the bytes an unbroken run gives. A stripe that fails `retries` times more
+ * rejects the job with E_WORKER instead of killing workers forever.
  */
 export class JobEngine {
   readonly ctx: KernelContext;
@@ -32,6 +55,8 @@ export class JobEngine {
   readonly main: StripeContext | null;
   readonly #slots: readonly ThreadSlot[];
   readonly #stripesPerWorker: number;
+  readonly #retries: number;
+  readonly #flags: Uint8Array;
   #scratch: Region[] = [];
   #scratchBytes = 0;
   #segments: Region | null = null;
@@ -39,14 +64,21 @@ export class JobEngine {
   #job: Job | null = null;
   #closed = false;
   jobs = 0;
+  /** Stripes run again after the thread running them failed. */
   reruns = 0;
+  /** Retry rounds started. */
+  retryRounds = 0;
+  /** Jobs refused because a stripe failed on every retry. */
+  failedJobs = 0;
 
-  constructor(ctx: KernelContext, slots: readonly ThreadSlot[], stripesPerWorker: number) {
+  constructor(ctx: KernelContext, slots: readonly ThreadSlot[], stripesPerWorker: number, retries = 2) {
     this.ctx = ctx;
     this.#slots = slots;
     this.#stripesPerWorker = stripesPerWorker;
+    this.#retries = retries;
     this.ctlRegion = ctx.arena.alloc(CTL_BYTES, 'worker pool control block');
     this.ctl = new Int32Array(ctx.memory.buffer, this.ctlRegion.ptr, CTL_INTS);
+    this.#flags = new Uint8Array(ctx.memory.buffer, this.ctlRegion.ptr + STRIPE_FLAGS_OFFSET, CTL_BYTES - STRIPE_FLAGS_OFFSET);
     this.ctl.fill(0);
     this.ctl[CTL.FAULT] = -1;
     this.main = ctx.wasm
@@ -134,58 +166,95 @@ export class JobEngine {
     ctl[CTL.STRIPES] = used;
     ctl[CTL.WORKERS] = queues;
     ctl[CTL.DONE] = 0;
-    ctl[CTL.EXITED] = 0;
+    this.#flags.fill(0, 0, used);
     for (let w = 0; w < queues; w++) {
       const q = queueBase(w);
       ctl[q + Q_NEXT] = Math.floor((w * used) / queues);
       ctl[q + Q_END] = Math.floor(((w + 1) * used) / queues);
-      ctl[q + Q_CURRENT] = -1;
     }
     if (n === 0) {
       // Fallback: the same stripes, in order, on this thread.
-      runStripes(this.main!, -1);
-      return Promise.resolve();
+      const e = this.#runOnMain();
+      if (e) this.failedJobs++;
+      return e ? Promise.reject(e) : Promise.resolve();
     }
-    const seq = ctl[CTL.SEQ]! + 1;
-    let participants = 0;
-    for (const s of this.#slots) {
-      if (s.ready) participants++;
-      ctl[queueBase(s.index) + Q_EXIT_SEQ] = s.ready ? seq - 1 : seq;
-    }
-    ctl[CTL.PARTICIPANTS] = participants;
     return new Promise<void>((resolve, reject) => {
-      this.#job = { seq, resolve, reject, finished: false };
-      Atomics.store(ctl, CTL.SEQ, seq);
-      Atomics.notify(ctl, CTL.SEQ);
-      // No worker ready (all being replaced): run it here rather than wait.
-      if (participants === 0) this.#drainOnMain(this.#job);
+      this.#job = { seq: 0, stripes: used, failures: null, resolve, reject, finished: false };
+      this.#launch(this.#job);
     });
   }
 
-  /** A worker reported job `seq` done. */
-  done(seq: number): void {
-    if (this.#job && this.#job.seq === seq) this.#finish(this.#job);
+  /** Starts a round of `job` (the queues are set) on the workers ready now, or runs it here when none is. */
+  #launch(job: Job): void {
+    const ctl = this.ctl;
+    let mask = 0;
+    for (const s of this.#slots) if (s.ready) mask |= 1 << s.index;
+    job.seq = ctl[CTL.SEQ]! + 1;
+    Atomics.store(ctl, CTL.EXITED, 0);
+    Atomics.store(ctl, CTL.PARTICIPANTS, mask);
+    Atomics.store(ctl, CTL.SEQ, job.seq);
+    Atomics.notify(ctl, CTL.SEQ);
+    // No worker ready (all being replaced): run the round here rather than wait.
+    if (mask === 0) this.#drainOnMain(job);
   }
 
-  /** Worker `index` failed: its stripe (if it held one) and whatever is unclaimed run here. */
-  recover(index: number): void {
-    const ctl = this.ctl;
+  /** A worker reported round `seq` over (every worker taking part is out of it). */
+  done(seq: number): void {
     const job = this.#job;
-    const q = queueBase(index);
-    if (!job || job.finished || Atomics.load(ctl, q + Q_EXIT_SEQ) === job.seq) return;
-    const stripe = Atomics.exchange(ctl, q + Q_CURRENT, -1);
-    try {
-      if (stripe >= 0) {
-        runStripe(this.main!, STRIPE_KERNELS[ctl[CTL.KERNEL]!]!, stripe, ctl[CTL.ROWS]!, ctl[CTL.HEIGHT]!);
-        Atomics.add(ctl, CTL.DONE, 1);
+    if (job && job.seq === seq) this.#roundOver(job);
+  }
+
+  /**
+   * Worker `index` died (killed, or it threw): it is counted out of the current round, which may end
+   * the round; its stripe, which has no done flag, runs again in the retry round.
+   */
+  recover(index: number): void {
+    const job = this.#job;
+    if (!job || job.finished) return;
+    const ctl = this.ctl;
+    const bit = 1 << index;
+    const mask = Atomics.load(ctl, CTL.PARTICIPANTS);
+    if ((mask & bit) === 0) return;
+    if ((Atomics.or(ctl, CTL.EXITED, bit) | bit) === mask) this.#roundOver(job);
+  }
+
+  /**
+   * Every worker of the round is out: finishes the job when every stripe has its done flag, else
+   * starts a retry round of the stripes without one (at most one per queue; the rest in the next
+   * round), or refuses the job once a stripe has failed more than `retries` times.
+   */
+  #roundOver(job: Job): void {
+    if (job.finished) return;
+    const ctl = this.ctl;
+    const flags = this.#flags;
+    let missing = 0;
+    for (let s = 0; s < job.stripes; s++) {
+      const f = Atomics.load(flags, s);
+      if (f === STRIPE_DONE) continue;
+      if (f === STRIPE_STARTED) {
+        job.failures ??= new Uint8Array(job.stripes);
+        if (++job.failures[s]! > this.#retries) {
+          this.failedJobs++;
+          const why = `stripe ${s} of ${job.stripes} failed ${job.failures[s]!} times (a worker died running it each time)`;
+          return this.#finish(
+            job,
+            new FramekitError('E_WORKER', `worker pool: ${why}; the job is refused`, { stripe: s, failures: job.failures[s] }),
+          );
+        }
+      }
+      flags[s] = 0;
+      if (missing < MAX_WORKERS) {
+        const q = queueBase(missing++);
+        ctl[q + Q_NEXT] = s;
+        ctl[q + Q_END] = s + 1;
         this.reruns++;
       }
-      this.reruns += runStripes(this.main!, -1);
-    } catch (e) {
-      this.#finish(job, e);
     }
-    Atomics.store(ctl, q + Q_EXIT_SEQ, job.seq);
-    if (Atomics.add(ctl, CTL.EXITED, 1) + 1 >= Atomics.load(ctl, CTL.PARTICIPANTS)) this.#finish(job);
+    if (missing === 0) return this.#finish(job);
+    ctl[CTL.WORKERS] = Math.max(missing, this.#slots.length);
+    for (let w = missing; w < ctl[CTL.WORKERS]!; w++) ctl[queueBase(w) + Q_END] = ctl[queueBase(w) + Q_NEXT]!;
+    this.retryRounds++;
+    this.#launch(job);
   }
 
   #finish(job: Job, error?: unknown): void {
@@ -196,13 +265,28 @@ export class JobEngine {
     else job.reject(error);
   }
 
-  /** Runs every unclaimed stripe of `job` on this thread, then finishes it. */
+  /**
+   * Runs every unclaimed stripe of the round on this thread, then ends the round. A stripe that
+   * fails here (a trap) refuses the job; the Rust stack pointer, which a trap leaves where it was,
+   * is put back.
+   */
   #drainOnMain(job: Job): void {
+    const e = this.#runOnMain();
+    if (!e) return this.#roundOver(job);
+    this.failedJobs++;
+    this.#finish(job, e);
+  }
+
+  /** Claims and runs stripes on this thread; a failure comes back as E_WORKER, with the Rust stack pointer put back. */
+  #runOnMain(): FramekitError | null {
+    const sp = this.main!.wasm.features.__stack_pointer;
+    const top = sp?.value;
     try {
-      this.reruns += runStripes(this.main!, -1);
-      this.#finish(job);
+      runStripes(this.main!, -1);
+      return null;
     } catch (e) {
-      this.#finish(job, e);
+      if (sp && top !== undefined) sp.value = top;
+      return stripeFailed(e, 'the calling thread');
     }
   }
 
@@ -213,4 +297,9 @@ export class JobEngine {
     if (this.#segments) arena.free(this.#segments);
     arena.free(this.ctlRegion);
   }
+}
+
+function stripeFailed(e: unknown, where: string): FramekitError {
+  const why = String((e as Error)?.message ?? e);
+  return new FramekitError('E_WORKER', `worker pool: a stripe failed on ${where}: ${why}`, { cause: why });
 }

@@ -6,7 +6,7 @@ import type { FlowPoints } from '../features/flow-points.js';
 import type { FastOptions } from '../kernels/fast/api.js';
 import type { FlowOptions } from '../kernels/lk/api.js';
 import type { FlowPyramid } from '../kernels/lk/pyramid.js';
-import { CTL, MAX_ARGS, MAX_WORKERS } from './control.js';
+import { CTL, FAULT_STALL, FAULT_THROW, MAX_ARGS, MAX_WORKERS } from './control.js';
 import { JobEngine } from './engine.js';
 import { STRIPE_KERNEL_IDS, type StripeKernelName } from './kernels.js';
 import { Threads, type Slot } from './threads.js';
@@ -26,6 +26,12 @@ export interface WorkerPoolOptions {
    * once per new largest need); size it here to keep the frame loop free of arena calls.
    */
   scratchBytes?: number;
+  /**
+   * Times a stripe is run again after the worker running it died (killed, or it threw) before the
+   * job is refused with E_WORKER: a worker that fails on every try (a poisoned input) is not
+   * replaced forever (default 2).
+   */
+  retries?: number;
   /** Where the pool says why it runs on one thread (default console.warn). */
   log?: (line: string) => void;
 }
@@ -43,8 +49,12 @@ export interface WorkerPoolInfo {
   steals: number;
   /** Workers that failed and were replaced. */
   crashes: number;
-  /** Stripes re-run on the main thread after their worker failed. */
+  /** Stripes run again after the thread running them died, in retry rounds (on the workers ready then, else the calling thread). */
   reruns: number;
+  /** Retry rounds started. */
+  retryRounds: number;
+  /** Jobs refused with E_WORKER: a stripe failed more than `retries` times. */
+  failedJobs: number;
   /** What the last failed worker reported. */
   lastCrash: string | null;
 }
@@ -64,8 +74,10 @@ export function sharedMemoryUnavailable(src: ContextSource): string | null {
 /**
  * Worker threads that run kernels on framekit's one shared memory, split into row stripes: no pixel
  * is copied to or from a worker. Jobs run one at a time; a job's stripes are claimed through Atomics
- * in a control block in the arena, with work stealing. A worker that fails is replaced and its stripe
- * re-run, so no job is lost. Where shared memory is unavailable the pool runs the same stripes on the
+ * in a control block in the arena, with work stealing. A worker that dies mid-stripe (terminated, or
+ * throwing) is replaced by a fresh one and its stripe re-run on the workers ready (the calling thread
+ * when none is), so the output is the bytes of a run with no fault; a stripe that fails on every
+ * retry (`retries`) refuses the job with E_WORKER. Where shared memory is unavailable the pool runs the same stripes on the
  * calling thread and says why (`info().reason`).
  *
  * Allocates at creation (threads, the control block, a Rust stack per worker) and, grow-only, the
@@ -91,7 +103,7 @@ export class WorkerPool {
     const n = reason ? 0 : Math.min(MAX_WORKERS, Math.max(1, o.workers ?? defaultWorkers()));
     const log = o.log ?? ((line: string) => console.warn(line));
     const slots: Slot[] = [];
-    this.#engine = new JobEngine(ctx, slots, o.stripesPerWorker ?? 4);
+    this.#engine = new JobEngine(ctx, slots, o.stripesPerWorker ?? 4, o.retries ?? 2);
     this.#threads = new Threads(ctx, this.#engine, slots, n, log);
     this.#engine.ensureScratch(o.scratchBytes ?? 0);
   }
@@ -109,6 +121,9 @@ export class WorkerPool {
     const spw = o.stripesPerWorker ?? 4;
     if (!Number.isInteger(spw) || spw < 1 || spw > 64)
       throw new FramekitError('E_ARGUMENT', `stripesPerWorker must be 1..64, got ${String(spw)}`);
+    const retries = o.retries ?? 2;
+    if (!Number.isInteger(retries) || retries < 0 || retries > 16)
+      throw new FramekitError('E_ARGUMENT', `retries must be an integer from 0 to 16, got ${String(o.retries)}`);
     const reason = sharedMemoryUnavailable(ctx);
     if (reason && !ctx.wasm) throw new FramekitError('E_STATE', `worker pool: ${reason}`);
     if (reason) (o.log ?? console.warn)(`framekit: worker pool runs on one thread: ${reason}`);
@@ -138,6 +153,8 @@ export class WorkerPool {
       steals: Atomics.load(this.#engine.ctl, CTL.STEALS),
       crashes: t.crashes,
       reruns: this.#engine.reruns,
+      retryRounds: this.#engine.retryRounds,
+      failedJobs: this.#engine.failedJobs,
       lastCrash: t.lastCrash,
     };
   }
@@ -193,9 +210,28 @@ export class WorkerPool {
     return this.#engine.chained(() => this.#engine.start(id, height, args));
   }
 
-  /** @internal Tests: the worker that claims `stripe` of the next job fails as it starts it. */
-  _injectFault(stripe: number): void {
-    Atomics.store(this.#engine.ctl, CTL.FAULT, stripe);
+  /**
+   * @internal Fault tests: the worker that claims `stripe` of the next job fails on it: 'throw' as it
+   * starts it; 'stall' writes half its rows and waits (see `_stalled`) to be killed mid-stripe.
+   */
+  _injectFault(stripe: number, mode: 'throw' | 'stall' = 'throw'): void {
+    const ctl = this.#engine.ctl;
+    Atomics.store(ctl, CTL.STALLED, 0);
+    Atomics.store(ctl, CTL.FAULT_MODE, mode === 'stall' ? FAULT_STALL : FAULT_THROW);
+    Atomics.store(ctl, CTL.FAULT, stripe);
+  }
+
+  /** @internal Fault tests: the worker stalled mid-stripe by `_injectFault(s, 'stall')`, or -1. */
+  _stalled(): number {
+    return Atomics.load(this.#engine.ctl, CTL.STALLED) - 1;
+  }
+
+  /**
+   * @internal Fault tests: terminates worker `index` (`worker.terminate()`) without asking it to stop,
+   * as a crash would end it. False when that worker is not running.
+   */
+  _killWorker(index: number): boolean {
+    return this.#threads.kill(index);
   }
 
   /** Stops the workers and returns the control block and scratch to the arena. */

@@ -6,6 +6,8 @@ export interface WorkerHandle {
   post(msg: unknown): void;
   /** Stops the thread; resolves when it is gone. */
   terminate(): Promise<void>;
+  /** Terminates the thread unasked: `crash` is called once it is gone, as for any other death. */
+  kill(): void;
 }
 
 export interface WorkerEvents {
@@ -57,6 +59,7 @@ export async function spawnWorker(url: URL, on: WorkerEvents): Promise<WorkerHan
         stopping = true;
         await w.terminate();
       },
+      kill: () => void w.terminate().catch(() => undefined), // 'exit' follows, and reports the crash
     };
   }
   const w = new Worker(url, { type: 'module' });
@@ -70,6 +73,11 @@ export async function spawnWorker(url: URL, on: WorkerEvents): Promise<WorkerHan
     terminate: async () => {
       stopping = true;
       w.terminate();
+    },
+    kill: () => {
+      // A Web Worker ends at once and says nothing: report it here.
+      w.terminate();
+      if (!stopping) on.crash('terminated');
     },
   };
 }

@@ -7,6 +7,9 @@ import type { JobEngine, ThreadSlot } from './engine.js';
 import type { InitMessage, WorkerMessage } from './protocol.js';
 import { spawnWorker, workerUrl, type WorkerHandle } from './spawn.js';
 
+/** Tries at starting a replacement worker before the pool gives up on that slot (and says so). */
+const REPLACE_TRIES = 5;
+
 export interface Slot extends ThreadSlot {
   handle: WorkerHandle | null;
   /** Bumped on every spawn, so a late event from a replaced worker is ignored. */
@@ -55,13 +58,14 @@ export class Threads {
     const wasm = this.#ctx.wasm!;
     return new Promise<void>((resolve, reject) => {
       const onMessage = (d: unknown) => {
-        if (slot.life !== life) return;
         const m = d as WorkerMessage;
+        // A round's end counts even from a worker replaced since it posted it (the engine checks the round).
+        if (m.type === 'done') return engine.done(m.seq);
+        if (slot.life !== life) return;
         if (m.type === 'ready') {
           slot.ready = true;
           resolve();
-        } else if (m.type === 'done') engine.done(m.seq);
-        else if (m.type === 'error') onCrash(m.message);
+        } else if (m.type === 'error') onCrash(m.message);
       };
       const onCrash = (why: string) => {
         if (slot.life !== life || this.#stopped) return;
@@ -102,8 +106,37 @@ export class Threads {
     void old?.terminate().catch(() => undefined);
     this.#engine.recover(slot.index);
     this.lastCrash = `worker ${slot.index}: ${why}`;
-    if (!this.#stopped)
-      this.#spawn(slot).catch((e: unknown) => this.#log(`framekit: worker ${slot.index} could not be replaced: ${String(e)}`));
+    this.#replace(slot, 1);
+  }
+
+  /**
+   * Starts a fresh worker in `slot`. A replacement that dies while starting (killed too, say) counts
+   * as a crash and is tried again, up to REPLACE_TRIES times in a row, a little later each time.
+   */
+  #replace(slot: Slot, attempt: number): void {
+    if (this.#stopped) return;
+    this.#spawn(slot).catch((e: unknown) => {
+      if (this.#stopped) return;
+      this.crashes++;
+      this.lastCrash = `worker ${slot.index}: ${String((e as Error)?.message ?? e)}`;
+      const old = slot.handle;
+      slot.handle = null;
+      void old?.terminate().catch(() => undefined);
+      if (attempt >= REPLACE_TRIES) return this.#log(`framekit: worker ${slot.index} could not be replaced: ${String(e)}`);
+      setTimeout(() => this.#replace(slot, attempt + 1), 20 * attempt);
+    });
+  }
+
+  /**
+   * Kills worker `index` as a crash would (for fault tests): the thread is terminated without being
+   * asked to stop, so the pool sees it die, re-runs its stripe and starts a replacement. Returns false
+   * when that worker is not running.
+   */
+  kill(index: number): boolean {
+    const h = this.slots[index]?.handle;
+    if (!h) return false;
+    h.kill();
+    return true;
   }
 
   /** Marks the threads stopping: a failure from now on is not replaced. */

@@ -4,7 +4,7 @@
  * Bun `worker_threads` and as a browser module worker.
  */
 import { instantiateWasm } from '../backends/wasm/loader.js';
-import { CTL, CTL_INTS, Q_EXIT_SEQ, queueBase } from './control.js';
+import { CTL, CTL_INTS } from './control.js';
 import type { InitMessage, WorkerMessage } from './protocol.js';
 import { runStripes } from './runner.js';
 import type { StripeContext } from './kernels.js';
@@ -32,17 +32,19 @@ async function parentPort(): Promise<Port> {
 
 function loop(c: StripeContext, index: number, seen: number, port: Port): void {
   const ctl = c.ctl;
-  const q = queueBase(index);
+  const bit = 1 << index;
   for (;;) {
     Atomics.wait(ctl, CTL.SEQ, seen);
     if (Atomics.load(ctl, CTL.STOP) !== 0) return;
     const seq = Atomics.load(ctl, CTL.SEQ);
     if (seq === seen) continue;
     seen = seq;
-    if (Atomics.load(ctl, q + Q_EXIT_SEQ) === seq) continue; // not counted in this job
+    const participants = Atomics.load(ctl, CTL.PARTICIPANTS);
+    if ((participants & bit) === 0) continue; // not counted in this round (still starting when it began)
     runStripes(c, index);
-    Atomics.store(ctl, q + Q_EXIT_SEQ, seq);
-    if (Atomics.add(ctl, CTL.EXITED, 1) + 1 === Atomics.load(ctl, CTL.PARTICIPANTS)) port.post({ type: 'done', index, seq });
+    // One atomic step out of the round: the worker whose bit completes the mask reports it.
+    // SEQ is read again: a worker left out of one round may have joined the next one as it began.
+    if ((Atomics.or(ctl, CTL.EXITED, bit) | bit) === participants) port.post({ type: 'done', index, seq: Atomics.load(ctl, CTL.SEQ) });
   }
 }
 
