@@ -20,6 +20,7 @@ import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
 import { modelsSuite } from './models.bench.js';
 import { audioSteadySuite, melSuite } from './audio.bench.js';
+import { vadSteadySuite, vadSuite } from './vad.bench.js';
 import { soakSuite } from './soak.js';
 
 /** Every suite `framekit bench` runs, in order. */
@@ -49,6 +50,8 @@ export const SUITES: BenchSuite[] = [
   modelsSuite,
   melSuite,
   audioSteadySuite,
+  vadSuite,
+  vadSteadySuite,
   soakSuite,
   // Imported when asked for: it runs the fuzzers of test/fuzz, which a plain bench run does not need.
   {

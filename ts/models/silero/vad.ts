@@ -63,6 +63,11 @@ export interface VadOptions extends ModelSessionOptions {
    * lets a WebAssembly engine compile ONNX Runtime's hot code before the stream needs it.
    */
   warmup?: number;
+  /**
+   * Keep `stats.totalMs` (default true): two clock reads per window, and in V8 each read returns a
+   * fresh heap number (16 bytes); false makes the stage's own per-window work allocation-free.
+   */
+  timing?: boolean;
   /** Hears each segment when it closes. */
   onSegment?: (segment: SpeechSegment) => void;
   onError?: (error: unknown) => void;
@@ -124,6 +129,7 @@ export class VadStage {
   readonly #onSegment: ((s: SpeechSegment) => void) | undefined;
   readonly #onError: ((e: unknown) => void) | undefined;
   readonly #warmup: number;
+  readonly #timing: boolean;
   // Queue of windows waiting: samples, frames (and their generation at push), promise settlers, in a ring of `capacity`.
   readonly #windows: Float32Array[];
   readonly #frames: Array<AudioFrame | null>;
@@ -190,6 +196,7 @@ export class VadStage {
     this.#onSegment = o.onSegment;
     this.#onError = o.onError;
     this.#warmup = warmup;
+    this.#timing = o.timing ?? true;
     this.#windows = Array.from({ length: cap }, () => new Float32Array(VAD_WINDOW));
     this.#frames = new Array<AudioFrame | null>(cap).fill(null);
     this.#gens = new Int32Array(cap);
@@ -373,7 +380,7 @@ export class VadStage {
   }
 
   #infer(): Promise<Record<string, OrtTensor>> {
-    this.#t0 = performance.now();
+    if (this.#timing) this.#t0 = performance.now();
     // input = last 64 samples of the previous window, then this window.
     this.#input.copyWithin(0, VAD_WINDOW, VAD_WINDOW + VAD_CONTEXT);
     this.#input.set(this.#windows[this.#head]!, VAD_CONTEXT);
@@ -401,7 +408,7 @@ export class VadStage {
       res.stateN!.dispose?.();
     }
     this.#cur = 1 - i;
-    this.stats.totalMs += performance.now() - this.#t0;
+    if (this.#timing) this.stats.totalMs += performance.now() - this.#t0;
     this.stats.processed++;
     const window = this.#index[slot]!;
     const segment = this.#hyst.update(window, p);
