@@ -32,6 +32,8 @@ interface AudioRun {
   vadSkipped: number;
   vadLate: number;
   vadErrors: number;
+  /** Time inside the source's ticks (ring writes, frame cuts with their mel columns, pushFrame, checks) and in the model calls. */
+  tickMs: number;
   modelMs: number;
   segments: number;
 }
@@ -74,6 +76,7 @@ class LiveAudio {
       vadSkipped: this.vad.stats.skipped,
       vadLate: this.vad.stats.late,
       vadErrors: this.vad.stats.errors,
+      tickMs: 0,
       modelMs: this.vad.stats.totalMs,
       segments: this.vad.segments.length,
     };
@@ -98,6 +101,7 @@ class LiveAudio {
   }
 
   #tick(): void {
+    const t0 = performance.now();
     const due = Math.floor((performance.now() - this.#t0) * 16) - this.#pushed;
     if (due > 512 + 160) this.r.underruns++;
     this.r.maxLagMs = Math.max(this.r.maxLagMs, due / 16);
@@ -121,6 +125,7 @@ class LiveAudio {
       this.r.frames++;
     }
     this.#drain(false);
+    this.r.tickMs += performance.now() - t0;
   }
 
   /** Releases the frames whose window is out of the VAD's queue (all with `all`). */
@@ -137,6 +142,31 @@ class LiveAudio {
       this.r.onOwnFrame++;
     else this.r.mismatched++;
     f.release();
+  }
+}
+
+/** The same 10 ms timer with no audio behind it: how late the event loop lets a tick run (the video-alone runs' baseline for underruns). */
+class LagProbe {
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #last = 0;
+  late = 0;
+  maxLagMs = 0;
+  start(): void {
+    this.late = 0;
+    this.maxLagMs = 0;
+    this.#last = performance.now();
+    this.#timer = setInterval(() => {
+      const t = performance.now();
+      // a tick more than 42 ms after the previous one: what LiveAudio counts as an underrun
+      const lag = t - this.#last - 10;
+      if (t - this.#last > 42) this.late++;
+      this.maxLagMs = Math.max(this.maxLagMs, lag);
+      this.#last = t;
+    }, 10);
+  }
+  stop(): { late: number; maxLagMs: number } {
+    clearInterval(this.#timer!);
+    return { late: this.late, maxLagMs: this.maxLagMs };
   }
 }
 
@@ -187,16 +217,24 @@ export const audioPipelineSuite: BenchSuite = {
     // Warm-up, untimed: both sides tier up.
     await runPipeline(fk, source, 400, null, scheduler);
     await both(1000);
+    const probe = new LagProbe();
+    const probes: Array<{ late: number; maxLagMs: number }> = [];
+    const videoAlone = async (ms: number) => {
+      probe.start();
+      const r = await runPipeline(fk, source, ms, null, scheduler);
+      probes.push(probe.stop());
+      return r;
+    };
     const alone: Run[] = [];
     const withAudio: Array<{ v: Run; a: AudioRun }> = [];
     for (let i = 0; i < rounds; i++) {
       // Alternate which goes first, so drift in the shared machine's load falls on both.
       if (i % 2 === 0) {
-        alone.push(await runPipeline(fk, source, durationMs / rounds, null, scheduler));
+        alone.push(await videoAlone(durationMs / rounds));
         withAudio.push(await both(durationMs / rounds));
       } else {
         withAudio.push(await both(durationMs / rounds));
-        alone.push(await runPipeline(fk, source, durationMs / rounds, null, scheduler));
+        alone.push(await videoAlone(durationMs / rounds));
       }
     }
     audio.stream.dispose();
@@ -220,6 +258,8 @@ export const audioPipelineSuite: BenchSuite = {
       vadLate: sum(A, (a) => a.vadLate),
       vadErrors: sum(A, (a) => a.vadErrors),
       segments: sum(A, (a) => a.segments),
+      /** Share of the wall clock the audio side took on the thread: its ticks plus the model calls (upper bound: a call's time includes waiting for the thread). */
+      threadShare: (sum(A, (a) => a.tickMs) + sum(A, (a) => a.modelMs)) / 1000 / sum(A, (a) => a.seconds),
     };
     const modelRtf = sum(A, (a) => a.modelMs) / 1000 / audioTotals.seconds;
     const aiCalls = sum(withAudio, (r) => r.v.aiCalls);
@@ -235,6 +275,9 @@ export const audioPipelineSuite: BenchSuite = {
         frames: sum(alone, (r) => r.frames),
         medianMs: 1000 / fpsAlone,
         roundsFps: alone.map((r) => r.fps),
+        /** A 10 ms timer beside the video alone: ticks later than LiveAudio's underrun threshold, and the worst lag. */
+        timerLate: sum(probes, (p) => p.late),
+        timerMaxLagMs: Math.max(...probes.map((p) => p.maxLagMs)),
       },
       {
         kernel: 'audio-pipeline',
@@ -258,7 +301,7 @@ export const audioPipelineSuite: BenchSuite = {
       },
     ];
     o.log(
-      `audio-pipeline 1920x1080 alone ${fpsAlone.toFixed(1)} fps, with VAD (onnxruntime-${ortKind}) + 200 ms AI ${fpsWith.toFixed(1)} fps (${((100 * fpsWith) / fpsAlone).toFixed(1)}%, median round ratio ${(100 * median(ratios)).toFixed(1)}%); audio ${audioTotals.seconds.toFixed(1)} s, ${audioTotals.frames} frames, overruns ${audioTotals.overruns}, underruns ${audioTotals.underruns} (max lag ${audioTotals.maxLagMs.toFixed(1)} ms), speech on own frame ${audioTotals.speechOnOwnFrame}, mismatched ${audioTotals.speechMismatched}, without result ${audioTotals.framesWithoutResult}; model rtf ${modelRtf.toFixed(4)}; AI ${aiOwn}/${aiCalls} on own frame`,
+      `audio-pipeline 1920x1080 alone ${fpsAlone.toFixed(1)} fps, with VAD (onnxruntime-${ortKind}) + 200 ms AI ${fpsWith.toFixed(1)} fps (${((100 * fpsWith) / fpsAlone).toFixed(1)}%, median round ratio ${(100 * median(ratios)).toFixed(1)}%); audio ${audioTotals.seconds.toFixed(1)} s, ${audioTotals.frames} frames, overruns ${audioTotals.overruns}, underruns ${audioTotals.underruns} (max lag ${audioTotals.maxLagMs.toFixed(1)} ms), speech on own frame ${audioTotals.speechOnOwnFrame}, mismatched ${audioTotals.speechMismatched}, without result ${audioTotals.framesWithoutResult}; model rtf ${modelRtf.toFixed(4)}, audio side ${(100 * audioTotals.threadShare).toFixed(2)}% of the thread; AI ${aiOwn}/${aiCalls} on own frame; video alone: 10 ms timer late ${sum(probes, (p) => p.late)} times, max lag ${Math.max(...probes.map((p) => p.maxLagMs)).toFixed(1)} ms`,
     );
     return rows;
   },
