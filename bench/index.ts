@@ -20,6 +20,8 @@ import { webgpuSuite } from './webgpu.bench.js';
 import { trackSuite } from './track.bench.js';
 import { modelsSuite } from './models.bench.js';
 import { audioSteadySuite, melSuite } from './audio.bench.js';
+import { vadSteadySuite, vadSuite } from './vad.bench.js';
+import { audioPipelineSuite } from './audio-pipeline.bench.js';
 import { soakSuite } from './soak.js';
 
 /** Every suite `framekit bench` runs, in order. */
@@ -49,6 +51,9 @@ export const SUITES: BenchSuite[] = [
   modelsSuite,
   melSuite,
   audioSteadySuite,
+  vadSuite,
+  vadSteadySuite,
+  audioPipelineSuite,
   soakSuite,
   // Imported when asked for: it runs the fuzzers of test/fuzz, which a plain bench run does not need.
   {

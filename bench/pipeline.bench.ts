@@ -5,7 +5,7 @@ import { Scheduler } from '../ts/schedule/index.js';
 import { fixturePath } from './fixtures.js';
 import { tile, type BenchOptions, type BenchRow, type BenchSuite } from './harness.js';
 
-interface Run {
+export interface Run {
   fps: number;
   frames: number;
   wallMs: number;
@@ -28,15 +28,22 @@ interface Seen {
  * frame's compute-once luma), Gaussian blur 5x5, FAST-9 corners, a sink; with `aiMs`, an AI stage
  * after FAST whose call takes `aiMs` (awaited off the thread, as inference on a GPU or in a worker
  * would be) and returns what it saw of the frame. Blur planes and keypoint lists are made per frame
- * slot at setup: the loop allocates nothing on the media path.
+ * slot at setup: the loop allocates nothing on the media path. `scheduler`: run the stages on one
+ * shared with other work (bench/audio-pipeline.bench.ts puts the VAD stage on it).
  */
-async function runPipeline(fk: Framekit, source: Plane, durationMs: number, aiMs: number | null): Promise<Run> {
+export async function runPipeline(
+  fk: Framekit,
+  source: Plane,
+  durationMs: number,
+  aiMs: number | null,
+  scheduler?: Scheduler,
+): Promise<Run> {
   const w = source.width;
   const h = source.height;
   const frames = new FramePool(fk, { width: w, height: h, size: 6, slots: { ai: { length: 1 } } });
   const blurred = Array.from({ length: frames.size }, () => fk.allocPlane(w, h, 'gray'));
   const corners = Array.from({ length: frames.size }, () => fk.allocKeypoints(20000));
-  const s = new Scheduler({ budgetMs: 8 });
+  const s = scheduler ?? new Scheduler({ budgetMs: 8 });
   let aiOnOwnFrame = 0;
   let aiMismatched = 0;
   const stages: Stage<Frame>[] = [

@@ -86,10 +86,12 @@ export {
   AudioFrame,
   AudioLevel,
   MelColumns,
+  SpeechState,
   AUDIO_ATTACHMENT_KEYS,
   type AudioAttachments,
   type AudioAttachmentKey,
   type SpeechAttachment,
+  type SpeechSpan,
 } from './audio/frame.js';
 export { AudioPool, type AudioPoolOptions, type AudioPoolStats } from './audio/pool.js';
 export { AudioStream, type AudioStreamOptions } from './audio/stream.js';

@@ -1,9 +1,11 @@
-// framekit listen, as a user runs it: the embedded default clip, a file through ffmpeg, and bad
-// input (no audio stream, a truncated WAV, a bad option) that exits non-zero and keeps its output valid.
+// framekit listen, as a user runs it: the embedded default clip through Silero VAD (onnxruntime-node
+// and onnxruntime-web are installed here) and through the energy detector, a file through ffmpeg,
+// and bad input (no audio stream, a truncated WAV, a bad option, a model missing or corrupt, ONNX
+// Runtime not installed) that exits non-zero and keeps its output valid.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,23 +39,49 @@ function closeTo(segments, expected, tol) {
   });
 }
 
-test('the embedded default: one JSON line per segment, then a summary with the real-time factor', async () => {
+test('the embedded default: the model finds its two phrases; one JSON line per segment, then a summary with the real-time factor', async () => {
   const r = await listen('--json');
   assert.equal(r.code, 0, r.stderr);
   const out = lines(r.stdout);
   const summary = out.pop().summary;
   assert.equal(out.length, 2);
-  for (const l of out) assert.equal(l.type, 'segment');
+  for (const l of out) assert.deepEqual([l.type, l.detector], ['segment', 'silero-vad-v5']);
   assert.equal(summary.frames, Math.ceil(138254 / 512));
   assert.equal(summary.melColumns, Math.floor(138254 / 160) + 1);
-  assert.equal(summary.detector, 'energy');
-  closeTo(summary.segments, summary.expectedSegments, 0.064);
+  assert.equal(summary.detector, 'silero-vad-v5');
+  // every window's result on its own frame, none late, none failed
+  assert.equal(summary.vad.runtime, 'onnxruntime-node');
+  assert.deepEqual(
+    [summary.vad.windows, summary.vad.attached, summary.vad.late, summary.vad.errors],
+    [summary.frames, summary.frames, 0, 0],
+  );
+  closeTo(summary.segments, summary.expectedSegments, 0.1);
   closeTo(
     out.map((l) => [l.start, l.end]),
     summary.expectedSegments,
-    0.064,
+    0.1,
   );
   assert.ok(summary.realTimeFactor > 0 && summary.realTimeFactor < 1, `real-time factor ${summary.realTimeFactor}`);
+  assert.ok(summary.vad.modelRealTimeFactor > 0 && summary.vad.modelRealTimeFactor < summary.realTimeFactor);
+});
+
+test('--ort web: onnxruntime-web finds the same segments', async () => {
+  const r = await listen('--json', '--ort', 'web');
+  assert.equal(r.code, 0, r.stderr);
+  const summary = lines(r.stdout).pop().summary;
+  assert.equal(summary.vad.runtime, 'onnxruntime-web');
+  closeTo(summary.segments, summary.expectedSegments, 0.1);
+});
+
+test('--energy: the energy detector, said so, finds them too', async () => {
+  const r = await listen('--json', '--energy');
+  assert.equal(r.code, 0, r.stderr);
+  const out = lines(r.stdout);
+  const summary = out.pop().summary;
+  assert.equal(summary.detector, 'energy');
+  assert.equal(summary.vad, undefined);
+  for (const l of out) assert.equal(l.detector, 'energy');
+  closeTo(summary.segments, summary.expectedSegments, 0.064);
 });
 
 test('--frames: one JSON line per 32 ms frame', async () => {
@@ -71,22 +99,30 @@ test('--frames: one JSON line per 32 ms frame', async () => {
     summary.melColumns,
   );
   assert.ok(out.some((l) => l.speech) && out.some((l) => !l.speech));
+  // the model's probability on every frame: high in the phrases, low in the pauses
+  for (const l of out) assert.ok(l.speechProbability >= 0 && l.speechProbability <= 1);
+  const at = (t) => out[Math.round((t * 16000) / 512)];
+  for (const t of [1.5, 6]) assert.ok(at(t).speech && at(t).speechProbability > 0.5);
+  for (const t of [0.2, 4.1, 8.4]) assert.ok(!at(t).speech && at(t).speechProbability < 0.35);
 });
 
-test('audio of any file ffmpeg reads: an Opus file gives the same segments', async () => {
+test('audio of any file ffmpeg reads: an Opus file gives the same segments (model and energy detector)', async () => {
   const opus = join(dir, 'speech.ogg');
   execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', clip, '-c:a', 'libopus', '-b:a', '48k', opus]);
-  const r = await listen(opus, '--json');
-  assert.equal(r.code, 0, r.stderr);
-  const summary = lines(r.stdout).pop().summary;
-  closeTo(
-    summary.segments,
-    [
-      [0.6, 3.6314375],
-      [4.5314375, 8.040875],
-    ],
-    0.1,
-  );
+  for (const extra of [[], ['--energy']]) {
+    const r = await listen(opus, '--json', ...extra);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = lines(r.stdout).pop().summary;
+    assert.equal(summary.detector, extra.length ? 'energy' : 'silero-vad-v5');
+    closeTo(
+      summary.segments,
+      [
+        [0.6, 3.6314375],
+        [4.5314375, 8.040875],
+      ],
+      0.1,
+    );
+  }
 });
 
 test('bad input: no audio stream, a truncated WAV, a bad option', async () => {
@@ -113,4 +149,52 @@ test('bad input: no audio stream, a truncated WAV, a bad option', async () => {
   const d = await listen(join(dir, 'missing.wav'));
   assert.equal(d.code, 1);
   assert.match(d.stderr, /E_IO/);
+});
+
+test('bad input: a model file missing or corrupt is E_MODEL before any output', async () => {
+  const a = await listen('--json', '--model', join(dir, 'missing.onnx'));
+  assert.equal(a.code, 1);
+  assert.match(a.stderr, /E_MODEL: cannot read model/);
+  assert.equal(a.stdout, '');
+  const bad = join(dir, 'bad.onnx');
+  writeFileSync(bad, readFileSync(clip).subarray(0, 4096));
+  const b = await listen('--json', '--model', bad);
+  assert.equal(b.code, 1);
+  assert.match(b.stderr, /E_MODEL: model silero-vad-v5 \(4096 bytes\) is not a model ONNX Runtime can load/);
+  assert.equal(b.stdout, '');
+  const c = await listen('--ort', 'cuda');
+  assert.equal(c.code, 2);
+});
+
+test('ONNX Runtime not installed: the message names the package to add, exit 1; --energy still works', async () => {
+  // An install of framekit without either ONNX Runtime package: dist/ copied, every other package linked.
+  const app = join(dir, 'app');
+  cpSync(join(root, 'dist'), join(app, 'dist'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(app, 'package.json'));
+  mkdirSync(join(app, 'node_modules'));
+  for (const name of readdirSync(join(root, 'node_modules'))) {
+    if (name.startsWith('onnxruntime-') || name.startsWith('.')) continue;
+    symlinkSync(join(root, 'node_modules', name), join(app, 'node_modules', name));
+  }
+  const bin = join(app, 'dist/ts/cli/main.js');
+  const go = async (...args) => {
+    try {
+      const { stdout, stderr } = await run('node', [bin, 'listen', clip, ...args]);
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+  const a = await go('--json');
+  assert.equal(a.code, 1);
+  assert.match(a.stderr, /E_DEPENDENCY: model stages need ONNX Runtime, which is not installed/);
+  assert.match(a.stderr, /npm i onnxruntime-web/);
+  assert.match(a.stderr, /--energy/);
+  assert.equal(a.stdout, '');
+  const b = await go('--json', '--ort', 'node');
+  assert.equal(b.code, 1);
+  assert.match(b.stderr, /npm i onnxruntime-node/);
+  const c = await go('--json', '--energy');
+  assert.equal(c.code, 0, c.stderr);
+  assert.equal(lines(c.stdout).pop().summary.segments.length, 2);
 });

@@ -288,6 +288,23 @@ describe('attachAsync: late results never land on a reused frame', () => {
     return { p, fire: () => resolve(v) };
   };
 
+  test('attachIfCurrent (the same rule, for a callback): attaches in the generation it was given, never on the reused frame', () => {
+    const pool = fk.createPool({ width: 4, height: 4, size: 1 });
+    const f = pool.acquire();
+    const gen = f.generation;
+    expect(f.attachIfCurrent(gen, 'pose', 1)).toBe(true);
+    expect(f.get('pose')).toBe(1);
+    f.release();
+    expect(f.attachIfCurrent(gen, 'pose', 2)).toBe(false);
+    const g = pool.acquire(); // the same slot, next generation
+    expect(g).toBe(f);
+    expect(g.attachIfCurrent(gen, 'pose', 3)).toBe(false);
+    expect(g.get('pose')).toBeNull();
+    expect(code(() => g.attachIfCurrent(g.generation, 'nope', 1))).toBe('E_ARGUMENT');
+    g.release();
+    pool.dispose();
+  });
+
   test('a result that arrives while the frame is live attaches; nothing waits for it', async () => {
     const pool = fk.createPool({ width: 4, height: 4, size: 1 });
     const f = pool.acquire();

@@ -1,6 +1,10 @@
 import { describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
-import { FramekitError, Level, Scheduler } from '../../ts/index.js';
+import { createFramekit, FramekitError, Level, Scheduler } from '../../ts/index.js';
+import { AudioStream } from '../../ts/audio/stream.js';
+import type { AudioFrame } from '../../ts/audio/frame.js';
+import { decodeWav } from '../../ts/io/wav.js';
+import { DEFAULT_CLIP_SEGMENTS } from '../../ts/cli/commands/listen.js';
 import { SpeechHysteresis } from '../../ts/models/silero/hysteresis.js';
 import { VAD_WINDOW, VadStage, type SpeechResult } from '../../ts/models/silero/vad.js';
 import { fixturePath } from '../helpers/index.js';
@@ -163,5 +167,96 @@ describe('Silero VAD v5 stage', () => {
     expect((vad.lastError as FramekitError).code).toBe('E_MODEL');
     expect(seen.length).toBe(2);
     expect(seen.every((e) => (e as FramekitError).code === 'E_MODEL')).toBe(true);
+  });
+});
+
+describe('VAD stage on audio frames (pushFrame)', () => {
+  test('the default clip: every result on its own frame, a frame released before its result gets none, the known segments found', async () => {
+    const clip = decodeWav(readFileSync(fixturePath('speech-16k.wav'))).samples;
+    const fk = await createFramekit({ arenaBytes: 4 << 20 });
+    const stream = new AudioStream(fk, { size: 32 });
+    const scheduler = new Scheduler();
+    const vad = new VadStage({ scheduler, queue: 32, redemptionMs: 300, minSpeechMs: 250 });
+    // Odd frames are released at once (their slots are reused by later frames while their windows
+    // wait); even frames are held until their result is in, then checked.
+    const held: AudioFrame[] = [];
+    let released = 0;
+    let checked = 0;
+    const probs = new Map<number, number>();
+    const check = () => {
+      while (held.length > vad.pending) {
+        const f = held.shift()!;
+        const sp = f.get('speech');
+        expect(sp).not.toBeNull();
+        expect(sp).toBe(f.speechStorage);
+        // its own window: the one cut from this frame's samples
+        expect(sp!.startSample).toBe(f.startSample);
+        expect(sp!.window).toBe(f.startSample / VAD_WINDOW);
+        probs.set(sp!.window, sp!.probability);
+        checked++;
+        f.release();
+      }
+    };
+    const take = async (f: AudioFrame) => {
+      expect(f.has('speech')).toBe(false);
+      vad.pushFrame(f);
+      if ((f.startSample / VAD_WINDOW) % 2 === 1) {
+        f.release();
+        released++;
+      } else held.push(f);
+      if (held.length > 12) {
+        await vad.waitPending(4);
+        check();
+      }
+    };
+    for (let pos = 0; pos < clip.length; pos += 1000) {
+      stream.ring.push(clip.subarray(pos, Math.min(clip.length, pos + 1000)));
+      for (let f = stream.next(); f; f = stream.next()) await take(f);
+    }
+    for (let f = stream.flush(); f; f = stream.flush()) await take(f);
+    await vad.flush();
+    check();
+    const windows = Math.ceil(clip.length / VAD_WINDOW);
+    expect(vad.stats).toMatchObject({ pushed: windows, processed: windows, skipped: 0, errors: 0, attached: checked, late: released });
+    expect(checked + released).toBe(windows);
+    expect(scheduler.stats[Level.HIGH]!.completed).toBe(windows);
+    // the two phrases of the clip, where they were assembled (within three 32 ms windows)
+    expect(vad.segments.length).toBe(DEFAULT_CLIP_SEGMENTS.length);
+    vad.segments.forEach((s, i) => {
+      expect(Math.abs(s.start - DEFAULT_CLIP_SEGMENTS[i]![0])).toBeLessThan(0.1);
+      expect(Math.abs(s.end - DEFAULT_CLIP_SEGMENTS[i]![1])).toBeLessThan(0.1);
+    });
+    // held frames inside the phrases are speech, those in the pauses are not
+    const p = (t: number) => probs.get(2 * Math.round((t * 16000) / VAD_WINDOW / 2))!;
+    for (const t of [1.5, 2.5, 6, 7]) expect(p(t)).toBeGreaterThan(0.5);
+    for (const t of [0.2, 4.1, 8.4]) expect(p(t)).toBeLessThan(0.35);
+    expect(stream.pool.stats().live).toBe(0);
+    stream.dispose();
+    await vad.dispose();
+  }, 60_000);
+
+  test('pushFrame refuses frames that are not 512 samples at 16 kHz; a missing model leaves frames without speech', async () => {
+    const fk = await createFramekit({ arenaBytes: 1 << 20 });
+    const stream = new AudioStream(fk, { size: 4, samples: 256 });
+    stream.ring.push(new Float32Array(256));
+    const f = stream.next()!;
+    const vad = new VadStage({ scheduler: new Scheduler(), model: '/nonexistent/silero.onnx' });
+    expect(() => vad.pushFrame(f)).toThrow(FramekitError);
+    expect(vad.stats.pushed).toBe(0);
+    f.release();
+    stream.dispose();
+    const s2 = new AudioStream(fk, { size: 4 });
+    s2.ring.push(new Float32Array(1024));
+    const a = s2.next()!;
+    const b = s2.next()!;
+    vad.pushFrame(a);
+    vad.pushFrame(b);
+    await vad.idle();
+    expect((vad.lastError as FramekitError).code).toBe('E_MODEL');
+    expect(vad.stats).toMatchObject({ pushed: 2, processed: 0, attached: 0, errors: 1 });
+    expect(a.has('speech') || b.has('speech')).toBe(false);
+    a.release();
+    b.release();
+    s2.dispose();
   });
 });

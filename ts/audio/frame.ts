@@ -63,6 +63,32 @@ export interface SpeechAttachment {
   speech: boolean;
 }
 
+/** A closed stretch of speech: [startSample, endSample) of the stream, and in seconds. */
+export interface SpeechSpan {
+  startSample: number;
+  endSample: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * What a voice-activity stage that knows audio frames writes into each frame slot's own object
+ * (`AudioFrame.speechStorage`, made once per slot and refilled: no allocation per frame) and
+ * attaches under `speech` while the frame is still the one it read.
+ */
+export class SpeechState implements SpeechAttachment {
+  probability = 0;
+  speech = false;
+  /** The model window's index in the stream (window k starts at sample 512 k). */
+  window = -1;
+  /** Stream index of the window's first sample. */
+  startSample = 0;
+  /** First sample of the segment open after this window, or -1 when none is open. */
+  segmentStart = -1;
+  /** The segment that closed with this window (start/end after the hysteresis), or null. */
+  segment: SpeechSpan | null = null;
+}
+
 /** What each built-in audio attachment holds. */
 export interface AudioAttachments {
   mel: MelColumns;
@@ -131,6 +157,7 @@ export class AudioFrame extends PooledFrame<AudioAttachments> {
   readonly #levelPtr: number;
   readonly #levelView: Float32Array;
   readonly #level = new AudioLevel();
+  readonly #speech = new SpeechState();
   readonly #mel: MelColumns;
   readonly #slots: ReadonlyMap<string, SlotView>;
 
@@ -182,6 +209,16 @@ export class AudioFrame extends PooledFrame<AudioAttachments> {
   get window(): Float32Array {
     if (this._refs === 0) this.stale('window');
     return this.#window;
+  }
+
+  /**
+   * This frame slot's speech object (made once): a voice-activity stage fills it and attaches it
+   * under `speech` (`attachIfCurrent`), so a result costs no allocation. Read it through
+   * `get('speech')`, which is null until the result landed.
+   */
+  get speechStorage(): SpeechState {
+    if (this._refs === 0) this.stale('speechStorage');
+    return this.#speech;
   }
 
   /** The preallocated mel columns (filled by the stream that cut the frame; attached under `mel`). */

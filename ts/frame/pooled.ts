@@ -121,12 +121,24 @@ export abstract class PooledFrame<A> {
     if (this._refs === 0) this.stale('attachAsync');
     const i = this.#key(key);
     const gen = this.generation;
-    return Promise.resolve(promise).then((v) => {
-      if (this._refs === 0 || this.generation !== gen) return false;
-      this.attached[i] = v;
-      this.present[i] = 1;
-      return true;
-    });
+    return Promise.resolve(promise).then((v) => this.#attachAt(gen, i, v));
+  }
+
+  /**
+   * The rule `attachAsync` applies when its promise settles, for a stage that hears its result by
+   * callback instead (no promise, no allocation): attaches `value` under `key` and returns true
+   * while the frame is live in `generation` (read when the work began); returns false, attaching
+   * nothing, once the frame was released since (perhaps reused for other content).
+   */
+  attachIfCurrent(generation: number, key: string, value: unknown): boolean {
+    return this.#attachAt(generation, this.#key(key), value);
+  }
+
+  #attachAt(gen: number, i: number, v: unknown): boolean {
+    if (this._refs === 0 || this.generation !== gen) return false;
+    this.attached[i] = v;
+    this.present[i] = 1;
+    return true;
   }
 
   /** Detaches everything (new content was written; every result is out of date). */

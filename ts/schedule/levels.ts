@@ -24,7 +24,9 @@ export type LevelLike = Level | LevelName | Uppercase<LevelName>;
 export function toLevel(value: unknown, what = 'level'): Level {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < LEVEL_COUNT) return value as Level;
   if (typeof value === 'string') {
-    const i = LEVEL_NAMES.indexOf(value.toLowerCase() as LevelName);
+    // The lower-case name first: toLowerCase() makes a new string, and options pass their level on every post.
+    let i = LEVEL_NAMES.indexOf(value as LevelName);
+    if (i < 0) i = LEVEL_NAMES.indexOf(value.toLowerCase() as LevelName);
     if (i >= 0) return i as Level;
   }
   throw new FramekitError('E_ARGUMENT', `unknown ${what} ${JSON.stringify(value)}; expected one of ${LEVEL_NAMES.join(', ')} (or 0..4)`, {

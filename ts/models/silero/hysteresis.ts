@@ -47,6 +47,11 @@ export class SpeechHysteresis {
     return this.#speaking;
   }
 
+  /** First sample of the open segment, or -1 when none is open. */
+  get segmentStart(): number {
+    return this.#speaking ? this.#start : -1;
+  }
+
   /** Feeds window `index`'s probability; returns the segment that closed with it, or null. */
   update(index: number, p: number): SpeechSegment | null {
     const o = this.o;
