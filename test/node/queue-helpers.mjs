@@ -112,6 +112,7 @@ export function startWorker(queue, extra = []) {
       if (hit) return Promise.resolve(hit);
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(`worker never logged ${re}: ${lines.join('\n')}`)), ms);
+        t.unref(); // a waiter that lost a race must not hold the test process open
         waiters.push({ re, resolve: (l) => (clearTimeout(t), resolve(l)) });
       });
     },

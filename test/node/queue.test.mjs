@@ -41,6 +41,9 @@ test('batch over three workers, one killed mid-job, a corrupt input, Redis resta
     writeClip(join(dir, 'b.y4m'), { photo: 'coffee.png', frames: 60, dx: 2, dy: 0 }),
     writeClip(join(dir, 'c.y4m'), { photo: 'chelsea.png', frames: 60, dx: 1, dy: 0, width: 256, height: 192 }),
   ];
+  // The same bytes as a.y4m under another name: one job serves both inputs.
+  const copy = join(dir, 'a-copy.y4m');
+  writeFileSync(copy, readFileSync(clips[0]));
   const corrupt = join(dir, 'corrupt.y4m');
   writeFileSync(corrupt, readFileSync(clips[1]).subarray(0, 40000)); // ends inside its first frame: E_DECODE or E_IO
   const workers = [];
@@ -60,7 +63,7 @@ test('batch over three workers, one killed mid-job, a corrupt input, Redis resta
   for (let i = 0; i < 3; i++) workers.push(startWorker(queue, LOCK));
   await Promise.all(workers.map((w) => w.waitFor(/ 1 at once/)));
 
-  const batch = cli(['batch', ...clips, corrupt, '--queue', queue, '--out', out, '--attempts', '2', '--json', '--timeout', '240000']);
+  const batch = cli(['batch', ...clips, copy, corrupt, '--queue', queue, '--out', out, '--attempts', '2', '--json', '--timeout', '240000']);
   // Kill whichever worker starts the long clip first, mid-job: its lock expires and another redoes it.
   const [victim, startLine] = await Promise.race(workers.map((w, i) => w.waitFor(/job \S+ started: .*a\.y4m/).then((l) => [i, l])));
   const jobId = /job (\S+) started/.exec(startLine)[1];
@@ -77,11 +80,14 @@ test('batch over three workers, one killed mid-job, a corrupt input, Redis resta
   const r = await batch;
   assert.equal(r.code, 1, `batch exits non-zero when a job failed: ${r.stderr}`);
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()).summary;
-  assert.equal(summary.files, 4);
+  assert.equal(summary.files, 5);
+  assert.equal(summary.duplicates, 1);
+  assert.equal(summary.total, 4, 'four jobs: the copy is not a job of its own');
   assert.equal(summary.done, 3);
   assert.equal(summary.failed, 1);
   assert.equal(summary.failures[0].input, corrupt);
-  assert.match(summary.failures[0].reason, /corrupt|truncated|ends|E_DECODE|E_IO|short/i);
+  // The typed error of the track that failed, its code first.
+  assert.match(summary.failures[0].reason, /^E_DECODE: .*corrupt\.y4m.*(ends mid-frame|truncated)/i);
   assert.equal(summary.frames, 90 + 60 + 60);
   assert.ok(summary.retried >= 1, 'the corrupt job was tried again before it failed');
 
@@ -95,6 +101,8 @@ test('batch over three workers, one killed mid-job, a corrupt input, Redis resta
     assert.deepEqual(stableLines(readFileSync(o.lines, 'utf8')), want[i], `output of ${clips[i]}`);
     assert.equal(JSON.parse(readFileSync(o.summary, 'utf8')).frames, want[i].length);
   }
+  const dup = summary.outputs.find((x) => x.input === copy);
+  assert.equal(dup?.lines, summary.outputs.find((x) => x.input === clips[0]).lines, 'the copy is listed with the one output');
   assert.ok(!names.some((n) => n.includes('corrupt')), 'a failed job leaves no output');
   // The killed worker never finished its job; another worker started it again and finished it.
   await restarted;
@@ -116,24 +124,36 @@ test('batch over three workers, one killed mid-job, a corrupt input, Redis resta
   assert.ok(live[0].lines.some((l) => /SIGTERM/.test(l)));
 });
 
-test('without a shared folder the results come back through Redis into --results', async (t) => {
+test('without a shared folder the results come back through Redis into --results; two jobs at once on the two threads of one worker', async (t) => {
   const port = await freePort();
   const redis = await startRedis(port);
   const queue = `redis://127.0.0.1:${port}/fk-results`;
   const dir = tmp('fk-queue-r-');
-  const clip = writeClip(join(dir, 'd.y4m'), { frames: 20 });
-  const w = startWorker(queue, LOCK);
+  const clips = [
+    writeClip(join(dir, 'd.y4m'), { frames: 40 }),
+    writeClip(join(dir, 'e.y4m'), { photo: 'camera.png', frames: 40, dx: 1, dy: 2 }),
+  ];
+  const w = startWorker(queue, ['--lock-ms', '1500', '--concurrency', '2']);
   t.after(async () => {
     w.proc.kill('SIGKILL');
     await redis.stop();
   });
-  await w.waitFor(/ 1 at once/);
-  const ref = await cli(['track', clip, '--json']);
+  await w.waitFor(/ 2 at once/);
+  const refs = [];
+  for (const c of clips) refs.push(stableLines((await cli(['track', c, '--json'])).stdout));
   const results = join(dir, 'results');
-  const r = await cli(['batch', clip, '--queue', queue, '--results', results, '--json', '--timeout', '60000']);
+  const r = await cli(['batch', ...clips, '--queue', queue, '--results', results, '--json', '--timeout', '60000']);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout).summary;
-  assert.deepEqual(stableLines(readFileSync(s.outputs[0].lines, 'utf8')), stableLines(ref.stdout));
+  for (let i = 0; i < clips.length; i++) {
+    const o = s.outputs.find((x) => x.input === clips[i]);
+    assert.deepEqual(stableLines(readFileSync(o.lines, 'utf8')), refs[i], `output of ${clips[i]}`);
+  }
+  // Both jobs ran on this one process, the second started before the first was done.
+  const started = w.lines.filter((l) => / started: /.test(l)).length;
+  const firstDone = w.lines.findIndex((l) => / done: /.test(l));
+  assert.equal(started, 2);
+  assert.equal(w.lines.slice(0, firstDone).filter((l) => / started: /.test(l)).length, 2, w.lines.join('\n'));
 });
 
 test('SIGTERM past the grace period hands the running job back; another worker completes it', async (t) => {

@@ -37,7 +37,10 @@ export interface BatchProgress {
 }
 
 export interface BatchSummary extends BatchProgress {
+  /** Inputs given (after expansion). */
   files: number;
+  /** Inputs whose content and options equal an earlier input's: one job serves them all (counted once in frames). */
+  duplicates: number;
   wallS: number;
   /** Frames processed by this batch's jobs divided by the batch's wall time: the cluster's rate. */
   fps: number;
@@ -112,10 +115,16 @@ export async function runBatch(address: QueueAddress, inputs: string[], o: Batch
   const ids: string[] = [];
   const inputOf = new Map<string, TrackJobData>();
   const skippedIds = new Set<string>();
+  // Inputs with the same content and options as an earlier one: the same job, listed under each input.
+  const duplicates: Array<{ input: string; id: string }> = [];
   try {
     await queue.waitUntilReady();
     for (const { id, data } of described) {
       const full: TrackJobData = { ...data, out };
+      if (inputOf.has(id)) {
+        duplicates.push({ input: data.input, id });
+        continue;
+      }
       ids.push(id);
       inputOf.set(id, full);
       const existing = await queue.getJob(id);
@@ -192,7 +201,9 @@ export async function runBatch(address: QueueAddress, inputs: string[], o: Batch
       const job = (await queue.getJob(id))!;
       const data = inputOf.get(id)!;
       if ((await job.getState()) === 'failed') {
-        failures.push({ input: data.input, reason: job.failedReason ?? 'unknown' });
+        const reason = job.failedReason ?? 'unknown';
+        failures.push({ input: data.input, reason });
+        for (const dup of duplicates) if (dup.id === id) failures.push({ input: dup.input, reason });
         continue;
       }
       const r = job.returnvalue as TrackJobResult;
@@ -206,9 +217,18 @@ export async function runBatch(address: QueueAddress, inputs: string[], o: Batch
       }
       if (!skippedIds.has(id)) framesRun += Number(r.summary.frames ?? 0);
       outputs.push({ input: data.input, lines: paths.lines, summary: paths.summary });
+      for (const dup of duplicates) if (dup.id === id) outputs.push({ input: dup.input, lines: paths.lines, summary: paths.summary });
     }
     const wallS = (performance.now() - t0) / 1000;
-    return { ...final, files: ids.length, wallS, fps: framesRun / Math.max(1e-9, wallS), failures, outputs };
+    return {
+      ...final,
+      files: ids.length + duplicates.length,
+      duplicates: duplicates.length,
+      wallS,
+      fps: framesRun / Math.max(1e-9, wallS),
+      failures,
+      outputs,
+    };
   } finally {
     await Promise.all([queue.close(), events.close()]);
   }

@@ -1,17 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FramekitError } from '../errors.js';
+import { Worker as Thread } from 'node:worker_threads';
+import { FramekitError, type FramekitErrorCode } from '../errors.js';
 import { connectionOf, loadBullmq } from './deps.js';
 import type { TrackJobData, TrackJobResult } from './job.js';
 import { discard, outputPaths, partialDir, readDone, writeAtomic } from './output.js';
 import type { QueueAddress } from './url.js';
 
 export interface WorkerOptions {
-  /** Jobs run at once, each `framekit track` in its own process (default: one per core). */
+  /** Jobs run at once, each on its own track thread (default: one per core). */
   concurrency?: number;
   /** Milliseconds a job's lock lasts without renewal: a dead worker's job is taken over after about this long (default 30000). */
   lockMs?: number;
@@ -31,39 +29,120 @@ export interface RunningWorker {
   id: string;
 }
 
-/** The framekit CLI this module belongs to (dist/ts/cli/main.js, or ts/cli/main.ts under Bun). */
-function cliPath(): string {
+/** The track thread's messages (ts/cli/track-thread.ts, which runs the CLI's own track command). */
+type Reply =
+  | { type: 'ready' }
+  | { type: 'progress'; frames: number }
+  | { type: 'done'; summary: Record<string, unknown>; frames: number }
+  | { type: 'failed'; code: FramekitErrorCode; message: string; details: Record<string, unknown> };
+
+/** The track thread's module beside this one (dist/ts/cli/track-thread.js, or ts/cli/track-thread.ts under Bun). */
+function threadUrl(): URL {
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return fileURLToPath(new URL(`../cli/main.${ext}`, import.meta.url));
+  return new URL(`../cli/track-thread.${ext}`, import.meta.url);
 }
 
-/** Message of the last `framekit track: ...` line a failed child printed, else its last line. */
-function reasonOf(stderr: string, code: number | null, signal: NodeJS.Signals | null): string {
-  const lines = stderr
-    .replace(/\r/g, '\n')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const tagged = lines.filter((l) => l.startsWith('framekit ')).pop();
-  const last = tagged ?? lines.pop();
-  return last ?? `framekit track exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
+/** Thrown by TrackThread.run when the thread was stopped (shutdown past the grace period) or died. */
+class ThreadGone extends Error {}
+
+/**
+ * One warm track thread: started once, it runs one job at a time for the worker's whole life, so
+ * module loading and WebAssembly compilation are paid once per thread, not once per job.
+ */
+class TrackThread {
+  readonly #thread: Thread;
+  readonly ready: Promise<void>;
+  #current: { resolve(r: Reply): void; reject(e: Error): void; progress(frames: number): void } | null = null;
+  #gone: Error | null = null;
+
+  constructor() {
+    this.#thread = new Thread(threadUrl());
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#thread.on('message', (r: Reply) => {
+        if (r.type === 'ready') resolve();
+        else if (r.type === 'progress') this.#current?.progress(r.frames);
+        else {
+          const c = this.#current;
+          this.#current = null;
+          c?.resolve(r);
+        }
+      });
+      const die = (e: Error) => {
+        this.#gone ??= e;
+        reject(e);
+        const c = this.#current;
+        this.#current = null;
+        c?.reject(e);
+      };
+      this.#thread.on('error', (e: Error) => die(new ThreadGone(`the track thread failed: ${e.message}`)));
+      this.#thread.on('exit', (code) => die(new ThreadGone(`the track thread exited (${code})`)));
+    });
+    this.ready.catch(() => {});
+  }
+
+  /** Taken by a job (set by the worker when it hands the thread a job, cleared when the job ends). */
+  claimed = false;
+  get alive(): boolean {
+    return this.#gone === null;
+  }
+
+  /** Runs one job; resolves with the thread's 'done' or 'failed' reply, rejects (ThreadGone) if the thread ends first. */
+  run(job: { input: string; features: number; backend: string; tmp: string }, progress: (frames: number) => void): Promise<Reply> {
+    if (this.#gone) return Promise.reject(this.#gone);
+    return new Promise<Reply>((resolve, reject) => {
+      this.#current = { resolve, reject, progress };
+      this.#thread.postMessage({ type: 'job', ...job });
+    });
+  }
+
+  /** Ends the thread at once (a job it was running ends unfinished). */
+  async stop(): Promise<void> {
+    await this.#thread.terminate();
+  }
 }
 
 /**
- * Takes jobs from the queue and runs `framekit track` on each in a child process (one per core by
- * default), writing the JSON lines and summary atomically to the job's shared folder, or returning
- * them through Redis when it has none. A job's lock is renewed while it runs; if this process dies,
- * the lock expires and another worker redoes the job from the start (partial output stays in
- * `.partial/` and is never taken for a result). On close() (SIGTERM in the CLI) the worker takes no
- * new job, lets running ones finish for graceMs, then hands them back to the queue unfinished.
+ * Takes jobs from the queue and runs `framekit track` on each on a warm track thread (one per core
+ * by default; `concurrency` threads, each reused job after job), writing the JSON lines and summary
+ * atomically to the job's shared folder, or returning them through Redis when it has none. A job's
+ * lock is renewed while it runs; if this process dies, the lock expires and another worker redoes
+ * the job from the start (partial output stays in `.partial/` and is never taken for a result). On
+ * close() (SIGTERM in the CLI) the worker takes no new job, lets running ones finish for graceMs,
+ * then stops their threads and hands the jobs back to the queue unfinished.
  */
 export async function startWorker(address: QueueAddress, o: WorkerOptions = {}): Promise<RunningWorker> {
   const { Worker, WaitingError } = await loadBullmq();
   const log = o.log ?? (() => {});
   const id = `${hostname()}-${process.pid}`;
   const maxResult = o.maxResultBytes ?? 16 << 20;
-  const children = new Set<ChildProcess>();
+  const concurrency = o.concurrency ?? availableParallelism();
+  // One warm thread per job slot, started (modules loaded, WebAssembly compiled) before the first job.
+  const threads = Array.from({ length: concurrency }, () => new TrackThread());
+  try {
+    await Promise.all(threads.map((t) => t.ready));
+  } catch (e) {
+    await Promise.all(threads.map((t) => t.stop()));
+    throw new FramekitError('E_STATE', `framekit worker: a track thread did not start: ${(e as Error).message}`);
+  }
   let stopping = false;
+
+  /** An idle thread; one that died (an uncaught error in it) is replaced. BullMQ never runs more than `concurrency` jobs. */
+  const takeThread = async (): Promise<TrackThread> => {
+    const i = threads.findIndex((t) => !t.claimed);
+    if (i < 0) throw new FramekitError('E_STATE', `framekit worker: more jobs than its ${concurrency} track threads`);
+    threads[i]!.claimed = true;
+    if (!threads[i]!.alive) {
+      threads[i] = new TrackThread();
+      threads[i]!.claimed = true;
+      try {
+        await threads[i]!.ready;
+      } catch (e) {
+        threads[i]!.claimed = false;
+        throw e;
+      }
+    }
+    return threads[i]!;
+  };
 
   const run = async (
     job: { id?: string; data: TrackJobData; updateProgress(p: object): Promise<void>; moveToWait(t?: string): Promise<number> },
@@ -81,34 +160,18 @@ export async function startWorker(address: QueueAddress, o: WorkerOptions = {}):
     const scratch = d.out ?? join(process.cwd(), '.framekit-worker');
     await mkdir(partialDir(scratch), { recursive: true });
     const tmp = join(partialDir(scratch), `${d.stem}.${id}.${Date.now()}.jsonl`);
-    const args = [cliPath(), 'track', d.input, '--json', '--features', String(d.options.features), '--backend', d.options.backend];
     log(`job ${job.id} started: ${d.input}`);
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    const file = createWriteStream(tmp);
-    let frames = 0;
-    let tail = '';
-    let stderr = '';
-    let lastProgress = 0;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      file.write(chunk);
-      const text = tail + chunk.toString('utf8');
-      const parts = text.split('\n');
-      tail = parts.pop()!;
-      frames += parts.length;
-      const now = performance.now();
-      if (now - lastProgress > 250) {
-        lastProgress = now;
-        job.updateProgress({ frames, worker: id }).catch(() => {});
+    let reply: Reply;
+    try {
+      const thread = await takeThread();
+      try {
+        reply = await thread.run({ input: d.input, features: d.options.features, backend: d.options.backend, tmp }, (frames) => {
+          job.updateProgress({ frames, worker: id }).catch(() => {});
+        });
+      } finally {
+        thread.claimed = false;
       }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString('utf8')).slice(-8192);
-    });
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
-    children.delete(child);
-    await new Promise<void>((res, rej) => file.end((e?: Error | null) => (e ? rej(e) : res())));
-    if (code !== 0) {
+    } catch (e) {
       await discard(tmp);
       if (stopping) {
         // Shut down before the job finished: back to the queue, no attempt counted.
@@ -116,33 +179,27 @@ export async function startWorker(address: QueueAddress, o: WorkerOptions = {}):
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      const reason = reasonOf(stderr, code, signal);
-      log(`job ${job.id} failed: ${reason}`);
-      throw new FramekitError(code === 2 ? 'E_ARGUMENT' : 'E_IO', reason);
+      log(`job ${job.id} failed: ${(e as Error).message}`);
+      throw new FramekitError('E_STATE', (e as Error).message);
     }
-    const { readFile } = await import('node:fs/promises');
-    const text = await readFile(tmp, 'utf8');
-    const lines = text.trimEnd().split('\n');
-    const last = lines.pop() ?? '';
-    let summary: Record<string, unknown>;
-    try {
-      summary = (JSON.parse(last) as { summary: Record<string, unknown> }).summary;
-      if (!summary) throw new Error('no summary');
-    } catch {
-      await discard(tmp);
-      throw new FramekitError('E_IO', `framekit track ended without its summary line for ${d.input}`);
+    if (reply.type === 'failed') {
+      const err = new FramekitError(reply.code, reply.message, reply.details);
+      log(`job ${job.id} failed: ${err.message}`);
+      throw err;
     }
-    const body = lines.length ? lines.join('\n') + '\n' : '';
+    if (reply.type !== 'done') throw new FramekitError('E_STATE', `framekit worker: unexpected reply ${reply.type} from a track thread`);
+    const { summary } = reply;
     const ms = performance.now() - t0;
     if (d.out) {
       const p = outputPaths(d.out, d.stem);
-      // The per-frame lines first, the summary last: a summary on disk means the job is complete.
-      await writeAtomic(d.out, p.lines, body, d.stem);
+      // The per-frame lines first (the thread flushed them to disk; a rename in the same folder
+      // tree is atomic), the summary last: a summary on disk means the job is complete.
+      await rename(tmp, p.lines);
       await writeAtomic(d.out, p.summary, JSON.stringify(summary) + '\n', d.stem);
-      await discard(tmp);
       log(`job ${job.id} done: ${String(summary.frames)} frames in ${(ms / 1000).toFixed(2)} s`);
       return { summary, worker: id, ms };
     }
+    const body = await readFile(tmp, 'utf8');
     await discard(tmp);
     if (Buffer.byteLength(body) > maxResult)
       throw new FramekitError(
@@ -156,7 +213,7 @@ export async function startWorker(address: QueueAddress, o: WorkerOptions = {}):
   const lockMs = o.lockMs ?? 30000;
   const worker = new Worker(address.name, run as never, {
     connection: connectionOf(address) as never,
-    concurrency: o.concurrency ?? availableParallelism(),
+    concurrency,
     lockDuration: lockMs,
     stalledInterval: Math.max(250, Math.floor(lockMs / 2)),
     // A job whose worker died is taken over this many times before it counts as failed.
@@ -168,16 +225,18 @@ export async function startWorker(address: QueueAddress, o: WorkerOptions = {}):
   const close = (): Promise<void> => {
     if (closing) return closing;
     stopping = true;
+    // Past the grace period, the threads still running a job are stopped: their jobs go back to the queue.
     const grace = setTimeout(() => {
-      for (const c of children) c.kill('SIGTERM');
+      for (const t of threads) if (t.claimed) void t.stop();
     }, o.graceMs ?? 60000);
     closing = worker.close().finally(() => clearTimeout(grace));
     return closing;
   };
   await worker.waitUntilReady();
-  log(`worker ${id} on ${address.host}:${address.port}/${address.name}, ${o.concurrency ?? availableParallelism()} at once`);
+  log(`worker ${id} on ${address.host}:${address.port}/${address.name}, ${concurrency} at once`);
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
-  worker.on('closed', () => resolveClosed());
+  // Closed: no job runs any more; the threads end with the worker.
+  worker.on('closed', () => void Promise.all(threads.map((t) => t.stop())).then(() => resolveClosed()));
   return { id, close, closed };
 }
