@@ -77,6 +77,7 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
 const GRAY: usize = 128;
 const RGBA: usize = 96;
 const SKIP: i32 = -1;
+const CHUNK: i32 = 256;
 
 // The taps and weights of four pixels, as gray8 / rgba4 take them: tap column SX and weight FX in
 // 0..32 (likewise y), the pair (SX, SX + 1) inside the source. BORDER_REPLICATE: X is clamped to
@@ -343,23 +344,30 @@ export function warp_affine(
       const vy = i32x4.splat(Y0);
       const w1 = i16x8.splat(<i16>(srcWidth - 1));
       const h1 = i16x8.splat(<i16>(srcHeight - 1));
-      let r = map;
-      for (; x + 8 <= dstWidth; x += 8) {
-        const o = <usize>x << 2;
-        const X0 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o)), 5);
-        const Y0 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o)), 5);
-        const X1 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o, 16)), 5);
-        const Y1 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o, 16)), 5);
-        if (!plan(r, srcStride, srcWidth, srcHeight, cn, X0, Y0, X1, Y1, w1, h1, border, d + <usize>(x * cn), value)) {
-          const p = d + <usize>(x * cn);
-          scalar4(src, srcStride, srcWidth, srcHeight, cn, p, X0, Y0, border, value);
-          scalar4(src, srcStride, srcWidth, srcHeight, cn, p + <usize>(cn << 2), X1, Y1, border, value);
-          store<i32>(r, SKIP);
+      const full = dstWidth & ~7;
+      // CHUNK columns at a time, so that the map stays in the first-level cache.
+      while (x < full) {
+        const x0 = x;
+        const end = full - x0 < CHUNK ? full : x0 + CHUNK;
+        let r = map;
+        for (; x < end; x += 8) {
+          const o = <usize>x << 2;
+          const X0 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o)), 5);
+          const Y0 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o)), 5);
+          const X1 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o, 16)), 5);
+          const Y1 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o, 16)), 5);
+          if (!plan(r, srcStride, srcWidth, srcHeight, cn, X0, Y0, X1, Y1, w1, h1, border, d + <usize>(x * cn), value)) {
+            const p = d + <usize>(x * cn);
+            scalar4(src, srcStride, srcWidth, srcHeight, cn, p, X0, Y0, border, value);
+            scalar4(src, srcStride, srcWidth, srcHeight, cn, p + <usize>(cn << 2), X1, Y1, border, value);
+            store<i32>(r, SKIP);
+          }
+          r += rec;
         }
-        r += rec;
+        const db = d + <usize>(x0 * cn);
+        if (cn == 1) gray(src, srcStride, db, map, (x - x0) >> 3, lanes != 0);
+        else rgba(src, srcStride, db, map, (x - x0) >> 3, lanes != 0);
       }
-      if (cn == 1) gray(src, srcStride, d, map, x >> 3, lanes != 0);
-      else rgba(src, srcStride, d, map, x >> 3, lanes != 0);
     }
     for (; x < dstWidth; x++) {
       const o = <usize>x << 2;
