@@ -6,14 +6,14 @@
 // the border value. `m` points at the inverse map (destination to source) as 6 or 9 f64s; `border`
 // is 0 for BORDER_CONSTANT (`value` holds the channel bytes, channel 0 lowest), 1 for BORDER_REPLICATE.
 //
-// SIMD, eight pixels a step: the positions come eight at a time (affine: int32 adds of a
-// per-column table; perspective: f64x2 arithmetic, the same IEEE operations OpenCV does one pixel
-// at a time, so the same doubles). With BORDER_REPLICATE, or when all eight 2x2 blocks lie inside
-// the source, the taps are gathered with lane loads (gray: a row-0 pair and a row-1 pair per pixel,
-// load16_lane, blended in i16 lanes then widened by extmul; four channels: 8 bytes of each row per
-// pixel, load64_lane, blended with i32x4.dot_i16x8_s against the weights packed as i16 pairs).
-// Otherwise (BORDER_CONSTANT near and past the edges) the scalar pixel() takes them, as it takes
-// the row tails and the whole image in the scalar build.
+// SIMD, eight pixels a step, in two passes over each run of columns (see plan, gray, rgba below):
+// the positions come eight at a time (affine: int32 adds of a per-column table; perspective:
+// f64x2 arithmetic, the same IEEE operations OpenCV does one pixel at a time, so the same
+// doubles) and become a map of tap offsets and i16 weights; a gather loop then loads the taps and
+// blends them with i32x4.dot_i16x8_s. With BORDER_CONSTANT, eight pixels entirely outside the
+// source get the border value in one store, and eight near an edge go to the scalar pixel(), as
+// the row tails and the whole image do in the scalar build. The last argument picks the gather's
+// forms: 1 those V8 compiles best, 0 those JavaScriptCore does (the same bytes either way).
 
 const CONSTANT: i32 = 0;
 
@@ -200,7 +200,7 @@ const CHUNK: i32 = 256;
 // pair S00 | S01 << 8, of b its row-1 pair. In i16 lanes:
 //   h0 = 32 S00 + fx (S01 - S00),  h1 likewise      (= (32 - fx) S00 + fx S01 <= 8160)
 //   out = ((32 - fy) h0 + fy h1 + 512) >> 10        (products widened to i32 by extmul)
-function gray(src: usize, stride: i32, d: usize, map: usize, n: i32, lanes: bool): void {
+function gray(src: usize, stride: i32, d: usize, map: usize, n: i32, v8: bool): void {
   const s = <usize>stride;
   const half = i32x4.splat(512);
   for (let g = 0; g < n; g++) {
@@ -210,7 +210,7 @@ function gray(src: usize, stride: i32, d: usize, map: usize, n: i32, lanes: bool
     // Pixel k's 2x2 block as one i32 lane, S00 S01 S10 S11 from the lowest byte.
     let t = i32x4.splat(0);
     let u = i32x4.splat(0);
-    if (lanes) {
+    if (v8) {
       const p0 = src + <usize>o0;
       const p1 = src + <usize>load<i32>(r, 4);
       const p2 = src + <usize>load<i32>(r, 8);
@@ -257,40 +257,49 @@ function gray(src: usize, stride: i32, d: usize, map: usize, n: i32, lanes: bool
   }
 }
 
-// One four-channel pixel whose 2x2 block lies inside: 8 bytes of row 0 and of row 1 from p, the
-// two taps of each channel made neighbours (one single-input shuffle), widened to i16 and dotted
-// with the weights, which come as i16 pairs (w00, w01) and (w10, w11) broadcast to every lane.
+// One four-channel pixel whose 2x2 block lies inside: 8 bytes of row 0 and of row 1 from p, each
+// channel's two taps made neighbours as i16, dotted with the weights, which come as i16 pairs
+// (w00, w01) and (w10, w11) broadcast to every lane. V8 forms: lane loads, then one single-input
+// shuffle and two widenings; JavaScriptCore forms: scalar loads, then two swizzles whose indices
+// past 15 give the zero high bytes (one instruction each there, several under V8).
 // @ts-ignore: decorator
-@inline function rgba1(p: usize, stride: usize, top: v128, bot: v128, lanes: bool): v128 {
-  let v: v128;
-  if (lanes) v = v128.load64_lane(p + stride, v128.load64_zero(p), 1);
-  else v = i64x2.replace_lane(i64x2.splat(load<u64>(p)), 1, load<u64>(p + stride));
-  v = i8x16.shuffle(v, v, 0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
-  return i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(v), top), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(v), bot));
+@inline function rgba1(p: usize, stride: usize, top: v128, bot: v128, v8: bool): v128 {
+  let r0: v128, r1: v128;
+  if (v8) {
+    let v = v128.load64_lane(p + stride, v128.load64_zero(p), 1);
+    v = i8x16.shuffle(v, v, 0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
+    r0 = i16x8.extend_low_i8x16_u(v);
+    r1 = i16x8.extend_high_i8x16_u(v);
+  } else {
+    const v = i64x2.replace_lane(i64x2.splat(load<u64>(p)), 1, load<u64>(p + stride));
+    r0 = i8x16.swizzle(v, v128(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1));
+    r1 = i8x16.swizzle(v, v128(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1));
+  }
+  return i32x4.add(i32x4.dot_i16x8_s(r0, top), i32x4.dot_i16x8_s(r1, bot));
 }
 
 // Four four-channel pixels of the record half at r into d.
 // @ts-ignore: decorator
-@inline function rgba4(src: usize, s: usize, r: usize, d: usize, half: v128, lanes: bool): void {
-  const r0 = rgba1(src + <usize>load<i32>(r), s, v128.load32_splat(r + 16), v128.load32_splat(r + 32), lanes);
-  const r1 = rgba1(src + <usize>load<i32>(r, 4), s, v128.load32_splat(r + 20), v128.load32_splat(r + 36), lanes);
-  const r2 = rgba1(src + <usize>load<i32>(r, 8), s, v128.load32_splat(r + 24), v128.load32_splat(r + 40), lanes);
-  const r3 = rgba1(src + <usize>load<i32>(r, 12), s, v128.load32_splat(r + 28), v128.load32_splat(r + 44), lanes);
+@inline function rgba4(src: usize, s: usize, r: usize, d: usize, half: v128, v8: bool): void {
+  const r0 = rgba1(src + <usize>load<i32>(r), s, v128.load32_splat(r + 16), v128.load32_splat(r + 32), v8);
+  const r1 = rgba1(src + <usize>load<i32>(r, 4), s, v128.load32_splat(r + 20), v128.load32_splat(r + 36), v8);
+  const r2 = rgba1(src + <usize>load<i32>(r, 8), s, v128.load32_splat(r + 24), v128.load32_splat(r + 40), v8);
+  const r3 = rgba1(src + <usize>load<i32>(r, 12), s, v128.load32_splat(r + 28), v128.load32_splat(r + 44), v8);
   const a = i16x8.narrow_i32x4_s(i32x4.shr_u(i32x4.add(r0, half), 10), i32x4.shr_u(i32x4.add(r1, half), 10));
   const b = i16x8.narrow_i32x4_s(i32x4.shr_u(i32x4.add(r2, half), 10), i32x4.shr_u(i32x4.add(r3, half), 10));
   v128.store(d, i8x16.narrow_i16x8_u(a, b));
 }
 
 // Four-channel pixels from n records at map into d, eight a record.
-function rgba(src: usize, stride: i32, d: usize, map: usize, n: i32, lanes: bool): void {
+function rgba(src: usize, stride: i32, d: usize, map: usize, n: i32, v8: bool): void {
   const s = <usize>stride;
   const half = i32x4.splat(512);
   for (let g = 0; g < n; g++) {
     const r = map + <usize>g * RGBA;
     if (load<i32>(r) == SKIP) continue;
     const o = d + (<usize>g << 5);
-    rgba4(src, s, r, o, half, lanes);
-    rgba4(src, s, r + 48, o + 16, half, lanes);
+    rgba4(src, s, r, o, half, v8);
+    rgba4(src, s, r + 48, o + 16, half, v8);
   }
 }
 
@@ -317,7 +326,7 @@ function rgba(src: usize, stride: i32, d: usize, map: usize, n: i32, lanes: bool
 // round(M3 x 1024), each padded to 16 bytes, then (SIMD) the map of a row: a record per 8 pixels.
 export function warp_affine(
   src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
-  cn: i32, m: usize, border: i32, value: u32, work: usize, lanes: i32,
+  cn: i32, m: usize, border: i32, value: u32, work: usize, v8: i32,
 ): void {
   const m0 = load<f64>(m);
   const m1 = load<f64>(m, 8);
@@ -365,8 +374,8 @@ export function warp_affine(
           r += rec;
         }
         const db = d + <usize>(x0 * cn);
-        if (cn == 1) gray(src, srcStride, db, map, (x - x0) >> 3, lanes != 0);
-        else rgba(src, srcStride, db, map, (x - x0) >> 3, lanes != 0);
+        if (cn == 1) gray(src, srcStride, db, map, (x - x0) >> 3, v8 != 0);
+        else rgba(src, srcStride, db, map, (x - x0) >> 3, v8 != 0);
       }
     }
     for (; x < dstWidth; x++) {
@@ -423,7 +432,7 @@ export function warp_affine(
 // is monotonic in i, so its ends tell), else the block goes to scalar code.
 export function warp_perspective(
   src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
-  cn: i32, m: usize, border: i32, value: u32, work: usize, lanes: i32,
+  cn: i32, m: usize, border: i32, value: u32, work: usize, v8: i32,
 ): void {
   const m0 = load<f64>(m);
   const m1 = load<f64>(m, 8);
@@ -492,8 +501,8 @@ export function warp_perspective(
           }
           r += rec;
         }
-        if (cn == 1) gray(src, srcStride, db, map, n >> 3, lanes != 0);
-        else rgba(src, srcStride, db, map, n >> 3, lanes != 0);
+        if (cn == 1) gray(src, srcStride, db, map, n >> 3, v8 != 0);
+        else rgba(src, srcStride, db, map, n >> 3, v8 != 0);
       }
       for (; i < bw; i++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, i, border, value);
     }

@@ -78,9 +78,9 @@ describe('warp: every implementation equals the reference', () => {
   }
 });
 
-describe('warp: both tap-loading forms of the SIMD build (lane loads for V8, scalar loads for JavaScriptCore)', () => {
+describe('warp: both engine forms of the SIMD build (lane loads for V8, scalar loads and swizzles for JavaScriptCore)', () => {
   // The API takes the form this engine compiles best; here each is called through the export.
-  test('lanes 0 and 1: affine and perspective, gray and RGBA, both borders, odd sizes, guard bytes', () => {
+  test('forms 0 and 1: affine and perspective, gray and RGBA, both borders, odd sizes, guard bytes', () => {
     const fk = fks[2]![1];
     const px = fk.context.wasm!.pixels;
     const f64 = new Float64Array(fk.heap.buffer);
@@ -103,7 +103,7 @@ describe('warp: both tap-loading forms of the SIMD build (lane loads for V8, sca
       const ref = guarded(fk, dw, dh, format, { guard: 0 });
       if (perspective) warpPerspectiveReference(fk.heap, ref.plane, src.plane, cn, inv, o.border!, value);
       else warpAffineReference(fk.heap, ref.plane, src.plane, cn, inv, o.border!, value);
-      for (const lanes of [0, 1]) {
+      for (const v8 of [0, 1]) {
         const dst = guarded(fk, dw, dh, format, { stride: dw * cn + (t % 5), offset: (t * 3) % 16, guard: 16 });
         const s = fk.context.scratch.take(fk.context.kernels.warp.scratchBytes(dw));
         f64.set(inv, s >> 3);
@@ -111,9 +111,9 @@ describe('warp: both tap-loading forms of the SIMD build (lane loads for V8, sca
         const b = o.border === 'replicate' ? 1 : 0;
         const p = dst.plane;
         const q = src.plane;
-        if (perspective) px.warp_perspective(q.ptr, q.stride, sw, sh, p.ptr, p.stride, dw, dh, cn, s, b, packed, s + 80, lanes);
-        else px.warp_affine(q.ptr, q.stride, sw, sh, p.ptr, p.stride, dw, dh, cn, s, b, packed, s + 80, lanes);
-        expect({ t, lanes, diff: firstDifference(p, ref.plane) }).toEqual({ t, lanes, diff: null });
+        if (perspective) px.warp_perspective(q.ptr, q.stride, sw, sh, p.ptr, p.stride, dw, dh, cn, s, b, packed, s + 80, v8);
+        else px.warp_affine(q.ptr, q.stride, sw, sh, p.ptr, p.stride, dw, dh, cn, s, b, packed, s + 80, v8);
+        expect({ t, v8, diff: firstDifference(p, ref.plane) }).toEqual({ t, v8, diff: null });
         dst.check();
         dst.free();
       }

@@ -34,9 +34,9 @@ export function bindWarp(b: KernelBackend): WarpKernel {
     };
   }
   const f64 = new Float64Array(b.heap.buffer, 0, b.heap.length >> 3);
-  // How the gather loop loads the taps: lane loads (1) compile best under V8, scalar loads put
-  // into lanes (0) under JavaScriptCore (wasm/warp.ts, gray and rgba).
-  const lanes = isJavaScriptCore() ? 0 : 1;
+  // The gather loop's engine-specific forms (wasm/warp.ts, gray and rgba): lane loads and a
+  // shuffle under V8 (1); scalar loads put into lanes, and swizzles, under JavaScriptCore (0).
+  const v8 = isJavaScriptCore() ? 0 : 1;
   const MATRIX = 80; // 9 f64s, 16-byte aligned; wasm/warp.ts's work area follows
   return {
     // The matrix, then the larger of warp_affine's two i32 tables of dstWidth and warp_perspective's
@@ -46,12 +46,12 @@ export function bindWarp(b: KernelBackend): WarpKernel {
     affine(dst, src, cn, m, border, value, s) {
       f64.set(m.subarray(0, 6), s >> 3);
       px.warp_affine(src.ptr, src.stride, src.width, src.height, dst.ptr, dst.stride, dst.width, dst.height,
-        cn, s, border === 'constant' ? 0 : 1, packed(value), s + MATRIX, lanes); // prettier-ignore
+        cn, s, border === 'constant' ? 0 : 1, packed(value), s + MATRIX, v8); // prettier-ignore
     },
     perspective(dst, src, cn, m, border, value, s) {
       f64.set(m.subarray(0, 9), s >> 3);
       px.warp_perspective(src.ptr, src.stride, src.width, src.height, dst.ptr, dst.stride, dst.width, dst.height,
-        cn, s, border === 'constant' ? 0 : 1, packed(value), s + MATRIX, lanes); // prettier-ignore
+        cn, s, border === 'constant' ? 0 : 1, packed(value), s + MATRIX, v8); // prettier-ignore
     },
   };
 }
