@@ -6,14 +6,14 @@
 // the border value. `m` points at the inverse map (destination to source) as 6 or 9 f64s; `border`
 // is 0 for BORDER_CONSTANT (`value` holds the channel bytes, channel 0 lowest), 1 for BORDER_REPLICATE.
 //
-// SIMD, eight pixels a step: the positions come eight at a time (affine: int32 adds of a
-// per-column table; perspective: f64x2 arithmetic, the same IEEE operations OpenCV does one pixel
-// at a time, so the same doubles). With BORDER_REPLICATE, or when all eight 2x2 blocks lie inside
-// the source, the taps are gathered with lane loads (gray: a row-0 pair and a row-1 pair per pixel,
-// load16_lane, blended in i16 lanes then widened by extmul; four channels: 8 bytes of each row per
-// pixel, load64_lane, blended with i32x4.dot_i16x8_s against the weights packed as i16 pairs).
-// Otherwise (BORDER_CONSTANT near and past the edges) the scalar pixel() takes them, as it takes
-// the row tails and the whole image in the scalar build.
+// SIMD, eight pixels a step, in two passes over each run of columns (see plan, gray, rgba below):
+// the positions come eight at a time (affine: int32 adds of a per-column table; perspective:
+// f64x2 arithmetic, the same IEEE operations OpenCV does one pixel at a time, so the same
+// doubles) and become a map of tap offsets and i16 weights; a gather loop then loads the taps and
+// blends them with i32x4.dot_i16x8_s. With BORDER_CONSTANT, eight pixels entirely outside the
+// source get the border value in one store, and eight near an edge go to the scalar pixel(), as
+// the row tails and the whole image do in the scalar build. The last argument picks the gather's
+// forms: 1 those V8 compiles best, 0 those JavaScriptCore does (the same bytes either way).
 
 const CONSTANT: i32 = 0;
 
@@ -64,108 +64,20 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
   }
 }
 
-// Eight gray pixels whose 2x2 blocks all lie inside, at positions X0, Y0 (pixels 0-3) and X1, Y1
-// (4-7). Lane k of t holds pixel k's row-0 pair S00 | S01 << 8, of b its row-1 pair. In i16 lanes:
-//   h0 = 32 S00 + fx (S01 - S00),  h1 likewise      (= (32 - fx) S00 + fx S01 <= 8160)
-//   out = ((32 - fy) h0 + fy h1 + 512) >> 10        (products widened to i32 by extmul)
-// @ts-ignore: decorator
-@inline function gray8(src: usize, stride: i32, SX0: v128, SY0: v128, FX0: v128, FY0: v128, SX1: v128, SY1: v128, FX1: v128, FY1: v128, d: usize): void {
-  const vs = i32x4.splat(stride);
-  const a0 = i32x4.add(i32x4.mul(SY0, vs), SX0);
-  const a1 = i32x4.add(i32x4.mul(SY1, vs), SX1);
-  const p0 = src + <usize>i32x4.extract_lane(a0, 0);
-  const p1 = src + <usize>i32x4.extract_lane(a0, 1);
-  const p2 = src + <usize>i32x4.extract_lane(a0, 2);
-  const p3 = src + <usize>i32x4.extract_lane(a0, 3);
-  const p4 = src + <usize>i32x4.extract_lane(a1, 0);
-  const p5 = src + <usize>i32x4.extract_lane(a1, 1);
-  const p6 = src + <usize>i32x4.extract_lane(a1, 2);
-  const p7 = src + <usize>i32x4.extract_lane(a1, 3);
-  const s = <usize>stride;
-  let t = i32x4.splat(0);
-  t = v128.load16_lane(p0, t, 0);
-  t = v128.load16_lane(p1, t, 1);
-  t = v128.load16_lane(p2, t, 2);
-  t = v128.load16_lane(p3, t, 3);
-  t = v128.load16_lane(p4, t, 4);
-  t = v128.load16_lane(p5, t, 5);
-  t = v128.load16_lane(p6, t, 6);
-  t = v128.load16_lane(p7, t, 7);
-  let b = i32x4.splat(0);
-  b = v128.load16_lane(p0 + s, b, 0);
-  b = v128.load16_lane(p1 + s, b, 1);
-  b = v128.load16_lane(p2 + s, b, 2);
-  b = v128.load16_lane(p3 + s, b, 3);
-  b = v128.load16_lane(p4 + s, b, 4);
-  b = v128.load16_lane(p5 + s, b, 5);
-  b = v128.load16_lane(p6 + s, b, 6);
-  b = v128.load16_lane(p7 + s, b, 7);
-  // The fractions (0..32) as i16: the low halves of the i32 lanes.
-  const fx = i8x16.shuffle(FX0, FX1, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
-  const fy = i8x16.shuffle(FY0, FY1, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
-  const ay = i16x8.sub(i16x8.splat(32), fy);
-  const lo = i16x8.splat(255);
-  const t0 = v128.and(t, lo);
-  const b0 = v128.and(b, lo);
-  const h0 = i16x8.add(i16x8.shl(t0, 5), i16x8.mul(i16x8.sub(i16x8.shr_u(t, 8), t0), fx));
-  const h1 = i16x8.add(i16x8.shl(b0, 5), i16x8.mul(i16x8.sub(i16x8.shr_u(b, 8), b0), fx));
-  const half = i32x4.splat(512);
-  const rl = i32x4.shr_u(i32x4.add(i32x4.add(i32x4.extmul_low_i16x8_s(h0, ay), i32x4.extmul_low_i16x8_s(h1, fy)), half), 10);
-  const rh = i32x4.shr_u(i32x4.add(i32x4.add(i32x4.extmul_high_i16x8_s(h0, ay), i32x4.extmul_high_i16x8_s(h1, fy)), half), 10);
-  const n = i16x8.narrow_i32x4_s(rl, rh);
-  v128.store64_lane(d, i8x16.narrow_i16x8_u(n, n), 0);
-}
-
-// One four-channel pixel whose 2x2 block lies inside: 8 bytes of row 0 and of row 1 from p, each
-// channel's two taps side by side as i16 (a swizzle index past 15 gives 0), dotted with the
-// weights, which come as i16 pairs (w00, w01) and (w10, w11) broadcast to every lane.
-// @ts-ignore: decorator
-@inline function rgba1(p: usize, stride: i32, top: v128, bot: v128): v128 {
-  let v = v128.load64_lane(p, i32x4.splat(0), 0);
-  v = v128.load64_lane(p + <usize>stride, v, 1);
-  const r0 = i8x16.swizzle(v, v128(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1));
-  const r1 = i8x16.swizzle(v, v128(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1));
-  const sum = i32x4.add(i32x4.dot_i16x8_s(r0, top), i32x4.dot_i16x8_s(r1, bot));
-  return i32x4.shr_u(i32x4.add(sum, i32x4.splat(512)), 10);
-}
-
-// Four four-channel pixels whose 2x2 blocks all lie inside, at positions X, Y.
-// @ts-ignore: decorator
-@inline function rgba4(src: usize, stride: i32, SX: v128, SY: v128, fx: v128, fy: v128, d: usize): void {
-  const ax = i32x4.sub(i32x4.splat(32), fx);
-  const ay = i32x4.sub(i32x4.splat(32), fy);
-  const top = v128.or(i32x4.mul(ax, ay), i32x4.shl(i32x4.mul(fx, ay), 16));
-  const bot = v128.or(i32x4.mul(ax, fy), i32x4.shl(i32x4.mul(fx, fy), 16));
-  const a = i32x4.add(i32x4.mul(SY, i32x4.splat(stride)), i32x4.shl(SX, 2));
-  const r0 = rgba1(src + <usize>i32x4.extract_lane(a, 0), stride, v128.shuffle<i32>(top, top, 0, 0, 0, 0), v128.shuffle<i32>(bot, bot, 0, 0, 0, 0));
-  const r1 = rgba1(src + <usize>i32x4.extract_lane(a, 1), stride, v128.shuffle<i32>(top, top, 1, 1, 1, 1), v128.shuffle<i32>(bot, bot, 1, 1, 1, 1));
-  const r2 = rgba1(src + <usize>i32x4.extract_lane(a, 2), stride, v128.shuffle<i32>(top, top, 2, 2, 2, 2), v128.shuffle<i32>(bot, bot, 2, 2, 2, 2));
-  const r3 = rgba1(src + <usize>i32x4.extract_lane(a, 3), stride, v128.shuffle<i32>(top, top, 3, 3, 3, 3), v128.shuffle<i32>(bot, bot, 3, 3, 3, 3));
-  v128.store(d, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(r0, r1), i16x8.narrow_i32x4_s(r2, r3)));
-}
-
-// True when the 2x2 blocks at positions X0, Y0, X1, Y1 all lie inside the source: 0 <= sx < w - 1
-// and 0 <= sy < h - 1, on sx, sy narrowed to i16 (sides are at most 32767, and a position that
-// saturates lies outside either way), so that two signed compares replace an unsigned one.
-// @ts-ignore: decorator
-@inline function inside8(X0: v128, Y0: v128, X1: v128, Y1: v128, w1: v128, h1: v128): bool {
-  const sx = i16x8.narrow_i32x4_s(i32x4.shr_s(X0, 5), i32x4.shr_s(X1, 5));
-  const sy = i16x8.narrow_i32x4_s(i32x4.shr_s(Y0, 5), i32x4.shr_s(Y1, 5));
-  const neg = i16x8.splat(-1);
-  const x = v128.and(i16x8.gt_s(w1, sx), i16x8.gt_s(sx, neg));
-  const y = v128.and(i16x8.gt_s(h1, sy), i16x8.gt_s(sy, neg));
-  return i16x8.all_true(v128.and(x, y));
-}
-
-// Four pixels by scalar code.
-// @ts-ignore: decorator
-@inline function scalar4(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: v128, Y: v128, border: i32, value: u32): void {
-  const c = <usize>cn;
-  pixel(src, stride, w, h, cn, d, i32x4.extract_lane(X, 0), i32x4.extract_lane(Y, 0), border, value);
-  pixel(src, stride, w, h, cn, d + c, i32x4.extract_lane(X, 1), i32x4.extract_lane(Y, 1), border, value);
-  pixel(src, stride, w, h, cn, d + 2 * c, i32x4.extract_lane(X, 2), i32x4.extract_lane(Y, 2), border, value);
-  pixel(src, stride, w, h, cn, d + 3 * c, i32x4.extract_lane(X, 3), i32x4.extract_lane(Y, 3), border, value);
-}
+// The SIMD build works in two passes over each run of destination pixels (a row for warpAffine,
+// a block for warpPerspective), as OpenCV does (positions into a table, then remap): plan() turns
+// the positions of eight pixels into one record of the map, gray() / rgba() then gather and blend
+// a run of records. Each loop stays small enough for V8's and JSC's register allocators, and the
+// gather loop takes its addresses with scalar loads instead of lane extracts.
+// A record, one per eight pixels (16-byte aligned):
+//   gray (GRAY bytes): the eight offsets sy stride + sx (i32), fx (i16 x 8), fy (i16 x 8)
+//   four channels (RGBA bytes), pixels 0-3 then 4-7: offsets sy stride + 4 sx (i32 x 4), the
+//     weights as i16 pairs w00 | w01 << 16 (i32 x 4), then w10 | w11 << 16 (i32 x 4)
+// A record whose first offset is SKIP was written by scalar code already (taps past the edges).
+const GRAY: usize = 128;
+const RGBA: usize = 96;
+const SKIP: i32 = -1;
+const CHUNK: i32 = 256;
 
 // The taps and weights of four pixels, as gray8 / rgba4 take them: tap column SX and weight FX in
 // 0..32 (likewise y), the pair (SX, SX + 1) inside the source. BORDER_REPLICATE: X is clamped to
@@ -182,13 +94,46 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
   return i32x4.sub(i32x4.max_s(i32x4.splat(0), i32x4.min_s(X, max)), i32x4.shl(S, 5));
 }
 
-// Eight destination pixels at d from positions X0, Y0 (pixels 0-3) and X1, Y1 (4-7); w1, h1 are
-// i16x8 splats of w - 1 and h - 1. With BORDER_REPLICATE (w, h >= 2) every pixel takes the vector
-// path, its taps clamped (clampTaps); with BORDER_CONSTANT only when all eight 2x2 blocks lie inside.
-// Not inlined: inlined into the row loops it ran slower on Node 20.
-function eight(
-  src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X0: v128, Y0: v128, X1: v128, Y1: v128, w1: v128, h1: v128, border: i32, value: u32,
-): void {
+// The weights of four pixels as i16 pairs: w00 | w01 << 16 at r, w10 | w11 << 16 at r + 32.
+// @ts-ignore: decorator
+@inline function weights(r: usize, fx: v128, fy: v128): void {
+  const ax = i32x4.sub(i32x4.splat(32), fx);
+  const ay = i32x4.sub(i32x4.splat(32), fy);
+  v128.store(r, v128.or(i32x4.mul(ax, ay), i32x4.shl(i32x4.mul(fx, ay), 16)));
+  v128.store(r, v128.or(i32x4.mul(ax, fy), i32x4.shl(i32x4.mul(fx, fy), 16)), 32);
+}
+
+// The gray weights of four pixels as gray() dots them: (32 - fx) | fx << 16 twice over per pixel
+// (i32 x 8, once per row) at h, (32 - fy) | fy << 16 (i32 x 4) at v.
+// @ts-ignore: decorator
+@inline function grayWeights(h: usize, v: usize, fx: v128, fy: v128): void {
+  const x = v128.or(i32x4.sub(i32x4.splat(32), fx), i32x4.shl(fx, 16));
+  v128.store(h, v128.shuffle<i32>(x, x, 0, 0, 1, 1));
+  v128.store(h, v128.shuffle<i32>(x, x, 2, 2, 3, 3), 16);
+  v128.store(v, v128.or(i32x4.sub(i32x4.splat(32), fy), i32x4.shl(fy, 16)));
+}
+
+// One half (four pixels) of a four-channel record at r.
+// @ts-ignore: decorator
+@inline function rgbaHalf(r: usize, stride: i32, SX: v128, SY: v128, fx: v128, fy: v128): void {
+  const ax = i32x4.sub(i32x4.splat(32), fx);
+  const ay = i32x4.sub(i32x4.splat(32), fy);
+  v128.store(r, i32x4.add(i32x4.mul(SY, i32x4.splat(stride)), i32x4.shl(SX, 2)));
+  v128.store(r, v128.or(i32x4.mul(ax, ay), i32x4.shl(i32x4.mul(fx, ay), 16)), 16);
+  v128.store(r, v128.or(i32x4.mul(ax, fy), i32x4.shl(i32x4.mul(fx, fy), 16)), 32);
+}
+
+// The record at r for eight pixels at positions X0, Y0 (pixels 0-3) and X1, Y1 (4-7); w1, h1 are
+// i16x8 splats of w - 1 and h - 1. With BORDER_CONSTANT the 2x2 blocks must lie inside the source,
+// 0 <= sx < w - 1 and 0 <= sy < h - 1, tested on sx, sy narrowed to i16 (sides are at most 32767,
+// and a position that saturates lies outside either way); when all eight lie entirely outside, the
+// border value goes straight to the eight pixels at d and the record is marked SKIP; otherwise
+// false, nothing written, and the caller takes the eight pixels by scalar code.
+// With BORDER_REPLICATE (w, h >= 2) the taps are clamped (clampTaps) and every record is written.
+// @ts-ignore: decorator
+@inline function plan(
+  r: usize, stride: i32, w: i32, h: i32, cn: i32, X0: v128, Y0: v128, X1: v128, Y1: v128, w1: v128, h1: v128, border: i32, d: usize, value: u32,
+): bool {
   let SX0: v128, SY0: v128, FX0: v128, FY0: v128, SX1: v128, SY1: v128, FX1: v128, FY1: v128;
   if (border != CONSTANT) {
     const xmax = i32x4.splat((w - 1) << 5);
@@ -203,26 +148,169 @@ function eight(
     FY0 = clampFrac(Y0, ymax, SY0);
     FX1 = clampFrac(X1, xmax, SX1);
     FY1 = clampFrac(Y1, ymax, SY1);
-  } else if (inside8(X0, Y0, X1, Y1, w1, h1)) {
-    const m = i32x4.splat(31);
+  } else {
     SX0 = i32x4.shr_s(X0, 5);
     SY0 = i32x4.shr_s(Y0, 5);
     SX1 = i32x4.shr_s(X1, 5);
     SY1 = i32x4.shr_s(Y1, 5);
+    const sx = i16x8.narrow_i32x4_s(SX0, SX1);
+    const sy = i16x8.narrow_i32x4_s(SY0, SY1);
+    const neg = i16x8.splat(-1);
+    const x = v128.and(i16x8.gt_s(w1, sx), i16x8.gt_s(sx, neg));
+    const y = v128.and(i16x8.gt_s(h1, sy), i16x8.gt_s(sy, neg));
+    if (!i16x8.all_true(v128.and(x, y))) {
+      // Every block entirely outside (sx >= w, sx + 1 < 0, likewise y): the border value.
+      const ox = v128.or(i16x8.gt_s(sx, w1), i16x8.lt_s(sx, neg));
+      const oy = v128.or(i16x8.gt_s(sy, h1), i16x8.lt_s(sy, neg));
+      if (!i16x8.all_true(v128.or(ox, oy))) return false;
+      if (cn == 1) store<u64>(d, <u64>(value & 255) * 0x0101010101010101);
+      else {
+        v128.store(d, i32x4.splat(value));
+        v128.store(d, i32x4.splat(value), 16);
+      }
+      store<i32>(r, SKIP);
+      return true;
+    }
+    const m = i32x4.splat(31);
     FX0 = v128.and(X0, m);
     FY0 = v128.and(Y0, m);
     FX1 = v128.and(X1, m);
     FY1 = v128.and(Y1, m);
+  }
+  if (cn == 1) {
+    const vs = i32x4.splat(stride);
+    v128.store(r, i32x4.add(i32x4.mul(SY0, vs), SX0));
+    v128.store(r, i32x4.add(i32x4.mul(SY1, vs), SX1), 16);
+    grayWeights(r + 32, r + 96, FX0, FY0);
+    grayWeights(r + 64, r + 112, FX1, FY1);
   } else {
-    scalar4(src, stride, w, h, cn, d, X0, Y0, border, value);
-    scalar4(src, stride, w, h, cn, d + <usize>(cn << 2), X1, Y1, border, value);
-    return;
+    rgbaHalf(r, stride, SX0, SY0, FX0, FY0);
+    rgbaHalf(r + 48, stride, SX1, SY1, FX1, FY1);
   }
-  if (cn == 1) gray8(src, stride, SX0, SY0, FX0, FY0, SX1, SY1, FX1, FY1, d);
-  else {
-    rgba4(src, stride, SX0, SY0, FX0, FY0, d);
-    rgba4(src, stride, SX1, SY1, FX1, FY1, d + 16);
+  return true;
+}
+
+// The 2x2 block at p (rows s bytes apart) as S00 | S01 << 8 | S10 << 16 | S11 << 24.
+// @ts-ignore: decorator
+@inline function quad(p: usize, s: usize): i32 {
+  return <i32>load<u16>(p) | (<i32>load<u16>(p + s) << 16);
+}
+
+// Gray pixels from n records at map into d, eight a record. Lane k of t holds pixel k's row-0
+// pair S00 | S01 << 8, of b its row-1 pair. In i16 lanes:
+//   h0 = 32 S00 + fx (S01 - S00),  h1 likewise      (= (32 - fx) S00 + fx S01 <= 8160)
+//   out = ((32 - fy) h0 + fy h1 + 512) >> 10        (products widened to i32 by extmul)
+function gray(src: usize, stride: i32, d: usize, map: usize, n: i32, v8: bool): void {
+  const s = <usize>stride;
+  const half = i32x4.splat(512);
+  for (let g = 0; g < n; g++) {
+    const r = map + <usize>g * GRAY;
+    const o0 = load<i32>(r);
+    if (o0 == SKIP) continue;
+    // Pixel k's 2x2 block as one i32 lane, S00 S01 S10 S11 from the lowest byte.
+    let t = i32x4.splat(0);
+    let u = i32x4.splat(0);
+    if (v8) {
+      const p0 = src + <usize>o0;
+      const p1 = src + <usize>load<i32>(r, 4);
+      const p2 = src + <usize>load<i32>(r, 8);
+      const p3 = src + <usize>load<i32>(r, 12);
+      const p4 = src + <usize>load<i32>(r, 16);
+      const p5 = src + <usize>load<i32>(r, 20);
+      const p6 = src + <usize>load<i32>(r, 24);
+      const p7 = src + <usize>load<i32>(r, 28);
+      t = v128.load16_lane(p0, t, 0);
+      t = v128.load16_lane(p0 + s, t, 1);
+      t = v128.load16_lane(p1, t, 2);
+      t = v128.load16_lane(p1 + s, t, 3);
+      t = v128.load16_lane(p2, t, 4);
+      t = v128.load16_lane(p2 + s, t, 5);
+      t = v128.load16_lane(p3, t, 6);
+      t = v128.load16_lane(p3 + s, t, 7);
+      u = v128.load16_lane(p4, u, 0);
+      u = v128.load16_lane(p4 + s, u, 1);
+      u = v128.load16_lane(p5, u, 2);
+      u = v128.load16_lane(p5 + s, u, 3);
+      u = v128.load16_lane(p6, u, 4);
+      u = v128.load16_lane(p6 + s, u, 5);
+      u = v128.load16_lane(p7, u, 6);
+      u = v128.load16_lane(p7 + s, u, 7);
+    } else {
+      t = i32x4.splat(quad(src + <usize>o0, s));
+      t = i32x4.replace_lane(t, 1, quad(src + <usize>load<i32>(r, 4), s));
+      t = i32x4.replace_lane(t, 2, quad(src + <usize>load<i32>(r, 8), s));
+      t = i32x4.replace_lane(t, 3, quad(src + <usize>load<i32>(r, 12), s));
+      u = i32x4.splat(quad(src + <usize>load<i32>(r, 16), s));
+      u = i32x4.replace_lane(u, 1, quad(src + <usize>load<i32>(r, 20), s));
+      u = i32x4.replace_lane(u, 2, quad(src + <usize>load<i32>(r, 24), s));
+      u = i32x4.replace_lane(u, 3, quad(src + <usize>load<i32>(r, 28), s));
+    }
+    // Rows blended across (h0, h1 of two pixels an i32x4, at most 8160), narrowed to i16 pairs, blended down.
+    const ta = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(t), v128.load(r, 32));
+    const tb = i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(t), v128.load(r, 48));
+    const ua = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(u), v128.load(r, 64));
+    const ub = i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(u), v128.load(r, 80));
+    const sl = i32x4.dot_i16x8_s(i16x8.narrow_i32x4_s(ta, tb), v128.load(r, 96));
+    const sh = i32x4.dot_i16x8_s(i16x8.narrow_i32x4_s(ua, ub), v128.load(r, 112));
+    const v = i16x8.narrow_i32x4_s(i32x4.shr_u(i32x4.add(sl, half), 10), i32x4.shr_u(i32x4.add(sh, half), 10));
+    v128.store64_lane(d + (<usize>g << 3), i8x16.narrow_i16x8_u(v, v), 0);
   }
+}
+
+// One four-channel pixel whose 2x2 block lies inside: 8 bytes of row 0 and of row 1 from p, each
+// channel's two taps made neighbours as i16, dotted with the weights, which come as i16 pairs
+// (w00, w01) and (w10, w11) broadcast to every lane. V8 forms: lane loads, then one single-input
+// shuffle and two widenings; JavaScriptCore forms: scalar loads, then two swizzles whose indices
+// past 15 give the zero high bytes (one instruction each there, several under V8).
+// @ts-ignore: decorator
+@inline function rgba1(p: usize, stride: usize, top: v128, bot: v128, v8: bool): v128 {
+  let r0: v128, r1: v128;
+  if (v8) {
+    let v = v128.load64_lane(p + stride, v128.load64_zero(p), 1);
+    v = i8x16.shuffle(v, v, 0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15);
+    r0 = i16x8.extend_low_i8x16_u(v);
+    r1 = i16x8.extend_high_i8x16_u(v);
+  } else {
+    const v = i64x2.replace_lane(i64x2.splat(load<u64>(p)), 1, load<u64>(p + stride));
+    r0 = i8x16.swizzle(v, v128(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1));
+    r1 = i8x16.swizzle(v, v128(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1));
+  }
+  return i32x4.add(i32x4.dot_i16x8_s(r0, top), i32x4.dot_i16x8_s(r1, bot));
+}
+
+// Four four-channel pixels of the record half at r into d.
+// @ts-ignore: decorator
+@inline function rgba4(src: usize, s: usize, r: usize, d: usize, half: v128, v8: bool): void {
+  const r0 = rgba1(src + <usize>load<i32>(r), s, v128.load32_splat(r + 16), v128.load32_splat(r + 32), v8);
+  const r1 = rgba1(src + <usize>load<i32>(r, 4), s, v128.load32_splat(r + 20), v128.load32_splat(r + 36), v8);
+  const r2 = rgba1(src + <usize>load<i32>(r, 8), s, v128.load32_splat(r + 24), v128.load32_splat(r + 40), v8);
+  const r3 = rgba1(src + <usize>load<i32>(r, 12), s, v128.load32_splat(r + 28), v128.load32_splat(r + 44), v8);
+  const a = i16x8.narrow_i32x4_s(i32x4.shr_u(i32x4.add(r0, half), 10), i32x4.shr_u(i32x4.add(r1, half), 10));
+  const b = i16x8.narrow_i32x4_s(i32x4.shr_u(i32x4.add(r2, half), 10), i32x4.shr_u(i32x4.add(r3, half), 10));
+  v128.store(d, i8x16.narrow_i16x8_u(a, b));
+}
+
+// Four-channel pixels from n records at map into d, eight a record.
+function rgba(src: usize, stride: i32, d: usize, map: usize, n: i32, v8: bool): void {
+  const s = <usize>stride;
+  const half = i32x4.splat(512);
+  for (let g = 0; g < n; g++) {
+    const r = map + <usize>g * RGBA;
+    if (load<i32>(r) == SKIP) continue;
+    const o = d + (<usize>g << 5);
+    rgba4(src, s, r, o, half, v8);
+    rgba4(src, s, r + 48, o + 16, half, v8);
+  }
+}
+
+// Four pixels by scalar code.
+// @ts-ignore: decorator
+@inline function scalar4(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: v128, Y: v128, border: i32, value: u32): void {
+  const c = <usize>cn;
+  pixel(src, stride, w, h, cn, d, i32x4.extract_lane(X, 0), i32x4.extract_lane(Y, 0), border, value);
+  pixel(src, stride, w, h, cn, d + c, i32x4.extract_lane(X, 1), i32x4.extract_lane(Y, 1), border, value);
+  pixel(src, stride, w, h, cn, d + 2 * c, i32x4.extract_lane(X, 2), i32x4.extract_lane(Y, 2), border, value);
+  pixel(src, stride, w, h, cn, d + 3 * c, i32x4.extract_lane(X, 3), i32x4.extract_lane(Y, 3), border, value);
 }
 
 // saturate_cast<int>(double): nearest even, saturated (NaN to INT_MIN, as OpenCV.js gives it).
@@ -234,10 +322,11 @@ function eight(
   return <i32>nearest<f64>(v);
 }
 
-// warpAffine. work: two i32 tables of dstWidth (16-byte aligned), round(M0 x 1024) and round(M3 x 1024).
+// warpAffine. work (16-byte aligned): two i32 tables of dstWidth, round(M0 x 1024) and
+// round(M3 x 1024), each padded to 16 bytes, then (SIMD) the map of a row: a record per 8 pixels.
 export function warp_affine(
   src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
-  cn: i32, m: usize, border: i32, value: u32, work: usize,
+  cn: i32, m: usize, border: i32, value: u32, work: usize, v8: i32,
 ): void {
   const m0 = load<f64>(m);
   const m1 = load<f64>(m, 8);
@@ -247,27 +336,46 @@ export function warp_affine(
   const m5 = load<f64>(m, 40);
   const ad = work;
   const bd = work + ((<usize>dstWidth * 4 + 15) & ~15);
+  const map = bd + ((<usize>dstWidth * 4 + 15) & ~15);
   for (let x = 0; x < dstWidth; x++) {
     store<i32>(ad + (<usize>x << 2), saturateInt(m0 * <f64>x * 1024.0));
     store<i32>(bd + (<usize>x << 2), saturateInt(m3 * <f64>x * 1024.0));
   }
+  const simd = ASC_FEATURE_SIMD && (border == CONSTANT || (srcWidth > 1 && srcHeight > 1));
+  const rec = cn == 1 ? GRAY : RGBA;
   for (let y = 0; y < dstHeight; y++) {
     const X0 = saturateInt((m1 * <f64>y + m2) * 1024.0) + 16;
     const Y0 = saturateInt((m4 * <f64>y + m5) * 1024.0) + 16;
     const d = dst + <usize>y * <usize>dstStride;
     let x = 0;
-    if (ASC_FEATURE_SIMD && (border == CONSTANT || (srcWidth > 1 && srcHeight > 1))) {
+    if (ASC_FEATURE_SIMD && simd) {
       const vx = i32x4.splat(X0);
       const vy = i32x4.splat(Y0);
       const w1 = i16x8.splat(<i16>(srcWidth - 1));
       const h1 = i16x8.splat(<i16>(srcHeight - 1));
-      for (; x + 8 <= dstWidth; x += 8) {
-        const o = <usize>x << 2;
-        const X0 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o)), 5);
-        const Y0 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o)), 5);
-        const X1 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o, 16)), 5);
-        const Y1 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o, 16)), 5);
-        eight(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X0, Y0, X1, Y1, w1, h1, border, value);
+      const full = dstWidth & ~7;
+      // CHUNK columns at a time, so that the map stays in the first-level cache.
+      while (x < full) {
+        const x0 = x;
+        const end = full - x0 < CHUNK ? full : x0 + CHUNK;
+        let r = map;
+        for (; x < end; x += 8) {
+          const o = <usize>x << 2;
+          const X0 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o)), 5);
+          const Y0 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o)), 5);
+          const X1 = i32x4.shr_s(i32x4.add(vx, v128.load(ad + o, 16)), 5);
+          const Y1 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o, 16)), 5);
+          if (!plan(r, srcStride, srcWidth, srcHeight, cn, X0, Y0, X1, Y1, w1, h1, border, d + <usize>(x * cn), value)) {
+            const p = d + <usize>(x * cn);
+            scalar4(src, srcStride, srcWidth, srcHeight, cn, p, X0, Y0, border, value);
+            scalar4(src, srcStride, srcWidth, srcHeight, cn, p + <usize>(cn << 2), X1, Y1, border, value);
+            store<i32>(r, SKIP);
+          }
+          r += rec;
+        }
+        const db = d + <usize>(x0 * cn);
+        if (cn == 1) gray(src, srcStride, db, map, (x - x0) >> 3, v8 != 0);
+        else rgba(src, srcStride, db, map, (x - x0) >> 3, v8 != 0);
       }
     }
     for (; x < dstWidth; x++) {
@@ -296,29 +404,35 @@ export function warp_affine(
   return f64x2.add(f64x2.pmax(f64x2.splat(-2147483648.0), a), f64x2.splat(6755399441055744.0));
 }
 
-// Positions of two pixels, i and i + 1 into a block: (base + M i) * (W != 0 ? 32 / W : 0).
-// @ts-ignore: decorator
-@inline function coord2(base: v128, mv: v128, i: v128, w: v128): v128 {
-  return clampRound2(f64x2.mul(f64x2.add(base, f64x2.mul(mv, i)), w));
-}
-
 // The int32 in the low half of each f64 lane of a, then of b.
 // @ts-ignore: decorator
 @inline function join(a: v128, b: v128): v128 {
   return i8x16.shuffle(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
 }
 
+// One destination pixel of warpPerspective by scalar code: i columns into a block that starts at X0, Y0, W0.
 // @ts-ignore: decorator
-@inline function scale2(w0: v128, m6: v128, i: v128): v128 {
-  const w = f64x2.add(w0, f64x2.mul(m6, i));
-  return v128.and(f64x2.div(f64x2.splat(32.0), w), f64x2.ne(w, f64x2.splat(0.0)));
+@inline function perspective1(
+  src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X0: f64, Y0: f64, W0: f64, m0: f64, m3: f64, m6: f64, i: i32, border: i32, value: u32,
+): void {
+  let W = W0 + m6 * <f64>i;
+  W = W != 0 ? 32.0 / W : 0.0;
+  const X = clampRound((X0 + m0 * <f64>i) * W);
+  const Y = clampRound((Y0 + m3 * <f64>i) * W);
+  pixel(src, stride, w, h, cn, d + <usize>(i * cn), X, Y, border, value);
 }
 
 // warpPerspective, in OpenCV's blocks of bw0 = min(1024 / min(16, dstHeight), dstWidth) columns:
-// each block's row starts from X0 = M0 x0 + M1 y + M2 (and Y0, W0) and steps by M0 i.
+// each block's row starts from X0 = M0 x0 + M1 y + M2 (and Y0, W0) and steps by M0 i:
+//   W = W0 + M6 i;  W = W != 0 ? 32 / W : 0;  X = round(clamp((X0 + M0 i) W))  (likewise Y).
+// work (SIMD; 16-byte aligned): the products M0 i, M3 i, M6 i for i < bw0 as f64 pairs (48 bytes
+// a pair of columns), padded to 16 bytes, then the map of a block: a record per 8 pixels. The
+// SIMD path takes the same IEEE operations two columns at a time, so the same doubles; it leaves
+// out the W != 0 test, and so takes a block only when W has one sign all along it (fl(W0 + fl(M6 i))
+// is monotonic in i, so its ends tell), else the block goes to scalar code.
 export function warp_perspective(
   src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
-  cn: i32, m: usize, border: i32, value: u32,
+  cn: i32, m: usize, border: i32, value: u32, work: usize, v8: i32,
 ): void {
   const m0 = load<f64>(m);
   const m1 = load<f64>(m, 8);
@@ -331,6 +445,21 @@ export function warp_perspective(
   const m8 = load<f64>(m, 64);
   const bh = dstHeight < 16 ? dstHeight : 16;
   const bw0 = 1024 / bh < dstWidth ? 1024 / bh : dstWidth;
+  const simd = ASC_FEATURE_SIMD && (border == CONSTANT || (srcWidth > 1 && srcHeight > 1));
+  const rec = cn == 1 ? GRAY : RGBA;
+  const tab = work;
+  const map = work + ((<usize>bw0 * 24 + 15) & ~15);
+  if (ASC_FEATURE_SIMD && simd) {
+    for (let i = 0; i + 1 < bw0; i += 2) {
+      const t = tab + <usize>i * 24;
+      store<f64>(t, m0 * <f64>i);
+      store<f64>(t, m0 * <f64>(i + 1), 8);
+      store<f64>(t, m3 * <f64>i, 16);
+      store<f64>(t, m3 * <f64>(i + 1), 24);
+      store<f64>(t, m6 * <f64>i, 32);
+      store<f64>(t, m6 * <f64>(i + 1), 40);
+    }
+  }
   for (let y = 0; y < dstHeight; y++) {
     const d = dst + <usize>y * <usize>dstStride;
     for (let x0 = 0; x0 < dstWidth; x0 += bw0) {
@@ -340,44 +469,42 @@ export function warp_perspective(
       const W0 = m6 * <f64>x0 + m7 * <f64>y + m8;
       const db = d + <usize>(x0 * cn);
       let i = 0;
-      if (ASC_FEATURE_SIMD && (border == CONSTANT || (srcWidth > 1 && srcHeight > 1))) {
+      const n = bw & ~7;
+      const wa = W0 + m6 * 0.0;
+      const wb = W0 + m6 * <f64>(n - 1);
+      if (ASC_FEATURE_SIMD && simd && n > 0 && ((wa > 0 && wb > 0) || (wa < 0 && wb < 0))) {
         const vx0 = f64x2.splat(X0);
         const vy0 = f64x2.splat(Y0);
         const vw0 = f64x2.splat(W0);
-        const vm0 = f64x2.splat(m0);
-        const vm3 = f64x2.splat(m3);
-        const vm6 = f64x2.splat(m6);
+        const c32 = f64x2.splat(32.0);
         const w1 = i16x8.splat(<i16>(srcWidth - 1));
         const h1 = i16x8.splat(<i16>(srcHeight - 1));
-        // i, i + 1 ... i + 7 as doubles, stepped by 8 (small integers: exact).
-        let ia = f64x2(0.0, 1.0);
-        let ib = f64x2(2.0, 3.0);
-        let ic = f64x2(4.0, 5.0);
-        let id = f64x2(6.0, 7.0);
-        const step = f64x2.splat(8.0);
-        for (; i + 8 <= bw; i += 8) {
-          const wa = scale2(vw0, vm6, ia);
-          const wb = scale2(vw0, vm6, ib);
-          const wc = scale2(vw0, vm6, ic);
-          const wd = scale2(vw0, vm6, id);
-          const X0 = join(coord2(vx0, vm0, ia, wa), coord2(vx0, vm0, ib, wb));
-          const Y0 = join(coord2(vy0, vm3, ia, wa), coord2(vy0, vm3, ib, wb));
-          const X1 = join(coord2(vx0, vm0, ic, wc), coord2(vx0, vm0, id, wd));
-          const Y1 = join(coord2(vy0, vm3, ic, wc), coord2(vy0, vm3, id, wd));
-          eight(src, srcStride, srcWidth, srcHeight, cn, db + <usize>(i * cn), X0, Y0, X1, Y1, w1, h1, border, value);
-          ia = f64x2.add(ia, step);
-          ib = f64x2.add(ib, step);
-          ic = f64x2.add(ic, step);
-          id = f64x2.add(id, step);
+        let r = map;
+        for (; i < n; i += 8) {
+          const t = tab + <usize>i * 24;
+          const qa = f64x2.div(c32, f64x2.add(vw0, v128.load(t, 32)));
+          const qb = f64x2.div(c32, f64x2.add(vw0, v128.load(t, 80)));
+          const qc = f64x2.div(c32, f64x2.add(vw0, v128.load(t, 128)));
+          const qd = f64x2.div(c32, f64x2.add(vw0, v128.load(t, 176)));
+          const xa = clampRound2(f64x2.mul(f64x2.add(vx0, v128.load(t)), qa));
+          const xb = clampRound2(f64x2.mul(f64x2.add(vx0, v128.load(t, 48)), qb));
+          const xc = clampRound2(f64x2.mul(f64x2.add(vx0, v128.load(t, 96)), qc));
+          const xd = clampRound2(f64x2.mul(f64x2.add(vx0, v128.load(t, 144)), qd));
+          const ya = clampRound2(f64x2.mul(f64x2.add(vy0, v128.load(t, 16)), qa));
+          const yb = clampRound2(f64x2.mul(f64x2.add(vy0, v128.load(t, 64)), qb));
+          const yc = clampRound2(f64x2.mul(f64x2.add(vy0, v128.load(t, 112)), qc));
+          const yd = clampRound2(f64x2.mul(f64x2.add(vy0, v128.load(t, 160)), qd));
+          const p = db + <usize>(i * cn);
+          if (!plan(r, srcStride, srcWidth, srcHeight, cn, join(xa, xb), join(ya, yb), join(xc, xd), join(yc, yd), w1, h1, border, p, value)) {
+            for (let k = i; k < i + 8; k++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, k, border, value);
+            store<i32>(r, SKIP);
+          }
+          r += rec;
         }
+        if (cn == 1) gray(src, srcStride, db, map, n >> 3, v8 != 0);
+        else rgba(src, srcStride, db, map, n >> 3, v8 != 0);
       }
-      for (; i < bw; i++) {
-        let W = W0 + m6 * <f64>i;
-        W = W != 0 ? 32.0 / W : 0.0;
-        const X = clampRound((X0 + m0 * <f64>i) * W);
-        const Y = clampRound((Y0 + m3 * <f64>i) * W);
-        pixel(src, srcStride, srcWidth, srcHeight, cn, db + <usize>(i * cn), X, Y, border, value);
-      }
+      for (; i < bw; i++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, i, border, value);
     }
   }
 }

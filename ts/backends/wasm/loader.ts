@@ -41,9 +41,9 @@ export interface PixelsExports {
   resize_area_fast(src: number, srcStride: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number, kx: number, ky: number, scale: number): void;
   /** wasm/warp.ts: bilinear warpAffine / warpPerspective of gray (cn 1) or 4-channel images; m points at the inverse map as f64s (see ts/kernels/warp). */
   warp_affine(src: number, srcStride: number, srcWidth: number, srcHeight: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number,
-    cn: number, m: number, border: number, value: number, work: number): void;
+    cn: number, m: number, border: number, value: number, work: number, v8: number): void;
   warp_perspective(src: number, srcStride: number, srcWidth: number, srcHeight: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number,
-    cn: number, m: number, border: number, value: number): void;
+    cn: number, m: number, border: number, value: number, work: number, v8: number): void;
   magnitude_l1(dx: number, dxStride: number, dy: number, dyStride: number, dst: number, dstStride: number, width: number, height: number): void;
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;

@@ -1,6 +1,7 @@
 import type { PlaneLike } from '../../image/plane.js';
 import type { KernelBackend } from '../backend.js';
 import { align16 } from '../../memory/layout.js';
+import { isJavaScriptCore } from '../../runtime.js';
 import { warpAffineReference, warpPerspectiveReference, type WarpBorder } from './reference.js';
 
 /** Bilinear warps; the arguments are already checked and `m` is the inverse map (dst -> src). */
@@ -33,19 +34,24 @@ export function bindWarp(b: KernelBackend): WarpKernel {
     };
   }
   const f64 = new Float64Array(b.heap.buffer, 0, b.heap.length >> 3);
-  const MATRIX = 80; // 9 f64s, 16-byte aligned; the affine column tables follow
+  // The gather loop's engine-specific forms (wasm/warp.ts, gray and rgba): lane loads and a
+  // shuffle under V8 (1); scalar loads put into lanes, and swizzles, under JavaScriptCore (0).
+  const v8 = isJavaScriptCore() ? 0 : 1;
+  const MATRIX = 80; // 9 f64s, 16-byte aligned; wasm/warp.ts's work area follows
   return {
-    // The matrix, then two i32 tables of dstWidth for the affine warp.
-    scratchBytes: (dw) => MATRIX + 2 * align16(4 * dw),
+    // The matrix, then the larger of warp_affine's two i32 tables of dstWidth and warp_perspective's
+    // f64 products for a block of at most 1024 columns (24 bytes a column), then the map of a row
+    // or block: at most 96 bytes per 8 pixels.
+    scratchBytes: (dw) => MATRIX + Math.max(2 * align16(4 * dw), align16(24 * Math.min(dw, 1024))) + 12 * dw + 16,
     affine(dst, src, cn, m, border, value, s) {
       f64.set(m.subarray(0, 6), s >> 3);
       px.warp_affine(src.ptr, src.stride, src.width, src.height, dst.ptr, dst.stride, dst.width, dst.height,
-        cn, s, border === 'constant' ? 0 : 1, packed(value), s + MATRIX); // prettier-ignore
+        cn, s, border === 'constant' ? 0 : 1, packed(value), s + MATRIX, v8); // prettier-ignore
     },
     perspective(dst, src, cn, m, border, value, s) {
       f64.set(m.subarray(0, 9), s >> 3);
       px.warp_perspective(src.ptr, src.stride, src.width, src.height, dst.ptr, dst.stride, dst.width, dst.height,
-        cn, s, border === 'constant' ? 0 : 1, packed(value)); // prettier-ignore
+        cn, s, border === 'constant' ? 0 : 1, packed(value), s + MATRIX, v8); // prettier-ignore
     },
   };
 }
