@@ -320,6 +320,15 @@ export function warp_perspective(
   src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
   cn: i32, m: usize, border: i32, value: u32,
 ): void {
+  warp_perspective_rows(src, srcStride, srcWidth, srcHeight, dst, dstStride, dstWidth, dstHeight, cn, m, border, value, 0, dstHeight);
+}
+
+// Rows [y0, y1) of warp_perspective (dst is still the whole destination): each row depends only on
+// its own y and the destination's size, so stripes of rows on several threads give the same bytes.
+export function warp_perspective_rows(
+  src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
+  cn: i32, m: usize, border: i32, value: u32, y0: i32, y1: i32,
+): void {
   const m0 = load<f64>(m);
   const m1 = load<f64>(m, 8);
   const m2 = load<f64>(m, 16);
@@ -331,7 +340,7 @@ export function warp_perspective(
   const m8 = load<f64>(m, 64);
   const bh = dstHeight < 16 ? dstHeight : 16;
   const bw0 = 1024 / bh < dstWidth ? 1024 / bh : dstWidth;
-  for (let y = 0; y < dstHeight; y++) {
+  for (let y = y0; y < y1; y++) {
     const d = dst + <usize>y * <usize>dstStride;
     for (let x0 = 0; x0 < dstWidth; x0 += bw0) {
       const bw = dstWidth - x0 < bw0 ? dstWidth - x0 : bw0;
