@@ -13,7 +13,7 @@ import { createGpuFramekit, wantsWebgpu } from '../webgpu.js';
 import type { ChainOutput, KeypointChain } from '../../backends/webgpu/keypoint-chain.js';
 import type { Command, Output, Values } from '../command.js';
 import { workerOrt } from '../../models/worker-ort.js';
-import { chromaSlot, colourVideoSource, FACES_LAG, facesArenaBytes, TrackFaces } from '../track-faces.js';
+import { chromaSlot, colourVideoSource, FACES_LAG, FACES_NICE, facesArenaBytes, TrackFaces } from '../track-faces.js';
 import type { Framekit } from '../../framekit.js';
 import type { FramePool } from '../../frame/pool.js';
 import type { Frame } from '../../frame/frame.js';
@@ -143,7 +143,7 @@ export const track: Command = {
     const faces = values.faces
       ? new TrackFaces(fk, source, {
           model: typeof values['faces-model'] === 'string' ? values['faces-model'] : undefined,
-          ort: await workerOrt(),
+          ort: await workerOrt(undefined, { nice: FACES_NICE }),
           every: values['faces-every'] === undefined ? 1 : Number(values['faces-every']),
         })
       : null;
