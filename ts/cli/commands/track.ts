@@ -90,7 +90,7 @@ function resourceStats(frames: number, fk: Framekit, pool: FramePool) {
 export const track: Command = {
   name: 'track',
   usage:
-    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]] [--stats N]',
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]] [--stats N] [--render-on worker|main]',
   summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
@@ -105,6 +105,8 @@ export const track: Command = {
     'faces-every': { type: 'string' },
     /** With --json: a `{"stats":...}` line every N frames (memory, arena, pool), for soak runs. */
     stats: { type: 'string', default: '0' },
+    /** The embedded default: render each next frame on a worker thread (default) or on the main thread. */
+    'render-on': { type: 'string', default: 'worker' },
   },
   async run(p, values, out) {
     const opened = await openSource(p[0], values);
@@ -114,7 +116,12 @@ export const track: Command = {
     const poolSize = (values.faces ? 3 + FACES_LAG : 3) + 1;
     // The embedded default renders its frames (warpPerspective, about as long as tracking one): on a
     // worker thread over shared memory, into the next pool frame, while this thread tracks.
-    const renders = !p[0] && !webgpu && backendOf(values) !== 'reference';
+    // --render-on main renders on this thread, between frames (where no core is free for a worker,
+    // on a machine whose cores other work keeps busy, the two threads only take turns).
+    const renderOn = String(values['render-on']);
+    if (renderOn !== 'worker' && renderOn !== 'main')
+      throw new FramekitError('E_ARGUMENT', `--render-on must be worker or main, got ${renderOn}`);
+    const renders = !p[0] && !webgpu && backendOf(values) !== 'reference' && renderOn === 'worker';
     const sizing = {
       maxWidth: width,
       maxHeight: height,
