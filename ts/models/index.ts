@@ -36,4 +36,4 @@ export {
   type AsyncAttachable,
 } from './silero/vad.js';
 export { SpeechHysteresis, type SpeechSegment, type HysteresisOptions } from './silero/hysteresis.js';
-export { workerOrt } from './worker-ort.js';
+export { workerOrt, type WorkerOrtOptions } from './worker-ort.js';
