@@ -34,6 +34,8 @@ interface TrackSummary {
     backend: string;
     relocalized: number;
   };
+  /** bench/readme-run.sh with READMEBENCH_TRACK_ROUNDS: every run's figures (the summary is the median run's). */
+  runs?: { fps: number; pipelineFps: number }[];
 }
 
 /** Every file the section is written from, relative to the repository. */
@@ -79,6 +81,7 @@ const day = (iso: string) => iso.slice(0, 10);
 export function renderHowFast(): string {
   const bench = Object.fromEntries(RUNTIMES.map((rt) => [rt, readJson<Report>(SOURCES.bench(rt))])) as Record<Runtime, Report>;
   const track = (input: 'default' | 'clip', rt: Runtime) => readJson<TrackSummary>(SOURCES.track(input, rt)).summary;
+  const trackRuns = (input: 'default' | 'clip', rt: Runtime) => readJson<TrackSummary>(SOURCES.track(input, rt)).runs ?? [];
   const gpu = readJson<Report & { adapter: string }>(SOURCES.gpu);
   const [n, b] = [bench.node.env, bench.bun.env];
   const out: string[] = [];
@@ -137,10 +140,23 @@ export function renderHowFast(): string {
     `| \`framekit bench\` track row, 1280x720: median | ${RUNTIMES.map((rt) => fps(trackFps(bench[rt], 1280, 720))).join(' | ')} |`,
     `| \`framekit bench\` track row, 1920x1080: median | ${RUNTIMES.map((rt) => fps(trackFps(bench[rt], 1920, 1080))).join(' | ')} |`,
     `| \`framekit track\`, embedded default (${td[0]!.width}x${td[0]!.height}, ${td[0]!.frames} frames): pipeline mean | ${td.map((s) => fps(s.pipelineFps)).join(' | ')} |`,
-    `| the same, end to end (the synthetic source renders every frame in TypeScript) | ${td.map((s) => fps(s.fps)).join(' | ')} |`,
+    `| the same, end to end (the source renders each next frame with warpPerspective on a worker thread while the current one is tracked) | ${td.map((s) => fps(s.fps)).join(' | ')} |`,
+    `| the same, end to end / pipeline mean | ${td.map((s) => (s.fps / s.pipelineFps).toFixed(2)).join(' | ')} |`,
     `| \`framekit track\`, H.264 clip (${c.width}x${c.height}, ${c.frames} frames): pipeline mean | ${tc.map((s) => fps(s.pipelineFps)).join(' | ')} |`,
     `| the same, end to end (ffmpeg decoding included) | ${tc.map((s) => fps(s.fps)).join(' | ')} |`,
   );
+  const spread = (input: 'default' | 'clip') =>
+    RUNTIMES.map((rt) => {
+      const r = trackRuns(input, rt);
+      return `${rt === 'node' ? 'Node' : 'Bun'} ${r.map((x) => `${x.fps.toFixed(1)}/${x.pipelineFps.toFixed(1)}`).join(', ')}`;
+    }).join('; ');
+  if (RUNTIMES.every((rt) => trackRuns('default', rt).length > 1 && trackRuns('clip', rt).length > 1)) {
+    out.push(
+      '',
+      `Each \`framekit track\` row is the run with the median end-to-end rate of ${trackRuns('default', 'node').length}, Node and Bun alternating;`,
+      `every run, end to end / pipeline mean fps: embedded default ${spread('default')}; clip ${spread('clip')}.`,
+    );
+  }
   const chain = gpu.results.find((r) => r.kernel === 'chain' && r.impl === 'webgpu-compute' && r.width === 3840);
   const upload = gpu.results.find((r) => r.kernel === 'chain' && r.impl === 'webgpu' && r.width === 3840);
   if (typeof chain?.medianMs !== 'number' || typeof upload?.medianMs !== 'number')

@@ -1,7 +1,9 @@
 // `framekit track` at 1080p with the face stage on and off, alternating in one run, in Node and Bun.
 // The input is a Y4M made by ffmpeg from test/fixtures/astronaut.png (a slow pan over the face).
 // Run after `npm run build`:
-//   node bench/track-faces.mjs [--rounds 3] [--seconds 4] [--out bench/results/track-faces-epyc-2core.json]
+//   node bench/track-faces.mjs [--rounds 3] [--seconds 4] [--modes 0,1,4] [--out bench/results/track-faces-epyc-2core.json]
+// --modes: 0 is the face stage off, N is `--faces --faces-every N`; every round runs each mode once
+// per runtime, Node and Bun alternating, in an order that rotates from round to round.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
@@ -12,6 +14,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '4' },
+    modes: { type: 'string', default: '0,1,4' },
     out: { type: 'string' },
   },
 });
@@ -48,6 +51,17 @@ const median = (a) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The most consecutive frame lines without a `faces` entry (a result attached, faces found or not), and the frames before the first. */
+function longestGap(lines) {
+  let gap = 0;
+  let worst = 0;
+  for (const l of lines) {
+    if (l.includes('"faces":[')) gap = 0;
+    else worst = Math.max(worst, ++gap);
+  }
+  return worst;
+}
+
 /** `every`: 0 for the face stage off, else `--faces --faces-every N`. */
 function trackOnce(exe, every) {
   const args = ['dist/ts/cli/main.js', 'track', video, '--json', ...(every ? ['--faces', '--faces-every', String(every)] : [])];
@@ -63,34 +77,39 @@ function trackOnce(exe, every) {
     frames: s.frames,
     faces: s.faces ?? null,
     linesWithFaces: lines.slice(0, -1).filter((l) => l.includes('"faces":[{')).length,
+    longestGap: longestGap(lines.slice(0, -1)),
   };
 }
 
 const results = {
-  command: `node bench/track-faces.mjs --rounds ${rounds} --seconds ${seconds}`,
+  command: `node bench/track-faces.mjs --rounds ${rounds} --seconds ${seconds} --modes ${values.modes}`,
   input: `${video} (1920x1080 I420, ${seconds * 30} frames)`,
   cpus: `${cpus().length} x ${cpus()[0]?.model}`,
   loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)),
   date: new Date().toISOString(),
   runtimes: {},
 };
-const modes = [0, 1, 4];
-for (const [name, exe] of runtimes) {
-  trackOnce(exe, 1); // warm-up: page cache, model file
-  const runs = new Map(modes.map((m) => [m, []]));
-  for (let i = 0; i < rounds; i++) {
-    // Rotate the order so drift in the machine's load falls on every mode.
-    for (let k = 0; k < modes.length; k++) {
-      const m = modes[(i + k) % modes.length];
-      runs.get(m).push(trackOnce(exe, m));
-    }
+const modes = values.modes.split(',').map(Number);
+if (modes[0] !== 0 || modes.some((m) => !Number.isInteger(m) || m < 0)) throw new Error('--modes: 0 (off) first, then faces-every values');
+const all = new Map(runtimes.map(([name]) => [name, new Map(modes.map((m) => [m, []]))]));
+for (const [, exe] of runtimes) trackOnce(exe, 1); // warm-up: page cache, model file
+for (let i = 0; i < rounds; i++) {
+  // Rotate the order so drift in the machine's load falls on every mode, and alternate the runtimes.
+  for (let k = 0; k < modes.length; k++) {
+    const m = modes[(i + k) % modes.length];
+    for (const [name, exe] of runtimes) all.get(name).get(m).push(trackOnce(exe, m));
   }
+}
+const spread = (a) => [Math.min(...a), Math.max(...a)];
+for (const [name] of runtimes) {
+  const runs = all.get(name);
   const off = runs.get(0);
   const fpsOff = median(off.map((r) => r.fps));
   const row = {
     fpsOff,
     pipelineFpsOff: median(off.map((r) => r.pipelineFps)),
     latencyTotalP99Off: median(off.map((r) => r.totalP99)),
+    fpsOffSpread: spread(off.map((r) => r.fps)),
   };
   for (const m of modes.slice(1)) {
     const on = runs.get(m);
@@ -98,10 +117,16 @@ for (const [name, exe] of runtimes) {
     row[`facesEvery${m}`] = {
       fps: fpsOn,
       ratio: +(fpsOn / fpsOff).toFixed(3),
+      fpsSpread: spread(on.map((r) => r.fps)),
+      /** Each round's on/off ratio (the runs of a round ran next to each other). */
+      roundRatios: on.map((r, i) => +(r.fps / off[i].fps).toFixed(3)),
       pipelineFps: median(on.map((r) => r.pipelineFps)),
       latencyTotalP99: median(on.map((r) => r.totalP99)),
       inferenceP50Ms: median(on.map((r) => r.faces.inferenceMs.p50)),
       framesWithFaces: on.map((r) => `${r.faces.framesWithFaces}/${r.frames}`),
+      /** The longest run of frames with no face result attached, median over rounds (faces on 1 frame in N at least). */
+      longestGapMedian: median(on.map((r) => r.longestGap)),
+      longestGapMax: Math.max(...on.map((r) => r.longestGap)),
       inferences: on.map((r) => r.faces.runs),
     };
   }

@@ -9,7 +9,7 @@ export { integral } from './integral';
 export { histogram, lut_u8, threshold_u8 } from './histogram';
 export { yuv420_to_rgba } from './yuv';
 export { resize_linear, resize_area_fast } from './resize';
-export { warp_affine, warp_perspective } from './warp';
+export { warp_affine, warp_perspective, warp_perspective_rows } from './warp';
 export { ring_write, ring_read } from './ring';
 export { to_tensor_rgba } from './tensor';
 export { mel_column, audio_level } from './mel';

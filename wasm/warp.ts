@@ -434,6 +434,15 @@ export function warp_perspective(
   src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
   cn: i32, m: usize, border: i32, value: u32, work: usize, v8: i32,
 ): void {
+  warp_perspective_rows(src, srcStride, srcWidth, srcHeight, dst, dstStride, dstWidth, dstHeight, cn, m, border, value, work, v8, 0, dstHeight);
+}
+
+// Rows [y0, y1) of warp_perspective (dst is still the whole destination): each row depends only on
+// its own y and the destination's size, so stripes of rows on several threads give the same bytes.
+export function warp_perspective_rows(
+  src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
+  cn: i32, m: usize, border: i32, value: u32, work: usize, v8: i32, y0: i32, y1: i32,
+): void {
   const m0 = load<f64>(m);
   const m1 = load<f64>(m, 8);
   const m2 = load<f64>(m, 16);
@@ -460,7 +469,7 @@ export function warp_perspective(
       store<f64>(t, m6 * <f64>(i + 1), 40);
     }
   }
-  for (let y = 0; y < dstHeight; y++) {
+  for (let y = y0; y < y1; y++) {
     const d = dst + <usize>y * <usize>dstStride;
     for (let x0 = 0; x0 < dstWidth; x0 += bw0) {
       const bw = dstWidth - x0 < bw0 ? dstWidth - x0 : bw0;

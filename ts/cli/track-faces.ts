@@ -19,6 +19,12 @@ import { LatencyRecorder } from '../track/stats.js';
 import type { TrackSource } from '../track/sources.js';
 import { line, type Canvas, type Rgb } from '../track/annotate.js';
 
+/**
+ * The nice value of the thread ONNX Runtime runs in (Linux): where every core is busy, the media
+ * thread keeps its core and the model runs in what is left (bench/results/track-faces-epyc-2core.json).
+ */
+export const FACES_NICE = 10;
+
 /** Frames a processed frame stays held for a late face result (the pool grows by this many). */
 export const FACES_LAG = 4;
 
@@ -214,12 +220,18 @@ export class TrackFaces {
     if (!Number.isInteger(this.every) || this.every < 1)
       throw new FramekitError('E_ARGUMENT', `--faces-every must be a positive integer, got ${String(o.every)}`);
     this.scheduler = new Scheduler();
-    // One intra-op thread in a worker (o.ort: workerOrt()): the model keeps to one core, the media loop to the other.
+    // One intra-op thread in a worker (o.ort: workerOrt()): the model keeps to one core, the media
+    // loop to the other. With one thread ONNX Runtime starts no pool that could spin; spinning is
+    // turned off too, so no thread of it ever waits for work on a core the media loop needs.
     this.stage = new TrackFaceStage(fk, width, height, {
       scheduler: this.scheduler,
       model: o.model,
       ort: o.ort,
-      sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 },
+      sessionOptions: {
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+      },
     });
     this.#target = (source as Partial<ColourSource>).chromaTarget ?? null;
     this.stage.colour = this.#target !== null;

@@ -36,7 +36,7 @@ export {
   type AsyncAttachable,
 } from './silero/vad.js';
 export { SpeechHysteresis, type SpeechSegment, type HysteresisOptions } from './silero/hysteresis.js';
-export { workerOrt } from './worker-ort.js';
+export { workerOrt, type WorkerOrtOptions } from './worker-ort.js';
 export { loadedModels, type LoadedModel } from './registry.js';
 export { SafetensorsFile, type SafetensorsOptions, type ArenaTensor, type TensorArray } from './safetensors/file.js';
 export {

@@ -39,6 +39,11 @@ export interface OrtSessionOptions {
   intraOpNumThreads?: number;
   interOpNumThreads?: number;
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Session config entries, nested by their dotted names: `{ session: { intra_op: { allow_spinning: '0' } } }`
+   * is `session.intra_op.allow_spinning = 0` (threads that sleep when idle instead of spinning on a core).
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** The part of an ONNX Runtime package (onnxruntime-web or onnxruntime-node) framekit calls. */

@@ -8,6 +8,7 @@ import { grayReference } from '../kernels/gray/reference.js';
 import { readImageFile, type DecodedImage } from '../io/image.js';
 import { openVideo, type VideoSource } from '../io/video.js';
 import { cameraPath, photoMap, type SyntheticFrame, type SyntheticPath } from './synthetic.js';
+import type { WorkerPool } from '../workers/pool.js';
 
 /**
  * Where `framekit track` gets its frames. `read(gray)` fills a gray plane in the arena (a pool
@@ -24,8 +25,19 @@ export interface TrackSource {
   /** Ground truth of frame `index` (the synthetic path only). */
   truth?(index: number): SyntheticFrame;
   readonly path?: SyntheticPath;
-  /** Called once with the framekit whose pool frames `read` fills, before the first read (sources that render with its kernels). */
-  attach?(ctx: ContextSource): void;
+  /**
+   * Called once with the framekit whose pool frames `read` fills, before the first read (sources
+   * that render with its kernels). `workers`: a worker pool on that framekit's shared memory; a
+   * source that renders hands its kernel work to it, so a read started before the previous frame is
+   * processed runs beside it.
+   */
+  attach?(ctx: ContextSource, o?: { workers?: WorkerPool }): void;
+  /**
+   * Fills `gray` with the next frame; false at the end. A caller may start the next read before it
+   * has processed the frame the previous one filled (one read in flight at a time, on another pool
+   * frame): the source's work then overlaps that processing where it runs elsewhere (a worker, a
+   * decoder process, file reads).
+   */
   read(gray: Plane): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -52,7 +64,9 @@ function photoLuma(img: DecodedImage): Uint8Array {
 /**
  * The embedded default: a photograph shipped with the package filmed along a known camera path.
  * `attach` copies the photo's luma into the arena once; each read renders a frame with the
- * warpPerspective kernel (ts/track/synthetic.ts renderFrame gives the same bytes).
+ * warpPerspective kernel (ts/track/synthetic.ts renderFrame gives the same bytes): on the calling
+ * thread, or, given a worker pool at `attach`, on its workers (the same bytes, in the pool frame,
+ * no copy), so a read started early renders while the caller tracks the frame before.
  */
 export async function syntheticSource(photoPath: string, width: number, height: number, frames: number): Promise<TrackSource> {
   const img = await readImageFile(photoPath);
@@ -61,6 +75,9 @@ export async function syntheticSource(photoPath: string, width: number, height: 
   const map = new Float64Array(9);
   let fk: KernelContext | null = null;
   let photo: Plane | null = null;
+  let workers: WorkerPool | null = null;
+  const warpOptions = { inverseMap: true, border: 'replicate' } as const;
+  const rendered = () => true;
   let k = 0;
   return {
     width,
@@ -70,14 +87,17 @@ export async function syntheticSource(photoPath: string, width: number, height: 
     length: frames,
     path,
     truth: (i) => path.frame(i),
-    attach(src) {
+    attach(src, o) {
       fk = contextOf(src);
+      workers = o?.workers ?? null;
       photo = writePixels(fk, allocPlane(fk, img.width, img.height, 'gray', { stride: img.width }), luma);
     },
     async read(gray) {
       if (!fk || !photo) throw new FramekitError('E_STATE', 'the synthetic source renders with a framekit: call attach(fk) first');
       if (k >= frames) return false;
-      warpPerspective(fk, gray, photo, photoMap(path.frame(k++), img.width, img.height, map), { inverseMap: true, border: 'replicate' });
+      photoMap(path.frame(k++), img.width, img.height, map);
+      if (workers) return workers.warpPerspective(gray, photo, map, warpOptions).then(rendered);
+      warpPerspective(fk, gray, photo, map, warpOptions);
       return true;
     },
     async close() {

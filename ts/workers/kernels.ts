@@ -3,6 +3,7 @@ import { fastStripe } from './fast/stripe.js';
 import { grayCopyStripe, grayStripe } from './gray/stripe.js';
 import { lkStripe } from './lk/stripe.js';
 import type { StripeKernel } from './stripe.js';
+import { warpPerspectiveStripe } from './warp/stripe.js';
 
 export { blurStripeScratch } from './blur/stripe.js';
 export { arg, type StripeContext, type StripeKernel } from './stripe.js';
@@ -17,6 +18,7 @@ export const STRIPE_KERNEL_IDS = {
   fast9: 5,
   lk: 6,
   gray_gray: 7,
+  warp_perspective: 8,
 } as const;
 export type StripeKernelName = keyof typeof STRIPE_KERNEL_IDS;
 
@@ -29,4 +31,5 @@ export const STRIPE_KERNELS: readonly StripeKernel[] = [
   fastStripe,
   lkStripe,
   grayCopyStripe,
+  warpPerspectiveStripe,
 ];

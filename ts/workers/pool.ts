@@ -14,6 +14,8 @@ import { grayJob } from './gray/job.js';
 import { gaussianJob } from './blur/job.js';
 import { fastJob } from './fast/job.js';
 import { flowJob } from './lk/job.js';
+import { warpPerspectiveJob } from './warp/job.js';
+import type { WarpOptions } from '../kernels/warp/api.js';
 
 export interface WorkerPoolOptions {
   /** Worker threads (default: hardware concurrency, at most 16). */
@@ -196,6 +198,17 @@ export class WorkerPool {
    */
   opticalFlow(points: FlowPoints, prev: FlowPyramid, next: FlowPyramid, o: FlowOptions = {}): Promise<FlowPoints> {
     return flowJob(this.#engine, points, prev, next, o);
+  }
+
+  /**
+   * Bilinear warpPerspective split across the workers by destination rows: the same bytes as
+   * `fk.warpPerspective(dst, src, M, o)` (ts/kernels/warp/api.ts), with the same arguments and
+   * checks (made now, before any thread touches memory). With one worker, the warp runs beside
+   * whatever the calling thread does meanwhile (a source rendering its next frame while the current
+   * one is tracked). Resolves to `dst`.
+   */
+  warpPerspective(dst: PlaneLike, src: PlaneLike, M: ArrayLike<number>, o: WarpOptions = {}): Promise<PlaneLike> {
+    return warpPerspectiveJob(this.#engine, dst, src, M, o);
   }
 
   /**

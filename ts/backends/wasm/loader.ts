@@ -44,6 +44,9 @@ export interface PixelsExports {
     cn: number, m: number, border: number, value: number, work: number, v8: number): void;
   warp_perspective(src: number, srcStride: number, srcWidth: number, srcHeight: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number,
     cn: number, m: number, border: number, value: number, work: number, v8: number): void;
+  /** Rows [y0, y1) of warp_perspective (the same bytes as those rows of the whole warp): a worker pool's stripe. */
+  warp_perspective_rows(src: number, srcStride: number, srcWidth: number, srcHeight: number, dst: number, dstStride: number, dstWidth: number, dstHeight: number,
+    cn: number, m: number, border: number, value: number, work: number, v8: number, y0: number, y1: number): void;
   magnitude_l1(dx: number, dxStride: number, dy: number, dyStride: number, dst: number, dstStride: number, width: number, height: number): void;
   /** Sample ring copies (wasm/ring.ts): a block into / out of wrapping ring storage, sizes in bytes. */
   ring_write(storage: number, capacity: number, offset: number, src: number, bytes: number): void;

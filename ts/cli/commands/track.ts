@@ -13,9 +13,11 @@ import { createGpuFramekit, wantsWebgpu } from '../webgpu.js';
 import type { ChainOutput, KeypointChain } from '../../backends/webgpu/keypoint-chain.js';
 import type { Command, Output, Values } from '../command.js';
 import { workerOrt } from '../../models/worker-ort.js';
-import { chromaSlot, colourVideoSource, FACES_LAG, facesArenaBytes, TrackFaces } from '../track-faces.js';
+import { chromaSlot, colourVideoSource, FACES_LAG, FACES_NICE, facesArenaBytes, TrackFaces } from '../track-faces.js';
 import type { Framekit } from '../../framekit.js';
 import type { FramePool } from '../../frame/pool.js';
+import type { Frame } from '../../frame/frame.js';
+import { sharedMemoryUnavailable, WorkerPool } from '../../workers/pool.js';
 
 /** The photograph the embedded default films: public domain (NASA), shipped in test/fixtures. */
 function defaultPhoto(): string {
@@ -88,7 +90,7 @@ function resourceStats(frames: number, fk: Framekit, pool: FramePool) {
 export const track: Command = {
   name: 'track',
   usage:
-    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]] [--stats N]',
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]] [--stats N] [--render-on worker|main]',
   summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
@@ -103,12 +105,23 @@ export const track: Command = {
     'faces-every': { type: 'string' },
     /** With --json: a `{"stats":...}` line every N frames (memory, arena, pool), for soak runs. */
     stats: { type: 'string', default: '0' },
+    /** The embedded default: render each next frame on a worker thread (default) or on the main thread. */
+    'render-on': { type: 'string', default: 'worker' },
   },
   async run(p, values, out) {
     const opened = await openSource(p[0], values);
     const { width, height } = opened.source;
     const webgpu = wantsWebgpu(values);
-    const poolSize = values.faces ? 3 + FACES_LAG : 3;
+    // One frame more than the loop holds: the next frame's read runs while the current one is tracked.
+    const poolSize = (values.faces ? 3 + FACES_LAG : 3) + 1;
+    // The embedded default renders its frames (warpPerspective, about as long as tracking one): on a
+    // worker thread over shared memory, into the next pool frame, while this thread tracks.
+    // --render-on main renders on this thread, between frames (where no core is free for a worker,
+    // on a machine whose cores other work keeps busy, the two threads only take turns).
+    const renderOn = String(values['render-on']);
+    if (renderOn !== 'worker' && renderOn !== 'main')
+      throw new FramekitError('E_ARGUMENT', `--render-on must be worker or main, got ${renderOn}`);
+    const renders = !p[0] && !webgpu && backendOf(values) !== 'reference' && renderOn === 'worker';
     const sizing = {
       maxWidth: width,
       maxHeight: height,
@@ -117,13 +130,14 @@ export const track: Command = {
     };
     let fk;
     try {
-      fk = webgpu ? await createGpuFramekit(sizing) : await createFramekit({ ...sizing, backend: backendOf(values) });
+      fk = webgpu ? await createGpuFramekit(sizing) : await createFramekit({ ...sizing, backend: backendOf(values), shared: renders });
     } catch (e) {
       if (!opened.files) await opened.source.close();
       throw e;
     }
     const source = opened.files ? imageSource(fk, opened.files, opened.first!) : opened.source;
-    source.attach?.(fk);
+    const renderer = renders && !sharedMemoryUnavailable(fk) ? await WorkerPool.create(fk, { workers: 1, stripesPerWorker: 1 }) : null;
+    source.attach?.(fk, renderer ? { workers: renderer } : undefined);
     const pool = fk.createPool({
       width,
       height,
@@ -136,7 +150,7 @@ export const track: Command = {
     const faces = values.faces
       ? new TrackFaces(fk, source, {
           model: typeof values['faces-model'] === 'string' ? values['faces-model'] : undefined,
-          ort: await workerOrt(),
+          ort: await workerOrt(undefined, { nice: FACES_NICE }),
           every: values['faces-every'] === undefined ? 1 : Number(values['faces-every']),
         })
       : null;
@@ -183,13 +197,28 @@ export const track: Command = {
     let deepened = 0;
     let relocalized = 0;
     const truthErrors = { corner: new LatencyRecorder(), rotation: new LatencyRecorder(), translation: new LatencyRecorder() };
+    // The frame whose read is in flight: started before the frame before it is tracked, so a
+    // source's work elsewhere (the renderer's worker, ffmpeg, file reads) runs beside the tracker.
+    let next: Frame | null = null;
+    let nextRead: Promise<boolean> = Promise.resolve(false);
+    let reads = 0;
+    const startRead = () => {
+      const f = pool.acquire(audio ? audio.videoStartUs + Math.round(reads * frameUs) : reads);
+      reads++;
+      faces?.current(f);
+      next = f;
+      // Settled before anything awaits it, so a failure here is never an unhandled rejection.
+      nextRead = source.read(f.pixels);
+      nextRead.catch(() => undefined);
+    };
     try {
+      startRead();
       for (;;) {
-        const frame = pool.acquire(audio ? audio.videoStartUs + Math.round(frames * frameUs) : frames);
-        faces?.current(frame);
+        const frame: Frame = next!;
+        next = null;
         let got: boolean;
         try {
-          got = await source.read(frame.pixels);
+          got = await nextRead;
         } catch (e) {
           frame.release();
           throw e;
@@ -198,6 +227,7 @@ export const track: Command = {
           frame.release();
           break;
         }
+        startRead();
         let r: TrackResult;
         if (chain && corners) {
           const gpu = chain.run(corners, frame.pixels);
@@ -250,11 +280,17 @@ export const track: Command = {
     } catch (e) {
       failure = e;
     } finally {
+      // A read still in flight (the loop failed) finishes before its frame and the source go.
+      if (next) {
+        await nextRead.catch(() => undefined);
+        (next as Frame).release();
+      }
       if (faces) {
         for (const h of await faces.drain()) if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
         await faces.close().catch((e: unknown) => (failure ??= e));
       }
       await source.close();
+      await renderer?.dispose();
       await audio?.close().catch((e: unknown) => (failure ??= e));
       if (sink) await sink.close().catch((e: unknown) => (failure ??= e));
     }

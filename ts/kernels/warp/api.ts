@@ -37,7 +37,21 @@ function channels(name: string, dst: PlaneLike, src: PlaneLike): number {
   return cn;
 }
 
-function prepare(ctx: KernelContext, name: string, dst: PlaneLike, src: PlaneLike, M: ArrayLike<number>, n: number, o: WarpOptions) {
+/**
+ * The checks of warpAffine (n = 6) and warpPerspective (n = 9), with their errors: the channel
+ * count, the border, the inverse map (dst -> src) and the border value's bytes. `inverse` and
+ * `value` are arrays this module reuses: read them before the next warp call. For callers that run
+ * the warp elsewhere (a worker pool's stripes).
+ */
+export function checkWarp(
+  ctx: KernelContext,
+  name: string,
+  dst: PlaneLike,
+  src: PlaneLike,
+  M: ArrayLike<number>,
+  n: number,
+  o: WarpOptions,
+) {
   const cn = channels(name, dst, src);
   checkPlane(src, ctx.arena, 'src');
   checkPlane(dst, ctx.arena, 'dst');
@@ -76,6 +90,11 @@ function prepare(ctx: KernelContext, name: string, dst: PlaneLike, src: PlaneLik
       ? invertAffine(M, inverse)
       : invertPerspective(M, inverse);
   if (!inverted) throw new FramekitError('E_ARGUMENT', `${name}: the matrix is singular (its determinant is 0)`);
+  return { cn, border, inverse, value };
+}
+
+function prepare(ctx: KernelContext, name: string, dst: PlaneLike, src: PlaneLike, M: ArrayLike<number>, n: number, o: WarpOptions) {
+  const { cn, border } = checkWarp(ctx, name, dst, src, M, n, o);
   const k = ctx.kernels.warp;
   const bytes = k.scratchBytes(dst.width);
   return { cn, border, k, s: bytes > 0 ? ctx.scratch.take(bytes) : 0 };

@@ -23,6 +23,13 @@ export interface WarpKernel {
 /** The border value's channel bytes as one u32, channel 0 lowest (wasm/warp.ts). */
 const packed = (v: readonly number[]) => (v[0]! | (v[1]! << 8) | (v[2]! << 16) | (v[3]! << 24)) >>> 0;
 
+/**
+ * Work bytes wasm/warp.ts's warp_perspective(_rows) needs for a `dstWidth`-wide destination (16-byte
+ * aligned): the f64 products for a block of at most 1024 columns (24 bytes a column), then the map
+ * of a block, at most 96 bytes per 8 pixels.
+ */
+export const warpPerspectiveWorkBytes = (dstWidth: number): number => align16(24 * Math.min(dstWidth, 1024)) + 12 * dstWidth + 16;
+
 /** Picks the implementation once: wasm/warp.ts (the matrix copied into scratch as f64s), else the references. */
 export function bindWarp(b: KernelBackend): WarpKernel {
   const px = b.wasm?.pixels;
@@ -42,7 +49,7 @@ export function bindWarp(b: KernelBackend): WarpKernel {
     // The matrix, then the larger of warp_affine's two i32 tables of dstWidth and warp_perspective's
     // f64 products for a block of at most 1024 columns (24 bytes a column), then the map of a row
     // or block: at most 96 bytes per 8 pixels.
-    scratchBytes: (dw) => MATRIX + Math.max(2 * align16(4 * dw), align16(24 * Math.min(dw, 1024))) + 12 * dw + 16,
+    scratchBytes: (dw) => MATRIX + Math.max(2 * align16(4 * dw) + 12 * dw + 16, warpPerspectiveWorkBytes(dw)),
     affine(dst, src, cn, m, border, value, s) {
       f64.set(m.subarray(0, 6), s >> 3);
       px.warp_affine(src.ptr, src.stride, src.width, src.height, dst.ptr, dst.stride, dst.width, dst.height,
