@@ -7,7 +7,7 @@
  * mark, and the frame pool's counts. The run is judged flat when, between the sample at the end of
  * the warm-up and every later sample, RSS grows by at most `rssBoundBytes`, the live heap by at most
  * `heapBoundBytes`, the arena high-water mark not at all, and the pool ends each sample with no frame
- * live and none dropped.
+ * live but the one being read ahead, and none dropped.
  *
  * `bun bench/soak.ts [frames] [WxH] [node|bun]` (or `node dist/bench/soak.js ...`) writes
  * bench/results/soak-<runtime>.json; `framekit bench --kernel soak --frames N --report DIR` runs it
@@ -26,7 +26,8 @@ export interface SoakSample {
   externalBytes: number;
   collected: boolean;
   arena: { bytesInUse: number; highWater: number; regions: number };
-  pool: { live: number; free: number; acquired: number; dropped: number };
+  /** `readAhead`: of the live frames, the next frame's read in flight (track reads one frame ahead). */
+  pool: { live: number; readAhead?: number; free: number; acquired: number; dropped: number };
   /** Wall seconds since the child started, seen from this side. */
   wallS: number;
 }
@@ -165,7 +166,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const rssGrowthBytes = growth((s) => s.rssBytes);
   const heapGrowthBytes = growth((s) => s.heapUsedBytes);
   const arenaHighWaterGrowthBytes = samples.length ? Math.max(...samples.map((s) => s.arena.highWater)) - samples[0]!.arena.highWater : 0;
-  const maxPoolLive = Math.max(0, ...samples.map((s) => s.pool.live));
+  // Frames held past their turn: live ones other than the next frame's read in flight.
+  const maxPoolLive = Math.max(0, ...samples.map((s) => s.pool.live - (s.pool.readAhead ?? 0)));
   const poolDropped = samples.length ? samples[samples.length - 1]!.pool.dropped : 0;
   const completed = exitCode === 0 && summary !== null && frames === o.frames && summary.frames === o.frames && !summary.error;
   const runtimeVersion = execFileSync(cmd, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '');

@@ -23,11 +23,21 @@ test('track over 3,000 frames: sequence intact, memory flat after warm-up, the r
   assert.ok(r.heapGrowthBytes <= 4 << 20, `heap grew ${r.heapGrowthBytes} bytes`);
   assert.ok(r.rssGrowthBytes <= 32 << 20, `RSS grew ${r.rssGrowthBytes} bytes`);
   assert.equal(r.arenaHighWaterGrowthBytes, 0);
+  // Live at each sample: only the next frame, whose read is in flight (track reads one frame ahead).
+  assert.deepEqual(
+    r.series.map((s) => [s.pool.live, s.pool.readAhead]),
+    [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ],
+  );
   assert.equal(r.maxPoolLive, 0);
   assert.equal(r.poolDropped, 0);
+  // One acquire per frame, plus the frame being read ahead.
   assert.deepEqual(
     r.series.map((s) => s.pool.acquired),
-    [1000, 2000, 3000],
+    [1001, 2001, 3001],
   );
   assert.equal(r.flat, true);
   // The track held over the whole path (the mean corner error against ground truth stays a few pixels).

@@ -66,9 +66,11 @@ function progress(out: Output, done: number, total: number | null, fps: number):
 /**
  * One `{"stats":...}` line of `--stats N`: resident set and JS heap (after a full collection where
  * the runtime offers one: Bun, or Node with --expose-gc, so the heap figure is live bytes rather
- * than wherever the collector happened to be), the arena and the frame pool. Allocates: once per N frames.
+ * than wherever the collector happened to be), the arena and the frame pool. `readAhead` counts the
+ * live frames that are the next frame's read in flight (0 or 1), not frames held after their turn.
+ * Allocates: once per N frames.
  */
-function resourceStats(frames: number, fk: Framekit, pool: FramePool) {
+function resourceStats(frames: number, fk: Framekit, pool: FramePool, readAhead: number) {
   const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
   const collected = g.Bun ? (g.Bun.gc(true), true) : typeof g.gc === 'function' ? (g.gc(), true) : false;
   const m = process.memoryUsage();
@@ -82,7 +84,7 @@ function resourceStats(frames: number, fk: Framekit, pool: FramePool) {
       externalBytes: m.external,
       collected,
       arena: { bytesInUse: a.bytesInUse, highWater: a.highWater, regions: a.regions },
-      pool: { live: p.live, free: p.free, acquired: p.acquired, dropped: p.dropped },
+      pool: { live: p.live, readAhead, free: p.free, acquired: p.acquired, dropped: p.dropped },
     },
   };
 }
@@ -274,7 +276,8 @@ export const track: Command = {
         }
         frame.release();
         frames++;
-        if (values.json && statsEvery && frames % statsEvery === 0) out.stdout(JSON.stringify(resourceStats(frames, fk, pool)) + '\n');
+        if (values.json && statsEvery && frames % statsEvery === 0)
+          out.stdout(JSON.stringify(resourceStats(frames, fk, pool, next ? 1 : 0)) + '\n');
         if (tty && frames % 10 === 0) progress(out, frames, source.length, (1000 * frames) / (performance.now() - t0));
       }
     } catch (e) {
