@@ -263,6 +263,34 @@ describe('worker pool on the shared memory', () => {
     }
   });
 
+  test('a job on an idle pool starts in the call: the workers render while the caller runs synchronous code', async () => {
+    const src = fillRandom(fk.allocPlane(640, 480, 'gray'), 71);
+    const a = fk.allocPlane(640, 480, 'gray');
+    const b = fk.allocPlane(640, 480, 'gray');
+    a.data.fill(0);
+    b.data.fill(0);
+    const M = [1.05, 0.03, -7, -0.02, 0.97, 5, 0.0001, 0, 1];
+    const before = pool.info().jobs;
+    const first = pool.warpPerspective(a, src, M);
+    const second = pool.warpPerspective(b, src, M);
+    // The first job is running already, with no await in between; the second waits its turn.
+    expect(pool.info().jobs).toBe(before + 1);
+    // Without yielding to the event loop, the workers' rows land in `a` (bounded wait, shared memory).
+    const ref = fk.warpPerspective(fk.allocPlane(640, 480, 'gray'), src, M);
+    const last = (a.height >> 1) * a.stride; // a middle row, inside the source
+    const row = (p: typeof a) => Buffer.from(p.data.subarray(last, last + 640));
+    expect(row(ref).equals(Buffer.alloc(640))).toBe(false); // not the zeros `a` starts with
+    const until = performance.now() + 5000;
+    while (!row(a).equals(row(ref)) && performance.now() < until);
+    const renderedMeanwhile = row(a).equals(row(ref));
+    await Promise.all([first, second]);
+    expect(renderedMeanwhile).toBe(true);
+    expect(pool.info().jobs).toBe(before + 2);
+    expect(Buffer.compare(fk.readPixels(ref), fk.readPixels(a))).toBe(0);
+    expect(Buffer.compare(fk.readPixels(ref), fk.readPixels(b))).toBe(0);
+    for (const p of [src, a, b, ref]) fk.freePlane(p);
+  });
+
   test('warpPerspective jobs queued together each use their own matrix; bad input is a typed error first', async () => {
     const src = fillRandom(fk.allocPlane(200, 150, 'gray'), 61);
     const maps = [0, 1, 2].map((i) => [1, 0.02 * i, 3 * i, -0.01 * i, 1, 2 * i, 0.0001 * i, 0, 1]);

@@ -61,6 +61,8 @@ export class JobEngine {
   #scratchBytes = 0;
   #segments: Region | null = null;
   #chain: Promise<void> = Promise.resolve();
+  /** Jobs handed to `chained` and not yet settled. */
+  #queued = 0;
   #job: Job | null = null;
   #closed = false;
   jobs = 0;
@@ -103,11 +105,27 @@ export class JobEngine {
     return this.#scratch.at(-1)!.ptr;
   }
 
-  /** Runs `job` after every job before it; a failed job does not stop later ones. */
+  /**
+   * Runs `job` after every job before it; a failed job does not stop later ones. With none pending,
+   * `job` starts now, in this call, so the workers are already at it while the caller goes on with
+   * synchronous work (a job started from a promise callback would wait until that work is done).
+   */
   chained(job: () => Promise<void>): Promise<void> {
     if (this.#closed) return Promise.reject(new FramekitError('E_STATE', 'worker pool: disposed'));
-    const p = this.#chain.then(job);
-    this.#chain = p.catch(() => undefined);
+    let p: Promise<void>;
+    if (this.#queued === 0) {
+      try {
+        p = job();
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+    } else p = this.#chain.then(job);
+    this.#queued++;
+    const settled = () => {
+      this.#queued--;
+    };
+    // Registered before the caller's own callbacks, so the count is down before they run.
+    this.#chain = p.then(settled, settled);
     return p;
   }
 
