@@ -1,7 +1,9 @@
 // `framekit track` at 1080p with the face stage on and off, alternating in one run, in Node and Bun.
 // The input is a Y4M made by ffmpeg from test/fixtures/astronaut.png (a slow pan over the face).
 // Run after `npm run build`:
-//   node bench/track-faces.mjs [--rounds 3] [--seconds 4] [--modes 0,1,4] [--out bench/results/track-faces-epyc-2core.json]
+//   node bench/track-faces.mjs [--rounds 5] [--seconds 20] [--modes 0,1,4] [--out bench/results/track-faces-epyc-2core.json]
+// A run of 20 s of video (600 frames) lasts 3 to 5 s at 1080p: shorter runs let one scheduling
+// hiccup of the machine move a run's rate by 10% or more.
 // --modes: 0 is the face stage off, N is `--faces --faces-every N`; every round runs each mode once
 // per runtime, Node and Bun alternating, in an order that rotates from round to round.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -12,8 +14,8 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '20' },
     modes: { type: 'string', default: '0,1,4' },
     out: { type: 'string' },
   },
@@ -120,6 +122,7 @@ for (const [name] of runtimes) {
       fpsSpread: spread(on.map((r) => r.fps)),
       /** Each round's on/off ratio (the runs of a round ran next to each other). */
       roundRatios: on.map((r, i) => +(r.fps / off[i].fps).toFixed(3)),
+      roundRatioMedian: +median(on.map((r, i) => r.fps / off[i].fps)).toFixed(3),
       pipelineFps: median(on.map((r) => r.pipelineFps)),
       latencyTotalP99: median(on.map((r) => r.totalP99)),
       inferenceP50Ms: median(on.map((r) => r.faces.inferenceMs.p50)),

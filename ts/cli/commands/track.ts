@@ -194,6 +194,7 @@ export const track: Command = {
     const tty = !values.json && process.stderr.isTTY;
     const statsEvery = values.stats === '0' ? 0 : positiveInt(values.stats, 'stats');
     const t0 = performance.now();
+    let tEnd = t0;
     let frames = 0;
     let failure: unknown = null;
     let deepened = 0;
@@ -288,17 +289,17 @@ export const track: Command = {
         await nextRead.catch(() => undefined);
         (next as Frame).release();
       }
-      if (faces) {
-        for (const h of await faces.drain()) if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
-        await faces.close().catch((e: unknown) => (failure ??= e));
-      }
+      if (faces) for (const h of await faces.drain()) if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
       await source.close();
       await renderer?.dispose();
       await audio?.close().catch((e: unknown) => (failure ??= e));
       if (sink) await sink.close().catch((e: unknown) => (failure ??= e));
+      // The media clock stops here; ending the face model's worker thread is the model's teardown.
+      tEnd = performance.now();
+      await faces?.close().catch((e: unknown) => (failure ??= e));
     }
     if (tty) out.stderr('\n');
-    const wall = (performance.now() - t0) / 1000;
+    const wall = (tEnd - t0) / 1000;
     const pct = (r: LatencyRecorder) => ({ p50: +r.percentile(50).toFixed(3), p99: +r.percentile(99).toFixed(3) });
     const summary = {
       summary: {
