@@ -452,9 +452,11 @@ async function demoServer(o: ReliabilityOptions) {
 /**
  * CRITICAL deadlines met at 2x, 4x and 10x overload on the wall clock, `overloadRepeats` runs each
  * (the machine may be shared: the share is the median run's, with every run's share, the CPU share
- * the process got and the wall ms its tasks spent descheduled, beside it).
+ * the process got and the wall ms its tasks spent descheduled, beside it). One 500 ms run at 2x goes
+ * first and is not counted: it is where the scheduler's and the harness's code get compiled.
  */
 function scheduler(o: ReliabilityOptions) {
+  overload(500, true, 'wall', 2);
   return [2, 4, 10].map((factor) => {
     const runs = Array.from({ length: o.overloadRepeats }, () => {
       const r = overload(o.overloadMs, true, 'wall', factor);

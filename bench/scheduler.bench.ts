@@ -14,17 +14,53 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Wall ms a spinning task saw the clock jump by more than 0.5 ms: this process was off the CPU (descheduled). */
+/** Wall ms tasks spent off the CPU: time beyond the work's own between two clock reads 25 us of work apart, where over 0.5 ms. */
 let stalledMs = 0;
 
-function spin(ms: number): void {
-  let prev = performance.now();
-  const end = prev + ms;
-  for (;;) {
+/**
+ * A task's work on the wall clock: a fixed amount of arithmetic, calibrated to take `ms` on this
+ * machine, with the clock read every 25 us of it. Spinning on performance.now() instead would read
+ * the clock millions of times a second; in Node each read allocates a heap number, and the young
+ * generation collections that follow (about 45 per 2 s run) would be the benchmark's own garbage,
+ * not the scheduler's. Like real work, a task that loses the CPU takes longer on the wall clock.
+ */
+let burnSink = 1;
+function burn(n: number): void {
+  let x = burnSink | 1;
+  for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  burnSink = x;
+}
+
+/** burn() iterations per millisecond: the median of 9 timed runs of about 5 ms, after a warm-up. */
+let iterationsPerMs = 0;
+function calibrate(): number {
+  if (iterationsPerMs) return iterationsPerMs;
+  burn(2e6);
+  const rates: number[] = [];
+  for (let k = 0; k < 9; k++) {
+    const n = 5e6;
     const t = performance.now();
-    if (t - prev > 0.5) stalledMs += t - prev;
+    burn(n);
+    rates.push(n / (performance.now() - t));
+  }
+  rates.sort((a, b) => a - b);
+  return (iterationsPerMs = rates[4]!);
+}
+
+const CHECK_MS = 0.025;
+
+function work(ms: number): void {
+  const chunk = Math.max(1, Math.round(CHECK_MS * iterationsPerMs));
+  let left = Math.round(ms * iterationsPerMs);
+  let prev = performance.now();
+  while (left > 0) {
+    const n = left < chunk ? left : chunk;
+    burn(n);
+    left -= n;
+    const t = performance.now();
+    const over = t - prev - CHECK_MS;
+    if (over > 0.5) stalledMs += over;
     prev = t;
-    if (t >= end) return;
   }
 }
 
@@ -51,9 +87,9 @@ interface LevelCount {
  * between arrivals. `prioritised` false puts every task at one level with no deadline (a FIFO queue),
  * the baseline. Deadlines are judged here, from completion times, the same way for both.
  *
- * `clock` 'virtual': a task advances a simulated clock by its cost instead of spinning, so the run
+ * `clock` 'virtual': a task advances a simulated clock by its cost instead of working, so the run
  * measures the scheduling policy against exactly one core of capacity, whatever else the machine is
- * doing (deterministic). 'wall': tasks spin on the real clock, so "capacity" is whatever share of a
+ * doing (deterministic). 'wall': tasks do calibrated work on the real clock, so "capacity" is whatever share of a
  * core this process gets: on a loaded machine that is well under one core and the offered load is
  * far above 2x (the row records the load average).
  */
@@ -76,7 +112,7 @@ export type OverloadResult = Record<LevelName, LevelCount> & {
   criticalMaxMs: number;
   /** CPU time this process got over the run, per wall ms (1: a whole core; below 1 the machine took the rest). */
   cpuShare: number;
-  /** Wall ms tasks spent off the CPU (clock jumps over 0.5 ms inside a spinning task; 0 on the virtual clock). */
+  /** Wall ms tasks spent off the CPU (see `work`; 0 on the virtual clock). */
   stalledMs: number;
 };
 
@@ -84,7 +120,8 @@ export function overload(durationMs: number, prioritised: boolean, clock: 'virtu
   const MIX = mixAt(factor);
   const virtual = { t: 0 };
   const now0 = clock === 'virtual' ? () => virtual.t : () => performance.now();
-  const work = clock === 'virtual' ? (ms: number) => void (virtual.t += ms) : spin;
+  if (clock === 'wall') calibrate();
+  const run = clock === 'virtual' ? (ms: number) => void (virtual.t += ms) : work;
   const s = new Scheduler({ host: 'manual', budgetMs: 1, agingMs: 250, predict: false, now: now0 });
   const rnd = mulberry32(7);
   const counts = {} as Record<LevelName, LevelCount>;
@@ -110,7 +147,7 @@ export function overload(durationMs: number, prioritised: boolean, clock: 'virtu
       m,
       c,
       o,
-      fn: () => work(cost),
+      fn: () => run(cost),
       cb: (e: unknown) => {
         const t = now0();
         if (critical) response.push(t - start - at);

@@ -69,7 +69,9 @@ function lastLuma(file) {
 test('track --faces: every frame line, `faces` on the frames a result attached to, the face where it is; boxes in -o', async () => {
   const on = join(dir, 'on.y4m');
   const off = join(dir, 'off.y4m');
-  const { stdout } = await run(process.execPath, [cli, 'track', clip, '--json', '--faces', '-o', on], { maxBuffer: 1 << 26 });
+  const { stdout } = await run(process.execPath, [cli, 'track', clip, '--json', '--faces', '--faces-nice', '0', '-o', on], {
+    maxBuffer: 1 << 26,
+  });
   await run(process.execPath, [cli, 'track', clip, '--json', '-o', off], { maxBuffer: 1 << 26 });
   const out = lines(stdout);
   assert.equal(out.length, N + 1);
@@ -126,6 +128,11 @@ test('track --faces with a model that is not one: every frame still tracked, the
   assert.match(fs.error, /not a model ONNX Runtime can load/);
 });
 
-test('track --faces-every: a bad value is a typed argument error', async () => {
+test('track --faces-every, --faces-nice: a bad value is a typed argument error', async () => {
   await assert.rejects(run(process.execPath, [cli, 'track', clip, '--faces', '--faces-every', '0']), /E_ARGUMENT|faces-every/);
+  for (const bad of ['20', '-1', '1.5', 'x'])
+    await assert.rejects(
+      run(process.execPath, [cli, 'track', clip, '--faces', '--faces-nice', bad]),
+      /E_ARGUMENT: --faces-nice must be an integer from 0 to 19/,
+    );
 });

@@ -110,6 +110,8 @@ class TrackFaceStage extends FaceStage {
   readonly #sy: number;
   /** True when frames carry their source's chroma; false: the luma alone (neutral chroma). */
   colour = false;
+  /** The newest result decoded, whichever frame it was for (null before the first). */
+  latest: FaceDetections | null = null;
   conversions = 0;
   /** Time of each frame's shrink, colour conversion and tensor preparation, on the media thread (ms). */
   readonly prepareMs = new LatencyRecorder();
@@ -147,6 +149,7 @@ class TrackFaceStage extends FaceStage {
   /** Loads the model and runs it once on the (blank) working plane, outside any scheduler. */
   async warm(): Promise<void> {
     await this.detect(this.#rgba);
+    this.latest = null;
   }
 
   protected override prepare(frame: Frame): void {
@@ -191,6 +194,7 @@ class TrackFaceStage extends FaceStage {
     }
     r.width = this.#w;
     r.height = this.#h;
+    this.latest = r;
     return r;
   }
 }
@@ -203,7 +207,6 @@ export class TrackFaces {
   readonly #inference = new LatencyRecorder();
   #runs = 0;
   #framesWithFaces = 0;
-  #latest: FaceDetections | null = null;
   readonly #target: ChromaTarget | null;
   #model: string | null = null;
   #warmMs = 0;
@@ -286,7 +289,6 @@ export class TrackFaces {
   #finish(h: Held): Held {
     const r = h.frame.get('faces') as FaceDetections | null;
     if (r) {
-      this.#latest = r;
       if (r.faces.length) this.#framesWithFaces++;
       if (h.line) h.line.faces = facesJson(r);
     }
@@ -294,9 +296,12 @@ export class TrackFaces {
     return h;
   }
 
-  /** Draws the latest faces known (boxes magenta, landmarks cyan) on an annotated frame. */
+  /**
+   * Draws the newest faces known (boxes magenta, landmarks cyan) on an annotated frame: the stage's
+   * newest result, even one that has not reached the end of its frame's hold (or came too late for it).
+   */
   draw(c: Canvas): void {
-    const r = this.#latest;
+    const r = this.stage.latest;
     if (!r) return;
     for (const f of r.faces) {
       const x1 = f.x + f.width;

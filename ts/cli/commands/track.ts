@@ -57,6 +57,15 @@ async function openSource(
   return { source: (values.faces && (await colourVideoSource(input))) || (await videoSource(input)) };
 }
 
+/** --faces-nice: an integer from 0 to 19 (default FACES_NICE). */
+function facesNice(v: unknown): number {
+  if (v === undefined) return FACES_NICE;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 19 || String(v).trim() === '')
+    throw new FramekitError('E_ARGUMENT', `--faces-nice must be an integer from 0 to 19, got ${String(v)}`);
+  return n;
+}
+
 function progress(out: Output, done: number, total: number | null, fps: number): void {
   const width = 30;
   const bar = total ? '#'.repeat(Math.round((width * done) / total)).padEnd(width, '.') : '';
@@ -92,7 +101,7 @@ function resourceStats(frames: number, fk: Framekit, pool: FramePool, readAhead:
 export const track: Command = {
   name: 'track',
   usage:
-    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]] [--stats N] [--render-on worker|main]',
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-nice N] [--faces-model FILE.onnx]] [--stats N] [--render-on worker|main]',
   summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
   options: {
     json: { type: 'boolean', default: false },
@@ -105,12 +114,19 @@ export const track: Command = {
     faces: { type: 'boolean', default: false },
     'faces-model': { type: 'string' },
     'faces-every': { type: 'string' },
+    /** Linux: the nice value (0-19) of the face model's thread; 10 by default, so the media thread keeps its core. */
+    'faces-nice': { type: 'string' },
     /** With --json: a `{"stats":...}` line every N frames (memory, arena, pool), for soak runs. */
     stats: { type: 'string', default: '0' },
     /** The embedded default: render each next frame on a worker thread (default) or on the main thread. */
     'render-on': { type: 'string', default: 'worker' },
   },
   async run(p, values, out) {
+    // Options checked before anything is opened or started.
+    const nice = values.faces ? facesNice(values['faces-nice']) : FACES_NICE;
+    const every = values['faces-every'] === undefined ? 1 : Number(values['faces-every']);
+    if (values.faces && (!Number.isInteger(every) || every < 1))
+      throw new FramekitError('E_ARGUMENT', `--faces-every must be a positive integer, got ${String(values['faces-every'])}`);
     const opened = await openSource(p[0], values);
     const { width, height } = opened.source;
     const webgpu = wantsWebgpu(values);
@@ -152,8 +168,8 @@ export const track: Command = {
     const faces = values.faces
       ? new TrackFaces(fk, source, {
           model: typeof values['faces-model'] === 'string' ? values['faces-model'] : undefined,
-          ort: await workerOrt(undefined, { nice: FACES_NICE }),
-          every: values['faces-every'] === undefined ? 1 : Number(values['faces-every']),
+          ort: await workerOrt(undefined, { nice }),
+          every,
         })
       : null;
     const tracker = new Tracker(fk, {
