@@ -18,6 +18,8 @@ import type { Framekit } from '../../framekit.js';
 import type { FramePool } from '../../frame/pool.js';
 import type { Frame } from '../../frame/frame.js';
 import { sharedMemoryUnavailable, WorkerPool } from '../../workers/pool.js';
+import { Scheduler } from '../../schedule/index.js';
+import { TrackSpeech } from '../track-speech.js';
 
 /** The photograph the embedded default films: public domain (NASA), shipped in test/fixtures. */
 function defaultPhoto(): string {
@@ -92,8 +94,9 @@ function resourceStats(frames: number, fk: Framekit, pool: FramePool, readAhead:
 export const track: Command = {
   name: 'track',
   usage:
-    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-model FILE.onnx]] [--stats N] [--render-on worker|main]',
-  summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--no-vad] [--vad-model FILE.onnx] [--faces [--faces-every N] [--faces-model FILE.onnx]] [--stats N] [--render-on worker|main]',
+  summary:
+    'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU); a file with an audio stream: each frame line carries the 32 ms audio window covering it (rms, mel energy, and the speech flag and probability of Silero VAD v5 on ONNX Runtime; --no-vad: no model)',
   options: {
     json: { type: 'boolean', default: false },
     output: { type: 'string', short: 'o' },
@@ -102,6 +105,9 @@ export const track: Command = {
     features: { type: 'string', default: '500' },
     backend: { type: 'string', default: 'auto' },
     'no-audio': { type: 'boolean', default: false },
+    /** No voice-activity model on the audio (the windows' `speech` stays null). */
+    'no-vad': { type: 'boolean', default: false },
+    'vad-model': { type: 'string' },
     faces: { type: 'boolean', default: false },
     'faces-model': { type: 'string' },
     'faces-every': { type: 'string' },
@@ -167,6 +173,16 @@ export const track: Command = {
     // covering its timestamp (microseconds on the file's timeline, from the frame rate).
     const audio = p[0] && !opened.files && !values['no-audio'] ? await VideoAudio.open(fk, p[0], source.fps) : null;
     const frameUs = 1e6 / (source.fps ?? 30);
+    // Silero VAD on that audio (ts/cli/track-speech.ts): a HIGH task (on the face stage's scheduler
+    // when there is one), each frame's line held a few frames for its window's speech result.
+    const speech =
+      audio && !values['no-vad']
+        ? new TrackSpeech(audio, {
+            scheduler: faces?.scheduler ?? new Scheduler(),
+            ...(typeof values['vad-model'] === 'string' ? { model: values['vad-model'] } : {}),
+            warn: (m) => out.stderr(`framekit track: frames carry no speech flags: ${m} (--no-vad turns the model off)\n`),
+          })
+        : null;
     // --backend webgpu: the refill corners come from the GPU keypoint chain (gray -> FAST on the
     // device, the corners read back), as the browser demo takes them; the tracker's FAST options
     // (threshold 20, suppression, the base level) so they are the corners the WASM path finds.
@@ -191,6 +207,7 @@ export const track: Command = {
       canvas = { width, height, data: fk.allocPlane(width, height, 'rgba', { stride: width * 4 }).data };
     }
     await faces?.warm();
+    await speech?.warm();
     const tty = !values.json && process.stderr.isTTY;
     const statsEvery = values.stats === '0' ? 0 : positiveInt(values.stats, 'stats');
     const t0 = performance.now();
@@ -262,17 +279,24 @@ export const track: Command = {
               }
             : tracker.toJSON(err)
           : null;
-        if (json && !faces) out.stdout(JSON.stringify(json) + '\n');
+        speech?.take(frame, json);
+        if (json && !faces && !speech) out.stdout(JSON.stringify(json) + '\n');
         if (sink && canvas) {
           grayToCanvas(canvas, frame.pixels.data, frame.pixels.stride);
           tracker.draw(canvas, Math.min(width, height) / 4);
           faces?.draw(canvas);
           await sink.write(canvas);
         }
+        // The VAD's tasks get a few turns of the event loop while windows are queued (bounded).
+        await speech?.turns();
         if (faces) {
-          // Held a few frames for a face result; its line (with `faces` when one attached) goes out then.
+          // Held a few frames for a face result; its line (with `faces` when one attached) goes out then,
+          // with its speech result when that is in (the face hold is the speech hold too).
           const done = await faces.after(frame, json);
+          if (done) speech?.shift(0);
           if (done?.line) out.stdout(JSON.stringify(done.line) + '\n');
+        } else if (speech) {
+          for (let l = speech.shift(); l !== undefined; l = speech.shift()) if (l) out.stdout(JSON.stringify(l) + '\n');
         }
         frame.release();
         frames++;
@@ -288,9 +312,17 @@ export const track: Command = {
         await nextRead.catch(() => undefined);
         (next as Frame).release();
       }
+      await speech?.drain().catch((e: unknown) => (failure ??= e));
       if (faces) {
-        for (const h of await faces.drain()) if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
+        for (const h of await faces.drain()) {
+          speech?.shift(0);
+          if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
+        }
         await faces.close().catch((e: unknown) => (failure ??= e));
+      }
+      if (speech) {
+        for (let l = speech.shift(0); l !== undefined; l = speech.shift(0)) if (l) out.stdout(JSON.stringify(l) + '\n');
+        await speech.close().catch((e: unknown) => (failure ??= e));
       }
       await source.close();
       await renderer?.dispose();
@@ -330,7 +362,14 @@ export const track: Command = {
               },
             }
           : {}),
-        ...(audio ? { audio: audio.report() } : {}),
+        ...(audio
+          ? {
+              audio: {
+                ...audio.report(),
+                ...(speech ? speech.report() : { detector: null, vad: null, speechMissing: 'turned off (--no-vad)' }),
+              },
+            }
+          : {}),
         ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
       },
     };
@@ -342,6 +381,16 @@ export const track: Command = {
       );
       out.stdout(`  flow deepened on ${s.deepened} frames, track relocalized on ${s.relocalized}\n`);
       if (s.faces) out.stdout(`  faces: ${JSON.stringify(s.faces)}\n`);
+      if (s.audio) {
+        const a = s.audio as Record<string, unknown> & { attached: number; codec: string };
+        const v = a.vad as { runtime: string; segments: number[][]; framesWithResult: number; late: number; realTimeFactor: number } | null;
+        out.stdout(`  audio (${a.codec}): a window on ${a.attached} frames\n`);
+        if (v)
+          out.stdout(
+            `  speech (Silero VAD v5 on ${v.runtime}): ${v.segments.map(([x, y]) => `${x}-${y} s`).join(', ') || 'none'}; ${v.framesWithResult} frames with a result, ${v.late} late, model real-time factor ${v.realTimeFactor}\n`,
+          );
+        if (a.speechMissing) out.stdout(`  no speech flags: ${String(a.speechMissing)}\n`);
+      }
       for (const [k, v] of Object.entries(s.latencyMs))
         out.stdout(`  ${k.padEnd(10)} p50 ${v.p50.toFixed(2).padStart(7)} ms   p99 ${v.p99.toFixed(2).padStart(7)} ms\n`);
       if (s.groundTruth)
