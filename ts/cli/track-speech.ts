@@ -220,7 +220,7 @@ export class TrackSpeech {
         skipped: s.skipped,
         errors: s.errors,
         modelMs: round(s.totalMs, 1),
-        /** Model time over the audio it ran on. */
+        /** Model time (each window from its call to its result) over the audio it ran on. */
         realTimeFactor: round(s.totalMs / 1000 / Math.max(audioSeconds, 1e-9), 5),
       },
       ...(this.reason ? { speechMissing: this.reason } : {}),
