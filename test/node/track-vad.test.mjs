@@ -139,6 +139,13 @@ test('--no-vad: speech stays null and the summary says why', async () => {
   assert.deepEqual([a.detector, a.vad], [null, null]);
   assert.match(a.speechMissing, /--no-vad/);
   assert.equal(a.attached, 86);
+  // A model named for the audio while the audio or the model is off: a usage error, before any output.
+  for (const off of ['--no-vad', '--no-audio']) {
+    const bad = await go(cli, 'track', video, '--json', off, '--vad-model', join(dir, 'any.onnx'));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /E_ARGUMENT: --vad-model/);
+    assert.equal(bad.stdout, '');
+  }
 });
 
 test('a model that does not load: track runs on, says why once on stderr and in the summary', async () => {

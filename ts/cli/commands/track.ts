@@ -117,6 +117,11 @@ export const track: Command = {
     'render-on': { type: 'string', default: 'worker' },
   },
   async run(p, values, out) {
+    if (typeof values['vad-model'] === 'string' && (values['no-vad'] || values['no-audio']))
+      throw new FramekitError(
+        'E_ARGUMENT',
+        `--vad-model names a model for the audio, which ${values['no-vad'] ? '--no-vad' : '--no-audio'} turns off`,
+      );
     const opened = await openSource(p[0], values);
     const { width, height } = opened.source;
     const webgpu = wantsWebgpu(values);
