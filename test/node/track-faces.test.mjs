@@ -132,7 +132,7 @@ test('track --faces-every, --faces-nice: a bad value is a typed argument error',
   await assert.rejects(run(process.execPath, [cli, 'track', clip, '--faces', '--faces-every', '0']), /E_ARGUMENT|faces-every/);
   for (const bad of ['20', '-1', '1.5', 'x'])
     await assert.rejects(
-      run(process.execPath, [cli, 'track', clip, '--faces', '--faces-nice', bad]),
+      run(process.execPath, [cli, 'track', clip, '--faces', `--faces-nice=${bad}`]),
       /E_ARGUMENT: --faces-nice must be an integer from 0 to 19/,
     );
 });

@@ -108,3 +108,20 @@ test('bad input: a missing file, and a video that ends mid-frame (lines already 
     return true;
   });
 });
+
+test('a bad option or an output that cannot be written ends the command with its error, the render worker and the source closed', async () => {
+  // The embedded default starts a render worker: a failure after it started must not leave the process running.
+  const cases = [
+    [['--features', 'x'], 2, /E_ARGUMENT: --features must be a positive integer/],
+    [['--stats', 'x', '--json'], 2, /E_ARGUMENT: --stats must be a positive integer/],
+    [['--faces', '--size', '641x481'], 1, /E_DIMENSION: --faces needs even frame sizes/],
+    [['-o', join(dir, 'no-such-folder', 'out.y4m')], 1, /E_IO: cannot write/],
+  ];
+  for (const [args, code, message] of cases)
+    await assert.rejects(run(process.execPath, [cli, 'track', '--frames', '2', ...args], { timeout: 30_000 }), (e) => {
+      assert.equal(e.killed, false, `${args.join(' ')}: the command did not end by itself`);
+      assert.equal(e.code, code, `${args.join(' ')}: ${e.stderr}`);
+      assert.match(e.stderr, message);
+      return true;
+    });
+});

@@ -1,6 +1,7 @@
 import { type ContextSource } from '../core/context.js';
 import type { Frame } from '../frame/frame.js';
 import { openFfmpegAudio, probeAudio, type AudioProbe, type AudioSource } from '../io/audio.js';
+import type { AudioFrame } from './frame.js';
 import { AudioStream } from './stream.js';
 import { AvSync, type AudioWindow, type AvSyncReport, type SyncStatus } from './sync.js';
 
@@ -18,6 +19,11 @@ export class VideoAudio {
   readonly videoStartUs: number;
   readonly #source: AudioSource;
   #ended = false;
+  /**
+   * Hears every audio frame as it is cut, in stream order, before the sync takes it (a voice-activity
+   * stage's `pushFrame`); the frame is live during the call only unless the listener retains it.
+   */
+  onFrame: ((frame: AudioFrame) => void) | null = null;
 
   private constructor(source: AudioSource, probe: AudioProbe, stream: AudioStream, videoIntervalUs: number | undefined) {
     this.#source = source;
@@ -64,6 +70,7 @@ export class VideoAudio {
       rms: r(w.rms, 6),
       melEnergy: r(w.melEnergy, 4),
       speech: w.speech,
+      speechProbability: w.speechProbability === null ? null : r(w.speechProbability, 4),
     };
   }
 
@@ -77,8 +84,9 @@ export class VideoAudio {
     this.stream.dispose();
   }
 
-  #take(f: import('./frame.js').AudioFrame): void {
+  #take(f: AudioFrame): void {
     f.level();
+    this.onFrame?.(f);
     this.sync.push(f);
     f.release();
   }

@@ -35,6 +35,13 @@ function progress(out: Output, seconds: number, total: number | null, rtf: numbe
 
 const round = (v: number, d = 4) => (Number.isFinite(v) ? +v.toFixed(d) : null);
 
+/**
+ * The hysteresis `listen` applies by default (`--redemption-ms`, `--min-speech-ms`); `track` uses the
+ * same, so the two commands give the same speech flags for the same audio.
+ */
+export const LISTEN_REDEMPTION_MS = 300;
+export const LISTEN_MIN_SPEECH_MS = 250;
+
 /** Audio frames in flight: cut, waiting for their `speech` result (the pool and the VAD queue hold this many). */
 const IN_FLIGHT = 64;
 
@@ -60,8 +67,8 @@ export const listen: Command = {
     threshold: { type: 'string', default: '-40' },
     ort: { type: 'string', default: 'auto' },
     model: { type: 'string' },
-    'redemption-ms': { type: 'string', default: '300' },
-    'min-speech-ms': { type: 'string', default: '250' },
+    'redemption-ms': { type: 'string', default: String(LISTEN_REDEMPTION_MS) },
+    'min-speech-ms': { type: 'string', default: String(LISTEN_MIN_SPEECH_MS) },
     backend: { type: 'string', default: 'auto' },
   },
   async run(p, values, out) {

@@ -18,6 +18,8 @@ import type { Framekit } from '../../framekit.js';
 import type { FramePool } from '../../frame/pool.js';
 import type { Frame } from '../../frame/frame.js';
 import { sharedMemoryUnavailable, WorkerPool } from '../../workers/pool.js';
+import { Scheduler } from '../../schedule/index.js';
+import { TrackSpeech } from '../track-speech.js';
 
 /** The photograph the embedded default films: public domain (NASA), shipped in test/fixtures. */
 function defaultPhoto(): string {
@@ -101,8 +103,9 @@ function resourceStats(frames: number, fk: Framekit, pool: FramePool, readAhead:
 export const track: Command = {
   name: 'track',
   usage:
-    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--faces [--faces-every N] [--faces-nice N] [--faces-model FILE.onnx]] [--stats N] [--render-on worker|main]',
-  summary: 'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU)',
+    'framekit track [INPUT] [--json] [-o OUT] [--frames N] [--size WxH] [--features N] [--backend B] [--no-audio] [--no-vad] [--vad-model FILE.onnx] [--faces [--faces-every N] [--faces-nice N] [--faces-model FILE.onnx]] [--stats N] [--render-on worker|main]',
+  summary:
+    'the whole pipeline over a video, Y4M, image folder or the embedded default (--backend webgpu: refill corners from the GPU); a file with an audio stream: each frame line carries the 32 ms audio window covering it (rms, mel energy, and the speech flag and probability of Silero VAD v5 on ONNX Runtime; --no-vad: no model)',
   options: {
     json: { type: 'boolean', default: false },
     output: { type: 'string', short: 'o' },
@@ -111,6 +114,9 @@ export const track: Command = {
     features: { type: 'string', default: '500' },
     backend: { type: 'string', default: 'auto' },
     'no-audio': { type: 'boolean', default: false },
+    /** No voice-activity model on the audio (the windows' `speech` stays null). */
+    'no-vad': { type: 'boolean', default: false },
+    'vad-model': { type: 'string' },
     faces: { type: 'boolean', default: false },
     'faces-model': { type: 'string' },
     'faces-every': { type: 'string' },
@@ -127,8 +133,19 @@ export const track: Command = {
     const every = values['faces-every'] === undefined ? 1 : Number(values['faces-every']);
     if (values.faces && (!Number.isInteger(every) || every < 1))
       throw new FramekitError('E_ARGUMENT', `--faces-every must be a positive integer, got ${String(values['faces-every'])}`);
+    if (typeof values['vad-model'] === 'string' && (values['no-vad'] || values['no-audio']))
+      throw new FramekitError(
+        'E_ARGUMENT',
+        `--vad-model names a model for the audio, which ${values['no-vad'] ? '--no-vad' : '--no-audio'} turns off`,
+      );
+    const features = positiveInt(values.features, 'features');
+    const statsEvery = values.stats === '0' ? 0 : positiveInt(values.stats, 'stats');
     const opened = await openSource(p[0], values);
     const { width, height } = opened.source;
+    if (values.faces && (width % 2 || height % 2)) {
+      if (!opened.files) await opened.source.close();
+      throw new FramekitError('E_DIMENSION', `--faces needs even frame sizes, got ${width}x${height}`);
+    }
     const webgpu = wantsWebgpu(values);
     // One frame more than the loop holds: the next frame's read runs while the current one is tracked.
     const poolSize = (values.faces ? 3 + FACES_LAG : 3) + 1;
@@ -175,14 +192,31 @@ export const track: Command = {
     const tracker = new Tracker(fk, {
       width,
       height,
-      features: positiveInt(values.features, 'features'),
+      features,
       intrinsics: source.path?.K,
       initialPose: source.truth?.(0).planeToImage,
     });
     // A video file with an audio stream: the audio clock leads and each frame gets the audio window
     // covering its timestamp (microseconds on the file's timeline, from the frame rate).
-    const audio = p[0] && !opened.files && !values['no-audio'] ? await VideoAudio.open(fk, p[0], source.fps) : null;
+    // A setup step that fails past this point closes what is open (the render worker would keep the process alive).
+    const undo = async (e: unknown, more?: () => Promise<unknown>): Promise<never> => {
+      await more?.().catch(() => undefined);
+      await source.close().catch(() => undefined);
+      await renderer?.dispose();
+      throw e;
+    };
+    const audio = p[0] && !opened.files && !values['no-audio'] ? await VideoAudio.open(fk, p[0], source.fps).catch((e) => undo(e)) : null;
     const frameUs = 1e6 / (source.fps ?? 30);
+    // Silero VAD on that audio (ts/cli/track-speech.ts): a HIGH task (on the face stage's scheduler
+    // when there is one), each frame's line held a few frames for its window's speech result.
+    const speech =
+      audio && !values['no-vad']
+        ? new TrackSpeech(audio, {
+            scheduler: faces?.scheduler ?? new Scheduler(),
+            ...(typeof values['vad-model'] === 'string' ? { model: values['vad-model'] } : {}),
+            warn: (m) => out.stderr(`framekit track: frames carry no speech flags: ${m} (--no-vad turns the model off)\n`),
+          })
+        : null;
     // --backend webgpu: the refill corners come from the GPU keypoint chain (gray -> FAST on the
     // device, the corners read back), as the browser demo takes them; the tracker's FAST options
     // (threshold 20, suppression, the base level) so they are the corners the WASM path finds.
@@ -191,10 +225,14 @@ export const track: Command = {
     let gpuCorners = 0;
     if (webgpu) {
       chain = await fk.createKeypointChain({ width, height, format: 'gray', levels: 1, threshold: 20, capacity: 1 << 15 });
-      if (chain.where !== 'webgpu') {
-        await source.close();
-        throw new FramekitError('E_GPU', `--backend webgpu: the GPU keypoint chain could not be built: ${chain.fallbackReason}`);
-      }
+      if (chain.where !== 'webgpu')
+        await undo(
+          new FramekitError('E_GPU', `--backend webgpu: the GPU keypoint chain could not be built: ${chain.fallbackReason}`),
+          async () => {
+            await speech?.close();
+            await audio?.close();
+          },
+        );
       corners = chain.createOutput();
     }
     const stages = new Map(STAGES.map((s) => [s, new LatencyRecorder()]));
@@ -202,13 +240,18 @@ export const track: Command = {
     let sink: FrameSink | null = null;
     let canvas: Canvas | null = null;
     if (typeof values.output === 'string') {
-      sink = await openSink(values.output, width, height, source.fps ?? 30, fk.context);
+      sink = await openSink(values.output, width, height, source.fps ?? 30, fk.context).catch((e) =>
+        undo(e, async () => {
+          await speech?.close();
+          await audio?.close();
+        }),
+      );
       // In the arena, so the sink's luma is the gray kernel on it with no copy.
       canvas = { width, height, data: fk.allocPlane(width, height, 'rgba', { stride: width * 4 }).data };
     }
     await faces?.warm();
+    await speech?.warm();
     const tty = !values.json && process.stderr.isTTY;
-    const statsEvery = values.stats === '0' ? 0 : positiveInt(values.stats, 'stats');
     const t0 = performance.now();
     let tEnd = t0;
     let frames = 0;
@@ -279,17 +322,24 @@ export const track: Command = {
               }
             : tracker.toJSON(err)
           : null;
-        if (json && !faces) out.stdout(JSON.stringify(json) + '\n');
+        speech?.take(frame, json);
+        if (json && !faces && !speech) out.stdout(JSON.stringify(json) + '\n');
         if (sink && canvas) {
           grayToCanvas(canvas, frame.pixels.data, frame.pixels.stride);
           tracker.draw(canvas, Math.min(width, height) / 4);
           faces?.draw(canvas);
           await sink.write(canvas);
         }
+        // The VAD's tasks get a few turns of the event loop while windows are queued (bounded).
+        await speech?.turns();
         if (faces) {
-          // Held a few frames for a face result; its line (with `faces` when one attached) goes out then.
+          // Held a few frames for a face result; its line (with `faces` when one attached) goes out then,
+          // with its speech result when that is in (the face hold is the speech hold too).
           const done = await faces.after(frame, json);
+          if (done) speech?.shift(0);
           if (done?.line) out.stdout(JSON.stringify(done.line) + '\n');
+        } else if (speech) {
+          for (let l = speech.shift(); l !== undefined; l = speech.shift()) if (l) out.stdout(JSON.stringify(l) + '\n');
         }
         frame.release();
         frames++;
@@ -305,7 +355,17 @@ export const track: Command = {
         await nextRead.catch(() => undefined);
         (next as Frame).release();
       }
-      if (faces) for (const h of await faces.drain()) if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
+      await speech?.drain().catch((e: unknown) => (failure ??= e));
+      if (faces) {
+        for (const h of await faces.drain()) {
+          speech?.shift(0);
+          if (h.line) out.stdout(JSON.stringify(h.line) + '\n');
+        }
+      }
+      if (speech) {
+        for (let l = speech.shift(0); l !== undefined; l = speech.shift(0)) if (l) out.stdout(JSON.stringify(l) + '\n');
+        await speech.close().catch((e: unknown) => (failure ??= e));
+      }
       await source.close();
       await renderer?.dispose();
       await audio?.close().catch((e: unknown) => (failure ??= e));
@@ -347,7 +407,14 @@ export const track: Command = {
               },
             }
           : {}),
-        ...(audio ? { audio: audio.report() } : {}),
+        ...(audio
+          ? {
+              audio: {
+                ...audio.report(),
+                ...(speech ? speech.report() : { detector: null, vad: null, speechMissing: 'turned off (--no-vad)' }),
+              },
+            }
+          : {}),
         ...(failure ? { error: failure instanceof Error ? failure.message : String(failure) } : {}),
       },
     };
@@ -359,6 +426,16 @@ export const track: Command = {
       );
       out.stdout(`  flow deepened on ${s.deepened} frames, track relocalized on ${s.relocalized}\n`);
       if (s.faces) out.stdout(`  faces: ${JSON.stringify(s.faces)}\n`);
+      if (s.audio) {
+        const a = s.audio as Record<string, unknown> & { attached: number; codec: string };
+        const v = a.vad as { runtime: string; segments: number[][]; framesWithResult: number; late: number; realTimeFactor: number } | null;
+        out.stdout(`  audio (${a.codec}): a window on ${a.attached} frames\n`);
+        if (v)
+          out.stdout(
+            `  speech (Silero VAD v5 on ${v.runtime}): ${v.segments.map(([x, y]) => `${x}-${y} s`).join(', ') || 'none'}; ${v.framesWithResult} frames with a result, ${v.late} late, model real-time factor ${v.realTimeFactor}\n`,
+          );
+        if (a.speechMissing) out.stdout(`  no speech flags: ${String(a.speechMissing)}\n`);
+      }
       for (const [k, v] of Object.entries(s.latencyMs))
         out.stdout(`  ${k.padEnd(10)} p50 ${v.p50.toFixed(2).padStart(7)} ms   p99 ${v.p99.toFixed(2).padStart(7)} ms\n`);
       if (s.groundTruth)
