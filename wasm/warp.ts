@@ -84,6 +84,9 @@ const RGBA: usize = 96;
 const SKIP: i32 = -1;
 const SCALAR: i32 = -2;
 const CHUNK: i32 = 256;
+// Four-channel warps go by tiles of BAND rows (warpAffine: by TILE columns; see warp_affine).
+const BAND: i32 = 16;
+const TILE: i32 = 128;
 
 // The taps and weights of four pixels, as gray8 / rgba4 take them: tap column SX and weight FX in
 // 0..32 (likewise y), the pair (SX, SX + 1) inside the source. BORDER_REPLICATE: X is clamped to
@@ -409,7 +412,14 @@ function planAffine(
 }
 
 // warpAffine. work (16-byte aligned): two i32 tables of dstWidth, round(M0 x 1024) and
-// round(M3 x 1024), each padded to 16 bytes, then (SIMD) the map of a row: a record per 8 pixels.
+// round(M3 x 1024), each padded to 16 bytes, then BAND records of 16 bytes, X0, Y0 and the run of
+// columns inside (see inside()) of each row of a band, then (SIMD) the map of a run of columns: a
+// record per 8 pixels, for at most CHUNK (gray) or TILE (four channels) columns.
+// Four channels go through the destination in tiles of BAND rows by TILE columns: a row of a
+// rotated warp reads its taps from hundreds of source rows, a memory page or more each, and a
+// tile keeps the pages it reads few enough for the TLB (at 1080p, 8 degrees, the RGBA warp took
+// 6.8 ms by rows and 3.6 ms with the same work along the source rows; 4.7 ms by tiles, in V8).
+// Gray, a quarter of the bytes, goes row by row (by tiles it took 5-10% longer).
 export function warp_affine(
   src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32, dstHeight: i32,
   cn: i32, m: usize, border: i32, value: u32, work: usize, v8: i32,
@@ -422,53 +432,71 @@ export function warp_affine(
   const m5 = load<f64>(m, 40);
   const ad = work;
   const bd = work + ((<usize>dstWidth * 4 + 15) & ~15);
-  const map = bd + ((<usize>dstWidth * 4 + 15) & ~15);
+  const rows = bd + ((<usize>dstWidth * 4 + 15) & ~15);
+  const map = rows + (<usize>BAND << 4);
   for (let x = 0; x < dstWidth; x++) {
     store<i32>(ad + (<usize>x << 2), saturateInt(m0 * <f64>x * 1024.0));
     store<i32>(bd + (<usize>x << 2), saturateInt(m3 * <f64>x * 1024.0));
   }
   const simd = ASC_FEATURE_SIMD && (border == CONSTANT || (srcWidth > 1 && srcHeight > 1));
   const rec = <usize>(cn == 1 ? GRAY : RGBA);
-  for (let y = 0; y < dstHeight; y++) {
-    const X0 = saturateInt((m1 * <f64>y + m2) * 1024.0) + 16;
-    const Y0 = saturateInt((m4 * <f64>y + m5) * 1024.0) + 16;
-    const d = dst + <usize>y * <usize>dstStride;
-    let x = 0;
-    if (ASC_FEATURE_SIMD && simd) {
-      const full = dstWidth & ~7;
-      const sx = inside(ad, full, X0, srcWidth - 2);
-      const sy = inside(bd, full, Y0, srcHeight - 2);
-      const ax = <i32>sx;
-      const ay = <i32>sy;
-      const bx = <i32>(sx >> 32);
-      const by = <i32>(sy >> 32);
-      const a = ax > ay ? ax : ay;
-      const b = bx < by ? bx : by;
-      // CHUNK columns at a time, so that the map stays in the first-level cache.
-      while (x < full) {
-        const x0 = x;
-        const n = ((full - x0 < CHUNK ? full : x0 + CHUNK) - x0) >> 3;
-        const db = d + <usize>(x0 * cn);
-        const o = <usize>x0 << 2;
-        planAffine(map, ad + o, bd + o, n, X0, Y0, srcStride, srcWidth, srcHeight, cn, border, db, value, a - x0, b - x0);
-        if (cn == 1) gray(src, srcStride, db, map, n, v8 != 0);
-        else rgba(src, srcStride, db, map, n, v8 != 0);
-        for (let g = 0; g < n; g++) {
-          if (load<i32>(map + <usize>g * rec) != SCALAR) continue;
-          for (let k = x0 + (g << 3); k < x0 + (g << 3) + 8; k++) {
-            const X = (X0 + load<i32>(ad + (<usize>k << 2))) >> 5;
-            const Y = (Y0 + load<i32>(bd + (<usize>k << 2))) >> 5;
-            pixel(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(k * cn), X, Y, border, value);
-          }
-        }
-        x = x0 + (n << 3);
+  const full = simd ? dstWidth & ~7 : 0;
+  const band = cn == 1 ? 1 : BAND;
+  const chunk = cn == 1 ? CHUNK : TILE;
+  for (let y0 = 0; y0 < dstHeight; y0 += band) {
+    const y1 = dstHeight - y0 < band ? dstHeight : y0 + band;
+    for (let y = y0; y < y1; y++) {
+      const q = rows + (<usize>(y - y0) << 4);
+      const X0 = saturateInt((m1 * <f64>y + m2) * 1024.0) + 16;
+      const Y0 = saturateInt((m4 * <f64>y + m5) * 1024.0) + 16;
+      store<i32>(q, X0);
+      store<i32>(q, Y0, 4);
+      if (ASC_FEATURE_SIMD && full > 0) {
+        const sx = inside(ad, full, X0, srcWidth - 2);
+        const sy = inside(bd, full, Y0, srcHeight - 2);
+        const ax = <i32>sx;
+        const ay = <i32>sy;
+        const bx = <i32>(sx >> 32);
+        const by = <i32>(sy >> 32);
+        store<i32>(q, ax > ay ? ax : ay, 8);
+        store<i32>(q, bx < by ? bx : by, 12);
       }
     }
-    for (; x < dstWidth; x++) {
-      const o = <usize>x << 2;
-      const X = (X0 + load<i32>(ad + o)) >> 5;
-      const Y = (Y0 + load<i32>(bd + o)) >> 5;
-      pixel(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X, Y, border, value);
+    if (ASC_FEATURE_SIMD) {
+      for (let x0 = 0; x0 < full; x0 += chunk) {
+        const n = ((full - x0 < chunk ? full : x0 + chunk) - x0) >> 3;
+        const o = <usize>x0 << 2;
+        for (let y = y0; y < y1; y++) {
+          const q = rows + (<usize>(y - y0) << 4);
+          const X0 = load<i32>(q);
+          const Y0 = load<i32>(q, 4);
+          const d = dst + <usize>y * <usize>dstStride;
+          const db = d + <usize>(x0 * cn);
+          planAffine(map, ad + o, bd + o, n, X0, Y0, srcStride, srcWidth, srcHeight, cn, border, db, value, load<i32>(q, 8) - x0, load<i32>(q, 12) - x0);
+          if (cn == 1) gray(src, srcStride, db, map, n, v8 != 0);
+          else rgba(src, srcStride, db, map, n, v8 != 0);
+          for (let g = 0; g < n; g++) {
+            if (load<i32>(map + <usize>g * rec) != SCALAR) continue;
+            for (let k = x0 + (g << 3); k < x0 + (g << 3) + 8; k++) {
+              const X = (X0 + load<i32>(ad + (<usize>k << 2))) >> 5;
+              const Y = (Y0 + load<i32>(bd + (<usize>k << 2))) >> 5;
+              pixel(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(k * cn), X, Y, border, value);
+            }
+          }
+        }
+      }
+    }
+    for (let y = y0; y < y1; y++) {
+      const q = rows + (<usize>(y - y0) << 4);
+      const X0 = load<i32>(q);
+      const Y0 = load<i32>(q, 4);
+      const d = dst + <usize>y * <usize>dstStride;
+      for (let x = full; x < dstWidth; x++) {
+        const o = <usize>x << 2;
+        const X = (X0 + load<i32>(ad + o)) >> 5;
+        const Y = (Y0 + load<i32>(bd + o)) >> 5;
+        pixel(src, srcStride, srcWidth, srcHeight, cn, d + <usize>(x * cn), X, Y, border, value);
+      }
     }
   }
 }
@@ -589,29 +617,35 @@ export function warp_perspective_rows(
       store<f64>(t, m6 * <f64>(i + 1), 40);
     }
   }
-  for (let y = y0; y < y1; y++) {
-    const d = dst + <usize>y * <usize>dstStride;
+  // Four channels by tiles of BAND rows by a block's columns, as warp_affine (for the TLB); gray
+  // row by row. Each block of a row gives the same bytes in either order.
+  const band = cn == 1 ? 1 : BAND;
+  for (let yb = y0; yb < y1; yb += band) {
+    const ye = y1 - yb < band ? y1 : yb + band;
     for (let x0 = 0; x0 < dstWidth; x0 += bw0) {
-      const bw = dstWidth - x0 < bw0 ? dstWidth - x0 : bw0;
-      const X0 = m0 * <f64>x0 + m1 * <f64>y + m2;
-      const Y0 = m3 * <f64>x0 + m4 * <f64>y + m5;
-      const W0 = m6 * <f64>x0 + m7 * <f64>y + m8;
-      const db = d + <usize>(x0 * cn);
-      let i = 0;
-      const n = bw & ~7;
-      const wa = W0 + m6 * 0.0;
-      const wb = W0 + m6 * <f64>(n - 1);
-      if (ASC_FEATURE_SIMD && simd && n > 0 && ((wa > 0 && wb > 0) || (wa < 0 && wb < 0))) {
-        planPerspective(map, tab, n >> 3, X0, Y0, W0, srcStride, srcWidth, srcHeight, cn, border, db, value);
-        if (cn == 1) gray(src, srcStride, db, map, n >> 3, v8 != 0);
-        else rgba(src, srcStride, db, map, n >> 3, v8 != 0);
-        for (let g = 0; g < n >> 3; g++) {
-          if (load<i32>(map + <usize>g * rec) != SCALAR) continue;
-          for (let k = g << 3; k < (g << 3) + 8; k++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, k, border, value);
+      for (let y = yb; y < ye; y++) {
+        const d = dst + <usize>y * <usize>dstStride;
+        const bw = dstWidth - x0 < bw0 ? dstWidth - x0 : bw0;
+        const X0 = m0 * <f64>x0 + m1 * <f64>y + m2;
+        const Y0 = m3 * <f64>x0 + m4 * <f64>y + m5;
+        const W0 = m6 * <f64>x0 + m7 * <f64>y + m8;
+        const db = d + <usize>(x0 * cn);
+        let i = 0;
+        const n = bw & ~7;
+        const wa = W0 + m6 * 0.0;
+        const wb = W0 + m6 * <f64>(n - 1);
+        if (ASC_FEATURE_SIMD && simd && n > 0 && ((wa > 0 && wb > 0) || (wa < 0 && wb < 0))) {
+          planPerspective(map, tab, n >> 3, X0, Y0, W0, srcStride, srcWidth, srcHeight, cn, border, db, value);
+          if (cn == 1) gray(src, srcStride, db, map, n >> 3, v8 != 0);
+          else rgba(src, srcStride, db, map, n >> 3, v8 != 0);
+          for (let g = 0; g < n >> 3; g++) {
+            if (load<i32>(map + <usize>g * rec) != SCALAR) continue;
+            for (let k = g << 3; k < (g << 3) + 8; k++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, k, border, value);
+          }
+          i = n;
         }
-        i = n;
+        for (; i < bw; i++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, i, border, value);
       }
-      for (; i < bw; i++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, i, border, value);
     }
   }
 }
