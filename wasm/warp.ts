@@ -387,11 +387,13 @@ function inside(t: usize, n: i32, P: i32, last: i32): i64 {
 // The records of n groups of eight pixels of a warpAffine row into map: the positions are
 // X0 + ad[x] and Y0 + bd[x] (ad, bd the tables at the first column), in 1/1024 pixel; the 2x2
 // blocks of columns [a, b) lie inside the source (see inside()), and their groups skip the tests.
+// True when some record is SCALAR.
 function planAffine(
   map: usize, ad: usize, bd: usize, n: i32, X0: i32, Y0: i32, stride: i32, w: i32, h: i32, cn: i32, border: i32, d: usize, value: u32,
   a: i32, b: i32,
-): void {
-  if (!ASC_FEATURE_SIMD) return;
+): bool {
+  let scalar = false;
+  if (!ASC_FEATURE_SIMD) return scalar;
   const vx = i32x4.splat(X0);
   const vy = i32x4.splat(Y0);
   const w1 = i16x8.splat(<i16>(w - 1));
@@ -406,9 +408,13 @@ function planAffine(
     const Y1 = i32x4.shr_s(i32x4.add(vy, v128.load(bd + o, 16)), 5);
     const k = g << 3;
     const bo = k >= a && k + 8 <= b ? INSIDE : border;
-    if (!plan(r, stride, w, h, cn, X0, Y0, X1, Y1, w1, h1, bo, d + <usize>(k * cn), value)) store<i32>(r, SCALAR);
+    if (!plan(r, stride, w, h, cn, X0, Y0, X1, Y1, w1, h1, bo, d + <usize>(k * cn), value)) {
+      store<i32>(r, SCALAR);
+      scalar = true;
+    }
     r += rec;
   }
+  return scalar;
 }
 
 // warpAffine. work (16-byte aligned): two i32 tables of dstWidth, round(M0 x 1024) and
@@ -472,10 +478,12 @@ export function warp_affine(
           const Y0 = load<i32>(q, 4);
           const d = dst + <usize>y * <usize>dstStride;
           const db = d + <usize>(x0 * cn);
-          planAffine(map, ad + o, bd + o, n, X0, Y0, srcStride, srcWidth, srcHeight, cn, border, db, value, load<i32>(q, 8) - x0, load<i32>(q, 12) - x0);
+          const a = load<i32>(q, 8) - x0;
+          const b = load<i32>(q, 12) - x0;
+          const scalar = planAffine(map, ad + o, bd + o, n, X0, Y0, srcStride, srcWidth, srcHeight, cn, border, db, value, a, b);
           if (cn == 1) gray(src, srcStride, db, map, n, v8 != 0);
           else rgba(src, srcStride, db, map, n, v8 != 0);
-          for (let g = 0; g < n; g++) {
+          for (let g = 0; scalar && g < n; g++) {
             if (load<i32>(map + <usize>g * rec) != SCALAR) continue;
             for (let k = x0 + (g << 3); k < x0 + (g << 3) + 8; k++) {
               const X = (X0 + load<i32>(ad + (<usize>k << 2))) >> 5;
@@ -537,11 +545,13 @@ export function warp_affine(
 }
 
 // The records of n groups of eight pixels of a warpPerspective block into map, from the block's
-// start X0, Y0, W0 and the products at tab (see warp_perspective).
-function planPerspective(
+// start X0, Y0, W0 and the products at tab (see warp_perspective); true when some record is SCALAR.
+// @ts-ignore: decorator
+@inline function planPerspective(
   map: usize, tab: usize, n: i32, X0: f64, Y0: f64, W0: f64, stride: i32, w: i32, h: i32, cn: i32, border: i32, d: usize, value: u32,
-): void {
-  if (!ASC_FEATURE_SIMD) return;
+): bool {
+  let scalar = false;
+  if (!ASC_FEATURE_SIMD) return scalar;
   const vx0 = f64x2.splat(X0);
   const vy0 = f64x2.splat(Y0);
   const vw0 = f64x2.splat(W0);
@@ -565,9 +575,13 @@ function planPerspective(
     const yc = clampRound2(f64x2.mul(f64x2.add(vy0, v128.load(t, 112)), qc));
     const yd = clampRound2(f64x2.mul(f64x2.add(vy0, v128.load(t, 160)), qd));
     const p = d + <usize>((g << 3) * cn);
-    if (!plan(r, stride, w, h, cn, join(xa, xb), join(ya, yb), join(xc, xd), join(yc, yd), w1, h1, border, p, value)) store<i32>(r, SCALAR);
+    if (!plan(r, stride, w, h, cn, join(xa, xb), join(ya, yb), join(xc, xd), join(yc, yd), w1, h1, border, p, value)) {
+      store<i32>(r, SCALAR);
+      scalar = true;
+    }
     r += rec;
   }
+  return scalar;
 }
 
 // warpPerspective, in OpenCV's blocks of bw0 = min(1024 / min(16, dstHeight), dstWidth) columns:
@@ -635,10 +649,10 @@ export function warp_perspective_rows(
         const wa = W0 + m6 * 0.0;
         const wb = W0 + m6 * <f64>(n - 1);
         if (ASC_FEATURE_SIMD && simd && n > 0 && ((wa > 0 && wb > 0) || (wa < 0 && wb < 0))) {
-          planPerspective(map, tab, n >> 3, X0, Y0, W0, srcStride, srcWidth, srcHeight, cn, border, db, value);
+          const scalar = planPerspective(map, tab, n >> 3, X0, Y0, W0, srcStride, srcWidth, srcHeight, cn, border, db, value);
           if (cn == 1) gray(src, srcStride, db, map, n >> 3, v8 != 0);
           else rgba(src, srcStride, db, map, n >> 3, v8 != 0);
-          for (let g = 0; g < n >> 3; g++) {
+          for (let g = 0; scalar && g < n >> 3; g++) {
             if (load<i32>(map + <usize>g * rec) != SCALAR) continue;
             for (let k = g << 3; k < (g << 3) + 8; k++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, k, border, value);
           }
