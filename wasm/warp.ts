@@ -11,9 +11,11 @@
 // f64x2 arithmetic, the same IEEE operations OpenCV does one pixel at a time, so the same
 // doubles) and become a map of tap offsets and i16 weights; a gather loop then loads the taps and
 // blends them with i32x4.dot_i16x8_s. With BORDER_CONSTANT, eight pixels entirely outside the
-// source get the border value in one store, and eight near an edge go to the scalar pixel(), as
-// the row tails and the whole image do in the scalar build. The last argument picks the gather's
-// forms: 1 those V8 compiles best, 0 those JavaScriptCore does (the same bytes either way).
+// source get the border value in one store, and eight near an edge go to the scalar pixel() after
+// the gather, as the row tails and the whole image do in the scalar build; warpAffine finds each
+// row's run of columns whose taps lie inside once, and plans it without edge tests. The last
+// argument picks the gather's forms: 1 those V8 compiles best, 0 those JavaScriptCore does (the
+// same bytes either way).
 
 const CONSTANT: i32 = 0;
 // plan()'s border for eight pixels whose 2x2 blocks are known to lie inside the source: no tests.
@@ -66,8 +68,8 @@ function pixel(src: usize, stride: i32, w: i32, h: i32, cn: i32, d: usize, X: i3
   }
 }
 
-// The SIMD build works in two passes over each run of destination pixels (a row for warpAffine,
-// a block for warpPerspective), as OpenCV does (positions into a table, then remap): plan() turns
+// The SIMD build works in two passes over each run of destination pixels (up to CHUNK or TILE
+// columns of a row for warpAffine, a block for warpPerspective), as OpenCV does (positions into a table, then remap): plan() turns
 // the positions of eight pixels into one record of the map, gray() / rgba() then gather and blend
 // a run of records. Each loop stays small enough for V8's and JSC's register allocators, and the
 // gather loop takes its addresses with scalar loads instead of lane extracts.
