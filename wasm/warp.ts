@@ -586,6 +586,47 @@ export function warp_affine(
   return scalar;
 }
 
+// Row y of warp_perspective_rows's block of columns from x0 (work as warp_perspective says).
+// @ts-ignore: decorator
+@inline function perspectiveBlock(
+  src: usize, srcStride: i32, srcWidth: i32, srcHeight: i32, dst: usize, dstStride: i32, dstWidth: i32,
+  cn: i32, m: usize, border: i32, value: u32, v8: i32, simd: bool, work: usize, bw0: i32, y: i32, x0: i32,
+): void {
+  const m0 = load<f64>(m);
+  const m1 = load<f64>(m, 8);
+  const m2 = load<f64>(m, 16);
+  const m3 = load<f64>(m, 24);
+  const m4 = load<f64>(m, 32);
+  const m5 = load<f64>(m, 40);
+  const m6 = load<f64>(m, 48);
+  const m7 = load<f64>(m, 56);
+  const m8 = load<f64>(m, 64);
+  const rec = <usize>(cn == 1 ? GRAY : RGBA);
+  const tab = work;
+  const map = work + ((<usize>bw0 * 24 + 15) & ~15);
+  const d = dst + <usize>y * <usize>dstStride;
+  const bw = dstWidth - x0 < bw0 ? dstWidth - x0 : bw0;
+  const X0 = m0 * <f64>x0 + m1 * <f64>y + m2;
+  const Y0 = m3 * <f64>x0 + m4 * <f64>y + m5;
+  const W0 = m6 * <f64>x0 + m7 * <f64>y + m8;
+  const db = d + <usize>(x0 * cn);
+  let i = 0;
+  const n = bw & ~7;
+  const wa = W0 + m6 * 0.0;
+  const wb = W0 + m6 * <f64>(n - 1);
+  if (ASC_FEATURE_SIMD && simd && n > 0 && ((wa > 0 && wb > 0) || (wa < 0 && wb < 0))) {
+    const scalar = planPerspective(map, tab, n >> 3, X0, Y0, W0, srcStride, srcWidth, srcHeight, cn, border, db, value);
+    if (cn == 1) gray(src, srcStride, db, map, n >> 3, v8 != 0);
+    else rgba(src, srcStride, db, map, n >> 3, v8 != 0);
+    for (let g = 0; scalar && g < n >> 3; g++) {
+      if (load<i32>(map + <usize>g * rec) != SCALAR) continue;
+      for (let k = g << 3; k < (g << 3) + 8; k++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, k, border, value);
+    }
+    i = n;
+  }
+  for (; i < bw; i++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, i, border, value);
+}
+
 // warpPerspective, in OpenCV's blocks of bw0 = min(1024 / min(16, dstHeight), dstWidth) columns:
 // each block's row starts from X0 = M0 x0 + M1 y + M2 (and Y0, W0) and steps by M0 i:
 //   W = W0 + M6 i;  W = W != 0 ? 32 / W : 0;  X = round(clamp((X0 + M0 i) W))  (likewise Y).
@@ -608,20 +649,12 @@ export function warp_perspective_rows(
   cn: i32, m: usize, border: i32, value: u32, work: usize, v8: i32, y0: i32, y1: i32,
 ): void {
   const m0 = load<f64>(m);
-  const m1 = load<f64>(m, 8);
-  const m2 = load<f64>(m, 16);
   const m3 = load<f64>(m, 24);
-  const m4 = load<f64>(m, 32);
-  const m5 = load<f64>(m, 40);
   const m6 = load<f64>(m, 48);
-  const m7 = load<f64>(m, 56);
-  const m8 = load<f64>(m, 64);
   const bh = dstHeight < 16 ? dstHeight : 16;
   const bw0 = 1024 / bh < dstWidth ? 1024 / bh : dstWidth;
   const simd = ASC_FEATURE_SIMD && (border == CONSTANT || (srcWidth > 1 && srcHeight > 1));
-  const rec = <usize>(cn == 1 ? GRAY : RGBA);
   const tab = work;
-  const map = work + ((<usize>bw0 * 24 + 15) & ~15);
   if (ASC_FEATURE_SIMD && simd) {
     for (let i = 0; i + 1 < bw0; i += 2) {
       const t = tab + <usize>i * 24;
@@ -635,32 +668,19 @@ export function warp_perspective_rows(
   }
   // Four channels by tiles of BAND rows by a block's columns, as warp_affine (for the TLB); gray
   // row by row. Each block of a row gives the same bytes in either order.
-  const band = cn == 1 ? 1 : BAND;
-  for (let yb = y0; yb < y1; yb += band) {
-    const ye = y1 - yb < band ? y1 : yb + band;
-    for (let x0 = 0; x0 < dstWidth; x0 += bw0) {
-      for (let y = yb; y < ye; y++) {
-        const d = dst + <usize>y * <usize>dstStride;
-        const bw = dstWidth - x0 < bw0 ? dstWidth - x0 : bw0;
-        const X0 = m0 * <f64>x0 + m1 * <f64>y + m2;
-        const Y0 = m3 * <f64>x0 + m4 * <f64>y + m5;
-        const W0 = m6 * <f64>x0 + m7 * <f64>y + m8;
-        const db = d + <usize>(x0 * cn);
-        let i = 0;
-        const n = bw & ~7;
-        const wa = W0 + m6 * 0.0;
-        const wb = W0 + m6 * <f64>(n - 1);
-        if (ASC_FEATURE_SIMD && simd && n > 0 && ((wa > 0 && wb > 0) || (wa < 0 && wb < 0))) {
-          const scalar = planPerspective(map, tab, n >> 3, X0, Y0, W0, srcStride, srcWidth, srcHeight, cn, border, db, value);
-          if (cn == 1) gray(src, srcStride, db, map, n >> 3, v8 != 0);
-          else rgba(src, srcStride, db, map, n >> 3, v8 != 0);
-          for (let g = 0; scalar && g < n >> 3; g++) {
-            if (load<i32>(map + <usize>g * rec) != SCALAR) continue;
-            for (let k = g << 3; k < (g << 3) + 8; k++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, k, border, value);
-          }
-          i = n;
+  if (cn == 1) {
+    for (let y = y0; y < y1; y++) {
+      for (let x0 = 0; x0 < dstWidth; x0 += bw0) {
+        perspectiveBlock(src, srcStride, srcWidth, srcHeight, dst, dstStride, dstWidth, cn, m, border, value, v8, simd, work, bw0, y, x0);
+      }
+    }
+  } else {
+    for (let yb = y0; yb < y1; yb += BAND) {
+      const ye = y1 - yb < BAND ? y1 : yb + BAND;
+      for (let x0 = 0; x0 < dstWidth; x0 += bw0) {
+        for (let y = yb; y < ye; y++) {
+          perspectiveBlock(src, srcStride, srcWidth, srcHeight, dst, dstStride, dstWidth, cn, m, border, value, v8, simd, work, bw0, y, x0);
         }
-        for (; i < bw; i++) perspective1(src, srcStride, srcWidth, srcHeight, cn, db, X0, Y0, W0, m0, m3, m6, i, border, value);
       }
     }
   }
