@@ -124,6 +124,57 @@ describe('warp: both engine forms of the SIMD build (lane loads for V8, scalar l
   });
 });
 
+describe('warp: warpAffine rows whose taps leave the source part of the way along', () => {
+  // The SIMD warpAffine skips the edge tests in the run of columns whose 2x2 blocks lie inside,
+  // found per row from the column tables; these inverse maps put that run at either end, in the
+  // middle, nowhere, mirrored (M0 < 0), or past an int32 wrap of the fixed-point position (as
+  // OpenCV's int additions wrap).
+  const maps: Array<[string, number[]]> = [
+    ['enters from the left', [0.9, 0.05, -37.3, -0.04, 1.1, 2.6]],
+    ['leaves on the right', [1.3, -0.02, 11.1, 0.03, 0.95, -1.2]],
+    ['mirrored, crosses both edges', [-0.7, 0.1, 60.2, 0.02, -0.8, 40.7]],
+    ['steep, crosses the top and bottom', [0.2, 0.3, 5.5, 0.45, 0.01, -20.3]],
+    ['all outside', [1, 0, 500.5, 0, 1, 3]],
+    // M0 x 1024 saturates to INT_MAX from the second column: X0 + INT_MAX wraps negative (outside).
+    ['saturates, then wraps past int32', [5e6, 0, 20.3, 0.01, 0.6, 2.2]],
+    // Both terms saturate to INT_MIN: their sum wraps to 16, column 0, inside again.
+    ['saturates, then wraps back inside', [-5e6, 0, -3e6, 0.01, 0.6, 2.2]],
+  ];
+  for (const [backend, fk] of fks) {
+    test(`${backend}: gray and RGBA, both borders, both engine forms, guard bytes`, () => {
+      const px = fk.context.wasm?.pixels;
+      const f64 = new Float64Array(fk.heap.buffer);
+      for (const [name, M] of maps) {
+        for (const format of ['gray', 'rgba'] as const) {
+          for (const border of ['constant', 'replicate'] as const) {
+            const cn = format === 'gray' ? 1 : 4;
+            const [sw, sh, dw, dh] = [53, 41, 203, 29];
+            const src = guarded(fk, sw, sh, format, { stride: sw * cn + 3, offset: 5, guard: 16 });
+            fillRandom(src.plane, name.length * 7 + cn);
+            const value = border === 'constant' ? [9, 250, 33, 128] : [0, 0, 0, 0];
+            const ref = guarded(fk, dw, dh, format, { guard: 0 });
+            warpAffineReference(fk.heap, ref.plane, src.plane, cn, Float64Array.from(M), border, value);
+            const dst = guarded(fk, dw, dh, format, { stride: dw * cn + 1, offset: 7, guard: 16 });
+            fk.warpAffine(dst.plane, src.plane, M, { inverseMap: true, border, borderValue: value });
+            expect({ name, format, border, diff: firstDifference(dst.plane, ref.plane) }).toEqual({ name, format, border, diff: null });
+            for (const v8 of px && backend === 'wasm-simd' ? [0, 1] : []) {
+              const s = fk.context.scratch.take(fk.context.kernels.warp.scratchBytes(dw));
+              f64.set(M, s >> 3);
+              const packed = (value[0]! | (value[1]! << 8) | (value[2]! << 16) | (value[3]! << 24)) >>> 0;
+              const [p, q] = [dst.plane, src.plane];
+              px!.warp_affine(q.ptr, q.stride, sw, sh, p.ptr, p.stride, dw, dh, cn, s, border === 'replicate' ? 1 : 0, packed, s + 80, v8);
+              expect({ name, format, border, v8, diff: firstDifference(p, ref.plane) }).toEqual({ name, format, border, v8, diff: null });
+            }
+            dst.check();
+            src.check();
+            for (const g of [src, dst, ref]) g.free();
+          }
+        }
+      }
+    });
+  }
+});
+
 /** Homographies (destination from source) for a w x h photograph into a 1.25w x h destination. */
 function namedWarps(w: number, h: number): Array<[string, number[]]> {
   const a = 0.35;

@@ -46,10 +46,11 @@ export function bindWarp(b: KernelBackend): WarpKernel {
   const v8 = isJavaScriptCore() ? 0 : 1;
   const MATRIX = 80; // 9 f64s, 16-byte aligned; wasm/warp.ts's work area follows
   return {
-    // The matrix, then the larger of warp_affine's two i32 tables of dstWidth and warp_perspective's
-    // f64 products for a block of at most 1024 columns (24 bytes a column), then the map of a row
-    // or block: at most 96 bytes per 8 pixels.
-    scratchBytes: (dw) => MATRIX + Math.max(2 * align16(4 * dw) + 12 * dw + 16, warpPerspectiveWorkBytes(dw)),
+    // The matrix, then the larger of warp_affine's work (two i32 tables of dstWidth, 16 bytes for
+    // each of the 16 rows of a band, then the map of at most 256 gray columns, 128 bytes per 8
+    // pixels, or 128 four-channel ones, 96 bytes per 8) and warp_perspective's (f64 products for a
+    // block of at most 1024 columns, 24 bytes a column, then the map of a block).
+    scratchBytes: (dw) => MATRIX + Math.max(2 * align16(4 * dw) + 16 * 16 + 16 * Math.min(dw, 256), warpPerspectiveWorkBytes(dw)),
     affine(dst, src, cn, m, border, value, s) {
       f64.set(m.subarray(0, 6), s >> 3);
       px.warp_affine(src.ptr, src.stride, src.width, src.height, dst.ptr, dst.stride, dst.width, dst.height,
