@@ -98,6 +98,38 @@ describe('Y4M, read by framekit', () => {
     expect(await src.readFrame(y, uv)).toBe(false);
     await src.close();
   });
+
+  test('luma and chroma into separate buffers with FRAME parameters: nothing written past either region; too small a buffer is refused', async () => {
+    const frames = makeFrames(22, 14, 3);
+    writeY4M(join(dir, 'split-params.y4m'), 22, 14, frames, 'FRAME Ixyz Xa=1');
+    const src = await openY4M(join(dir, 'split-params.y4m'));
+    const GUARD = 16;
+    const y = new Uint8Array(22 * 14 + GUARD).fill(0xa5);
+    const uv = new Uint8Array(2 * 11 * 7 + GUARD).fill(0x5a);
+    for (const f of frames) {
+      expect(await src.readFrame(y.subarray(0, 22 * 14 + 5), uv)).toBe(true);
+      expect(y.subarray(0, 22 * 14)).toEqual(f.subarray(0, 22 * 14));
+      expect(uv.subarray(0, 2 * 11 * 7)).toEqual(f.subarray(22 * 14));
+      expect([...y.subarray(22 * 14)].every((v) => v === 0xa5)).toBe(true);
+      expect([...uv.subarray(2 * 11 * 7)].every((v) => v === 0x5a)).toBe(true);
+    }
+    expect(await src.readFrame(y, uv)).toBe(false);
+    await src.close();
+    const again = await openY4M(join(dir, 'split-params.y4m'));
+    const small = new Uint8Array(22 * 14 - 1).fill(7);
+    const err = await again.readFrame(small, uv).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FramekitError);
+    expect((err as FramekitError).code).toBe('E_BUFFER_SIZE');
+    expect(small.every((v) => v === 7)).toBe(true);
+    expect(((await again.readFrame(new Uint8Array(i420Bytes(22, 14) - 1)).catch((e: unknown) => e)) as FramekitError).code).toBe(
+      'E_BUFFER_SIZE',
+    );
+    // Refused before reading: the first frame is still there.
+    const whole = new Uint8Array(i420Bytes(22, 14));
+    expect(await again.readFrame(whole)).toBe(true);
+    expect(whole).toEqual(frames[0]!);
+    await again.close();
+  });
 });
 
 describe('video through ffmpeg (a child process writing into a named pipe)', () => {

@@ -45,6 +45,31 @@ async function readFully(fh: Handle, dst: Uint8Array, offset: number, length: nu
   return got;
 }
 
+/**
+ * Reads into `bufs` one after another from `position` with vectored reads (one preadv for a file, so
+ * one trip through the thread pool); returns the bytes read (short only at end of file). `bufs` is
+ * reused for the first read; only a short read makes the views for the rest.
+ */
+async function readvFully(fh: Handle, bufs: Uint8Array[], position: number): Promise<number> {
+  let total = 0;
+  for (const b of bufs) total += b.length;
+  let got = 0;
+  let parts = bufs;
+  while (got < total) {
+    const { bytesRead } = await fh.readv(parts, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+    if (got < total) {
+      // The rest of the buffer the read ended in, and the buffers after it.
+      let skip = got;
+      let i = 0;
+      while (skip >= bufs[i]!.length) skip -= bufs[i++]!.length;
+      parts = [bufs[i]!.subarray(skip), ...bufs.slice(i + 1)];
+    }
+  }
+  return got;
+}
+
 /** Reads one frame's bytes into `dst` (whole) or into `dst` (luma) and `chroma`; returns the bytes read. */
 async function readPlanes(
   fh: Handle,
@@ -111,12 +136,23 @@ export async function openY4M(path: string, o: { maxPixels?: number } = {}): Pro
     return {
       info,
       async readFrame(dst, chroma) {
-        const t = await readFully(fh, tag, 0, 6, pos);
-        if (t === 0) return false;
-        if (t < 6 || tag[0] !== 0x46 || tag[4] !== 0x45)
+        // The usual frame line is "FRAME\n": it and the planes come in one vectored read (a read of the
+        // line alone, then of the planes, would wait for this thread to see the first finish).
+        const y = width * height;
+        if (dst.length < (chroma ? y : info.frameBytes) || (chroma && chroma.length < info.frameBytes - y))
+          throw new FramekitError(
+            'E_BUFFER_SIZE',
+            `${path}: a frame needs ${chroma ? `${y} bytes for its luma and ${info.frameBytes - y} for its chroma` : `${info.frameBytes} bytes`}, got ${dst.length}${chroma ? ` and ${chroma.length}` : ''}`,
+            { path },
+          );
+        const parts = chroma ? [tag, dst.subarray(0, y), chroma.subarray(0, info.frameBytes - y)] : [tag, dst.subarray(0, info.frameBytes)];
+        const all = await readvFully(fh, parts, pos);
+        if (all === 0) return false;
+        if (all < 6 || tag[0] !== 0x46 || tag[4] !== 0x45)
           throw new FramekitError('E_DECODE', `${path}: corrupt frame header at byte ${pos}`, { path });
         pos += 6;
-        // "FRAME" may carry parameters before its newline: skip them.
+        let got = all - 6;
+        // "FRAME" may carry parameters before its newline: skip them, then read the planes again.
         if (tag[5] !== 0x0a) {
           for (;;) {
             if ((await readFully(fh, one, 0, 1, pos)) === 0)
@@ -124,8 +160,8 @@ export async function openY4M(path: string, o: { maxPixels?: number } = {}): Pro
             pos++;
             if (one[0] === 0x0a) break;
           }
+          got = await readPlanes(fh, info, dst, chroma, pos);
         }
-        const got = await readPlanes(fh, info, dst, chroma, pos);
         pos += got;
         if (got < info.frameBytes) {
           throw new FramekitError('E_DECODE', `${path}: the video ends mid-frame (${got} of ${info.frameBytes} bytes)`, { path });
