@@ -87,7 +87,7 @@ export function renderHowFast(): string {
   const out: string[] = [];
   out.push(
     `Measured with \`bash bench/readme-run.sh\` on ${day(n.date)}: \`framekit bench --json\` once under Node ${n.version} and once`,
-    `under Bun ${b.version}, on ${n.cpu} (${n.cores} cores, shared with other work: medians drift between runs, so every`,
+    `under Bun ${b.version}, on ${n.cpu} (${n.cores} cores of a virtual machine: medians drift between runs, so every`,
     `ratio below is from one run in which the implementations take turns). Raw rows: [${SOURCES.bench('node')}](${SOURCES.bench('node')}),`,
     `[${SOURCES.bench('bun')}](${SOURCES.bench('bun')}).`,
     '',
