@@ -6,8 +6,8 @@
 // hiccup of the machine move a run's rate by 10% or more.
 // --modes: 0 is the face stage off, N is `--faces --faces-every N`; every round runs each mode once
 // per runtime, Node and Bun alternating, in an order that rotates from round to round.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,8 +18,17 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     modes: { type: 'string', default: '0,1,4' },
     out: { type: 'string' },
+    /**
+     * Linux: MEDIA:OTHER, e.g. 1:0. The process's main thread (the media loop) is kept on CPU MEDIA and
+     * every other thread of it (ONNX Runtime's worker, libuv's pool, the engine's helpers) on CPU OTHER,
+     * in both modes, with `taskset` as threads appear. On a virtual machine whose CPUs run at different
+     * speeds, where the kernel puts the media thread otherwise decides a run's rate more than the stage.
+     */
+    pin: { type: 'string' },
   },
 });
+const pin = values.pin ? values.pin.split(':').map(Number) : null;
+if (pin && (pin.length !== 2 || pin.some((c) => !Number.isInteger(c) || c < 0))) throw new Error('--pin MEDIA:OTHER, two CPU numbers');
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 // In memory where the machine has a tmpfs (/dev/shm): 20 s of 1080p I420 is 1.9 GB, and a page cache
@@ -66,10 +75,47 @@ function longestGap(lines) {
   return worst;
 }
 
+/** Runs `exe args`; with --pin, moves its threads as they appear (the main thread to pin[0], the rest to pin[1]). */
+function runPinned(exe, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(exe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => err.push(b));
+    const placed = new Set();
+    const place = () => {
+      let tids;
+      try {
+        tids = readdirSync(`/proc/${child.pid}/task`);
+      } catch {
+        return;
+      }
+      for (const t of tids) {
+        if (placed.has(t)) continue;
+        const cpu = Number(t) === child.pid ? pin[0] : pin[1];
+        try {
+          execFileSync('taskset', ['-p', '-c', String(cpu), t], { stdio: 'ignore' });
+          placed.add(t);
+        } catch {
+          // the thread ended meanwhile
+        }
+      }
+    };
+    const timer = pin ? setInterval(place, 10) : null;
+    if (pin) place();
+    child.on('error', reject);
+    child.on('close', (status) => {
+      if (timer) clearInterval(timer);
+      resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+}
+
 /** `every`: 0 for the face stage off, else `--faces --faces-every N`. */
-function trackOnce(exe, every) {
+async function trackOnce(exe, every) {
   const args = ['dist/ts/cli/main.js', 'track', video, '--json', ...(every ? ['--faces', '--faces-every', String(every)] : [])];
-  const r = spawnSync(exe, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = await runPinned(exe, args);
   if (r.status !== 0) throw new Error(`${exe} ${args.join(' ')} failed: ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
   const s = JSON.parse(lines.at(-1)).summary;
@@ -86,7 +132,7 @@ function trackOnce(exe, every) {
 }
 
 const results = {
-  command: `node bench/track-faces.mjs --rounds ${rounds} --seconds ${seconds} --modes ${values.modes}`,
+  command: `node bench/track-faces.mjs --rounds ${rounds} --seconds ${seconds} --modes ${values.modes}${pin ? ` --pin ${values.pin}` : ''}`,
   input: `${video} (1920x1080 I420, ${seconds * 30} frames)`,
   cpus: `${cpus().length} x ${cpus()[0]?.model}`,
   loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)),
@@ -96,12 +142,16 @@ const results = {
 const modes = values.modes.split(',').map(Number);
 if (modes[0] !== 0 || modes.some((m) => !Number.isInteger(m) || m < 0)) throw new Error('--modes: 0 (off) first, then faces-every values');
 const all = new Map(runtimes.map(([name]) => [name, new Map(modes.map((m) => [m, []]))]));
-for (const [, exe] of runtimes) trackOnce(exe, 1); // warm-up: page cache, model file
+for (const [, exe] of runtimes) await trackOnce(exe, 1); // warm-up: page cache, model file
 for (let i = 0; i < rounds; i++) {
   // Rotate the order so drift in the machine's load falls on every mode, and alternate the runtimes.
   for (let k = 0; k < modes.length; k++) {
     const m = modes[(i + k) % modes.length];
-    for (const [name, exe] of runtimes) all.get(name).get(m).push(trackOnce(exe, m));
+    for (const [name, exe] of runtimes)
+      all
+        .get(name)
+        .get(m)
+        .push(await trackOnce(exe, m));
   }
 }
 const spread = (a) => [Math.min(...a), Math.max(...a)];
