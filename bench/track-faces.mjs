@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median, runtimes, spread } from './track-runs.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -54,15 +55,6 @@ if (!existsSync(video)) {
     video,
   ]);
 }
-const bun = join('node_modules', '.bin', 'bun');
-const runtimes = [
-  ['node', process.execPath],
-  ['bun', bun],
-];
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** The most consecutive frame lines without a `faces` entry (a result attached, faces found or not), and the frames before the first. */
 function longestGap(lines) {
@@ -154,7 +146,6 @@ for (let i = 0; i < rounds; i++) {
         .push(await trackOnce(exe, m));
   }
 }
-const spread = (a) => [Math.min(...a), Math.max(...a)];
 for (const [name] of runtimes) {
   const runs = all.get(name);
   const off = runs.get(0);

@@ -6,20 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median, runtimes } from './track-runs.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, out: { type: 'string' } } });
 const rounds = Number(values.rounds);
-const runtimes = [
-  ['node', process.execPath],
-  ['bun', join('node_modules', '.bin', 'bun')],
-];
 const modes = ['worker', 'main'];
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function trackOnce(exe, mode) {
   const args = ['dist/ts/cli/main.js', 'track', '--json', '--render-on', mode];

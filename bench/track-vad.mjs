@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median, runtimes, spread } from './track-runs.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -55,15 +56,6 @@ if (!existsSync(video)) {
     video,
   ]);
 }
-const bun = join('node_modules', '.bin', 'bun');
-const runtimes = [
-  ['node', process.execPath],
-  ['bun', bun],
-];
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function trackOnce(exe, vad) {
   const args = ['dist/ts/cli/main.js', 'track', video, '--json', ...(vad ? [] : ['--no-vad'])];
@@ -115,7 +107,6 @@ for (let i = 0; i < rounds; i++) {
   const order = i % 2 ? [true, false] : [false, true];
   for (const vad of order) for (const [name, exe] of runtimes) all.get(name)[vad ? 'on' : 'off'].push(trackOnce(exe, vad));
 }
-const spread = (a) => [Math.min(...a), Math.max(...a)];
 for (const [name] of runtimes) {
   const { off, on } = all.get(name);
   const fpsOff = median(off.map((r) => r.fps));

@@ -5,21 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { appWithoutOrt, cli, lines, root } from './cli-helpers.mjs';
 
 const run = promisify(execFile);
-const root = new URL('../../', import.meta.url).pathname;
-const cli = join(root, 'dist/ts/cli/main.js');
 const clip = join(root, 'test/fixtures/speech-16k.wav');
 const dir = mkdtempSync(join(tmpdir(), 'fk-listen-'));
-const lines = (s) =>
-  s
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
 
 /** Runs the CLI; resolves { code, stdout, stderr } whatever the exit code. */
 async function listen(...args) {
@@ -167,16 +161,7 @@ test('bad input: a model file missing or corrupt is E_MODEL before any output', 
 });
 
 test('ONNX Runtime not installed: the message names the package to add, exit 1; --energy still works', async () => {
-  // An install of framekit without either ONNX Runtime package: dist/ copied, every other package linked.
-  const app = join(dir, 'app');
-  cpSync(join(root, 'dist'), join(app, 'dist'), { recursive: true });
-  cpSync(join(root, 'package.json'), join(app, 'package.json'));
-  mkdirSync(join(app, 'node_modules'));
-  for (const name of readdirSync(join(root, 'node_modules'))) {
-    if (name.startsWith('onnxruntime-') || name.startsWith('.')) continue;
-    symlinkSync(join(root, 'node_modules', name), join(app, 'node_modules', name));
-  }
-  const bin = join(app, 'dist/ts/cli/main.js');
+  const bin = appWithoutOrt(dir);
   const go = async (...args) => {
     try {
       const { stdout, stderr } = await run('node', [bin, 'listen', clip, ...args]);

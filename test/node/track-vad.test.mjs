@@ -5,20 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { appWithoutOrt, cli, lines, root } from './cli-helpers.mjs';
 
 const run = promisify(execFile);
-const root = new URL('../../', import.meta.url).pathname;
-const cli = join(root, 'dist/ts/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'fk-track-vad-'));
-const lines = (s) =>
-  s
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l));
 
 /** speech-16k.wav's speech, seconds, from how it was assembled (test/fixtures/LICENSES.md). */
 const SPEECH = [
@@ -163,16 +157,7 @@ test('a model that does not load: track runs on, says why once on stderr and in 
 });
 
 test('ONNX Runtime not installed: track runs on, frames without speech flags, the message names the package to add', async () => {
-  // An install of framekit without either ONNX Runtime package: dist/ copied, every other package linked.
-  const app = join(dir, 'app');
-  cpSync(join(root, 'dist'), join(app, 'dist'), { recursive: true });
-  cpSync(join(root, 'package.json'), join(app, 'package.json'));
-  mkdirSync(join(app, 'node_modules'));
-  for (const name of readdirSync(join(root, 'node_modules'))) {
-    if (name.startsWith('onnxruntime-') || name.startsWith('.')) continue;
-    symlinkSync(join(root, 'node_modules', name), join(app, 'node_modules', name));
-  }
-  const r = await go(join(app, 'dist/ts/cli/main.js'), 'track', video, '--json');
+  const r = await go(appWithoutOrt(dir), 'track', video, '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /model stages need ONNX Runtime, which is not installed/);
   assert.match(r.stderr, /npm i onnxruntime-web/);
