@@ -32,7 +32,11 @@ export interface ContextOptions {
   scratchBytes?: number;
   /** Exact arena size in bytes; overrides the sizing from maxWidth, maxHeight, frames and scratchBytes. */
   arenaBytes?: number;
-  /** Back the memory by a SharedArrayBuffer so workers can run kernels on it (default false). */
+  /**
+   * Back the memory by a SharedArrayBuffer so workers can run kernels on it (default false). In Bun,
+   * also where frames are read from files into the arena (`FileHandle.read`/`readv`): Bun copies a
+   * read into a plain WebAssembly memory on the calling thread, into a shared one it does not.
+   */
   shared?: boolean;
   backend?: Backend;
   /** Where the `.wasm` binaries come from; each entry point supplies a default. */

@@ -6,7 +6,7 @@ import { i420Bytes, openVideo } from '../../io/video.js';
 import type { FitMode } from '../../kernels/tensor-prep/tables.js';
 import { FaceStage, type BlazeFaceVariant, type FaceDetections } from '../../models/blazeface/stage.js';
 import type { Face } from '../../models/blazeface/decode.js';
-import { backendOf, requireArg } from '../common.js';
+import { backendOf, requireArg, sharedForFileReads } from '../common.js';
 import type { Command, Values } from '../command.js';
 
 const IMAGE = /\.(png|jpe?g|pgm|ppm)$/i;
@@ -91,7 +91,11 @@ export const faces: Command = {
       if (width % 2 || height % 2)
         throw new FramekitError('E_DIMENSION', `video frames must have even sizes for I420, got ${width}x${height}`);
       const bytes = i420Bytes(width, height);
-      const fk = await createFramekit({ arenaBytes: bytes + width * height * 4 + (4 << 20), backend: backendOf(values) });
+      const fk = await createFramekit({
+        arenaBytes: bytes + width * height * 4 + (4 << 20),
+        backend: backendOf(values),
+        shared: sharedForFileReads,
+      });
       // One I420 frame region (Y, U, V planes back to back) and one RGBA plane, reused for every frame.
       const yuv = fk.arena.alloc(bytes, 'I420 frame');
       const y = new Plane(fk.heap, yuv.ptr, width, height, width, 'gray');

@@ -7,7 +7,7 @@ import { openSink, type FrameSink } from '../../track/sinks.js';
 import { imageSource, listImages, syntheticSource, videoSource, type TrackSource } from '../../track/sources.js';
 import { LatencyRecorder } from '../../track/stats.js';
 import { Tracker, STAGES, type TrackResult } from '../../track/tracker.js';
-import { backendOf } from '../common.js';
+import { backendOf, sharedForFileReads } from '../common.js';
 import { VideoAudio } from '../../audio/follow.js';
 import { createGpuFramekit, wantsWebgpu } from '../webgpu.js';
 import type { ChainOutput, KeypointChain } from '../../backends/webgpu/keypoint-chain.js';
@@ -157,6 +157,8 @@ export const track: Command = {
     if (renderOn !== 'worker' && renderOn !== 'main')
       throw new FramekitError('E_ARGUMENT', `--render-on must be worker or main, got ${renderOn}`);
     const renders = !p[0] && !webgpu && backendOf(values) !== 'reference' && renderOn === 'worker';
+    // A video file's frames are read straight into the pool (and, with --faces, their chroma slots).
+    const shared = renders || (sharedForFileReads && !!p[0] && !opened.files);
     const sizing = {
       maxWidth: width,
       maxHeight: height,
@@ -165,7 +167,7 @@ export const track: Command = {
     };
     let fk;
     try {
-      fk = webgpu ? await createGpuFramekit(sizing) : await createFramekit({ ...sizing, backend: backendOf(values), shared: renders });
+      fk = webgpu ? await createGpuFramekit(sizing) : await createFramekit({ ...sizing, backend: backendOf(values), shared });
     } catch (e) {
       if (!opened.files) await opened.source.close();
       throw e;
