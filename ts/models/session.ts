@@ -18,10 +18,20 @@ export interface TensorSpec {
   readonly dims?: readonly number[];
 }
 
+/** Session config entries that stop ONNX Runtime's idle threads from spinning (the default here). */
+const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+
 export interface ModelSessionOptions {
   /** 'auto' (default): onnxruntime-node when installed (Node, Bun), else onnxruntime-web; or a module you imported. */
   ort?: OrtPreference | OrtModule;
-  /** Passed to `InferenceSession.create` (framekit sets logSeverityLevel 3 unless given). */
+  /**
+   * Passed to `InferenceSession.create`. Unless given, framekit sets `logSeverityLevel: 3` and turns
+   * ONNX Runtime's thread spinning off (`extra: { session: { intra_op: { allow_spinning: '0' },
+   * inter_op: { allow_spinning: '0' } } }`): idle threads then sleep instead of keeping cores the media
+   * path wants busy. On a 2-core machine spinning threads also made inference time bimodal, 4 or 10-11 ms
+   * per BlazeFace back run from process to process, where without spinning it was 5.3-6.4 ms
+   * (bench/results/ort-threads-epyc-2core.json). Pass `extra` (even `{}`) to choose yourself.
+   */
   sessionOptions?: OrtSessionOptions;
   /** Called with ONNX Runtime right before the session is created (e.g. to hand it a WebGPU device). */
   beforeCreate?: (ort: OrtModule) => void;
@@ -103,7 +113,7 @@ export class ModelSession {
     this.#o.beforeCreate?.(loaded.ort);
     let session: OrtSession;
     try {
-      session = await loaded.ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...this.#o.sessionOptions });
+      session = await loaded.ort.InferenceSession.create(bytes, { logSeverityLevel: 3, extra: NO_SPINNING, ...this.#o.sessionOptions });
     } catch (e) {
       throw new FramekitError(
         'E_MODEL',
