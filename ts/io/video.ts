@@ -23,6 +23,8 @@ export interface VideoSource {
    * Reads the next frame: the whole frame into `dst[0, frameBytes)`, or, when `chroma` is given, the
    * Y plane into `dst[0, width * height)` and the U and V planes into `chroma` (so a gray frame's
    * pixels can receive the luma directly). False at the end of the stream; E_DECODE if it ends mid-frame.
+   * In Bun, views over a framekit made with `shared: true`: Bun copies a read into a plain
+   * WebAssembly memory on the calling thread (bench/results/read-into-arena-epyc-2core.json).
    */
   readFrame(dst: Uint8Array, chroma?: Uint8Array): Promise<boolean>;
   close(): Promise<void>;
