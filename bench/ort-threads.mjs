@@ -5,11 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, runtimes } from './track-runs.mjs';
+import { loadAverage, median, resultHead, runtimes } from './track-runs.mjs';
 
 const require = createRequire(import.meta.url);
 const { values } = parseArgs({ options: { out: { type: 'string' }, child: { type: 'string' } } });
@@ -44,11 +43,10 @@ if (values.child) {
   };
   const self = fileURLToPath(import.meta.url);
   const results = {
-    command: 'node bench/ort-threads.mjs',
-    what: 'BlazeFace back (256x256) on onnxruntime-node: median ms per inference in each of 6 fresh processes per configuration',
-    cpus: `${cpus().length} x ${cpus()[0]?.model}`,
-    loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)),
-    date: new Date().toISOString(),
+    ...resultHead(
+      'node bench/ort-threads.mjs',
+      'BlazeFace back (256x256) on onnxruntime-node: median ms per inference in each of 6 fresh processes per configuration',
+    ),
     runtimes: Object.fromEntries(runtimes.map(([name]) => [name, {}])),
   };
   for (const [label, opts] of Object.entries(configs)) {
@@ -65,6 +63,6 @@ if (values.child) {
     }
     for (const [name] of runtimes) console.log(name.padEnd(5), label.padEnd(34), results.runtimes[name][label].join(' '));
   }
-  results.loadAverageAtEnd = loadavg().map((x) => +x.toFixed(2));
+  results.loadAverageAtEnd = loadAverage();
   if (values.out) writeFileSync(values.out, JSON.stringify(results, null, 2) + '\n');
 }

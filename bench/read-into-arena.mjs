@@ -7,11 +7,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, runtimes } from './track-runs.mjs';
+import { loadAverage, median, resultHead, runtimes } from './track-runs.mjs';
 
 const W = 1920;
 const H = 1080;
@@ -75,11 +75,10 @@ else {
     ]);
   const self = fileURLToPath(import.meta.url);
   const results = {
-    command: 'node bench/read-into-arena.mjs',
-    what: 'ms of the calling thread per 1080p I420 frame read (FileHandle.readv into three views, awaited after 3 ms of work), median of 5 rounds of 200 reads',
-    cpus: `${cpus().length} x ${cpus()[0]?.model}`,
-    loadAverageAtStart: loadavg().map((x) => +x.toFixed(2)),
-    date: new Date().toISOString(),
+    ...resultHead(
+      'node bench/read-into-arena.mjs',
+      'ms of the calling thread per 1080p I420 frame read (FileHandle.readv into three views, awaited after 3 ms of work), median of 5 rounds of 200 reads',
+    ),
     runtimes: {},
   };
   for (const [name, exe] of runtimes) {
@@ -89,6 +88,6 @@ else {
     );
     console.log(name, JSON.stringify(Object.fromEntries(Object.entries(results.runtimes[name]).map(([k, v]) => [k, v.medianMs]))));
   }
-  results.loadAverageAtEnd = loadavg().map((x) => +x.toFixed(2));
+  results.loadAverageAtEnd = loadAverage();
   if (values.out) writeFileSync(values.out, JSON.stringify(results, null, 2) + '\n');
 }

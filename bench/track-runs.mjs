@@ -1,5 +1,6 @@
-// What the scripts that time `framekit track` in Node and Bun side by side share
-// (bench/track-faces.mjs, bench/track-vad.mjs, bench/track-render.mjs).
+// What the scripts that time Node and Bun side by side share (bench/track-faces.mjs,
+// bench/track-vad.mjs, bench/track-render.mjs, bench/read-into-arena.mjs, bench/ort-threads.mjs).
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 /** The runtimes each round runs, in turn: [name, executable]. */
@@ -14,3 +15,15 @@ export const median = (a) => {
 };
 
 export const spread = (a) => [Math.min(...a), Math.max(...a)];
+
+/** The 1, 5 and 15 minute load averages, to two decimals. */
+export const loadAverage = () => loadavg().map((x) => +x.toFixed(2));
+
+/** The head of a result file: the command, what it measures, the machine, its load and the date. */
+export const resultHead = (command, what) => ({
+  command,
+  what,
+  cpus: `${cpus().length} x ${cpus()[0]?.model}`,
+  loadAverageAtStart: loadAverage(),
+  date: new Date().toISOString(),
+});

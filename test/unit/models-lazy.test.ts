@@ -68,3 +68,30 @@ test('voice-activity stage: nothing read until load', async () => {
   await vad.model.dispose();
   expect(loadedModels().some((m) => m.name === 'silero-vad-v5')).toBe(false);
 }, 60_000);
+
+test('a model session turns ONNX Runtime spinning off unless the options name `extra`', async () => {
+  const { ModelSession } = await import('../../ts/models/session.js');
+  const seen: unknown[] = [];
+  const ort = {
+    Tensor: class {},
+    InferenceSession: {
+      async create(_bytes: Uint8Array, options?: unknown) {
+        seen.push(options);
+        throw new Error('not a model');
+      },
+    },
+  } as unknown as import('../../ts/models/ort.js').OrtModule;
+  const bytes = new Uint8Array([1, 2, 3]);
+  const mine = { session: { intra_op: { allow_spinning: '1' } } };
+  for (const sessionOptions of [undefined, { intraOpNumThreads: 1 }, { extra: mine }]) {
+    const s = new ModelSession('fake', bytes, [], [], { ort, sessionOptions });
+    const e = (await s.load().catch((x: unknown) => x)) as { code?: string };
+    expect(e.code).toBe('E_MODEL');
+  }
+  const off = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+  expect(seen).toEqual([
+    { logSeverityLevel: 3, extra: off },
+    { logSeverityLevel: 3, extra: off, intraOpNumThreads: 1 },
+    { logSeverityLevel: 3, extra: mine },
+  ]);
+});

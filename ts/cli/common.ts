@@ -16,9 +16,9 @@ export function backendOf(values: Values): Backend {
 
 /**
  * Whether an arena that frames are read into from files should be a shared WebAssembly memory. Bun
- * copies a file read into a plain WebAssembly memory on the calling thread (0.34 ms per 1080p I420
- * frame, a tenth of tracking it) and into a shared one it does not (0.03 ms); Node costs 0.05 ms
- * either way and keeps the plain memory (bench/results/read-into-arena-epyc-2core.json).
+ * copies a file read into a plain WebAssembly memory on the calling thread (0.264 ms per 1080p I420
+ * frame) and into a shared one it does not (0.017 ms); Node costs about the same either way (0.088
+ * and 0.061 ms) and keeps the plain memory (bench/results/read-into-arena-epyc-2core.json).
  */
 export const sharedForFileReads: boolean = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
 

@@ -224,17 +224,13 @@ export class TrackFaces {
       throw new FramekitError('E_ARGUMENT', `--faces-every must be a positive integer, got ${String(o.every)}`);
     this.scheduler = new Scheduler();
     // One intra-op thread in a worker (o.ort: workerOrt()): the model keeps to one core, the media
-    // loop to the other. With one thread ONNX Runtime starts no pool that could spin; spinning is
-    // turned off too, so no thread of it ever waits for work on a core the media loop needs.
+    // loop to the other. With one thread ONNX Runtime starts no pool that could spin (and a model
+    // stage turns spinning off anyway), so no thread of it waits for work on a core the media loop needs.
     this.stage = new TrackFaceStage(fk, width, height, {
       scheduler: this.scheduler,
       model: o.model,
       ort: o.ort,
-      sessionOptions: {
-        intraOpNumThreads: 1,
-        interOpNumThreads: 1,
-        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-      },
+      sessionOptions: { intraOpNumThreads: 1, interOpNumThreads: 1 },
     });
     this.#target = (source as Partial<ColourSource>).chromaTarget ?? null;
     this.stage.colour = this.#target !== null;
