@@ -75,15 +75,17 @@ test('a model session turns ONNX Runtime spinning off unless the options name `e
   const ort = {
     Tensor: class {},
     InferenceSession: {
-      async create(_bytes: Uint8Array, options?: unknown) {
-        seen.push(options);
+      async create(_bytes: Uint8Array, options?: { extra?: { session?: Record<string, unknown> } }) {
+        seen.push(structuredClone(options));
+        // onnxruntime-node adds a config entry of its own to the `extra` it is given.
+        if (options?.extra) (options.extra.session ??= {}).use_ort_model_bytes_directly = '1';
         throw new Error('not a model');
       },
     },
   } as unknown as import('../../ts/models/ort.js').OrtModule;
   const bytes = new Uint8Array([1, 2, 3]);
   const mine = { session: { intra_op: { allow_spinning: '1' } } };
-  for (const sessionOptions of [undefined, { intraOpNumThreads: 1 }, { extra: mine }]) {
+  for (const sessionOptions of [undefined, { intraOpNumThreads: 1 }, { extra: structuredClone(mine) }]) {
     const s = new ModelSession('fake', bytes, [], [], { ort, sessionOptions });
     const e = (await s.load().catch((x: unknown) => x)) as { code?: string };
     expect(e.code).toBe('E_MODEL');

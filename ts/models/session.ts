@@ -18,8 +18,11 @@ export interface TensorSpec {
   readonly dims?: readonly number[];
 }
 
-/** Session config entries that stop ONNX Runtime's idle threads from spinning (the default here). */
-const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } };
+/**
+ * Session config entries that stop ONNX Runtime's idle threads from spinning (the default here). A
+ * fresh object per session: onnxruntime-node adds entries of its own to the `extra` it is given.
+ */
+const noSpinning = () => ({ session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } });
 
 export interface ModelSessionOptions {
   /** 'auto' (default): onnxruntime-node when installed (Node, Bun), else onnxruntime-web; or a module you imported. */
@@ -113,7 +116,7 @@ export class ModelSession {
     this.#o.beforeCreate?.(loaded.ort);
     let session: OrtSession;
     try {
-      session = await loaded.ort.InferenceSession.create(bytes, { logSeverityLevel: 3, extra: NO_SPINNING, ...this.#o.sessionOptions });
+      session = await loaded.ort.InferenceSession.create(bytes, { logSeverityLevel: 3, extra: noSpinning(), ...this.#o.sessionOptions });
     } catch (e) {
       throw new FramekitError(
         'E_MODEL',
